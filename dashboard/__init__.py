@@ -1,0 +1,1 @@
+"""Metric functions, periods, exports and the command line of the dashboard."""

@@ -1,0 +1,122 @@
+"""`python -m dashboard <command>`: migrate, demo, import, export (interfaces.md).
+
+Exit codes: 0 success, 1 bad input (the message names the problem), 2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+BAD_INPUT = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="客服管理系统 customer-service dashboard")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("migrate", help="create or upgrade the schema (idempotent)",
+                   description="Create or upgrade the database schema. Safe to run again.")
+
+    demo = sub.add_parser("demo", help="fill an empty database with realistic demo data",
+                          description="Fill an empty database with three years of realistic demo data.")
+    demo.add_argument("--customers", type=int, default=2000, help="number of customers (default 2000; ~40 orders each)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
+    demo.add_argument("--today", metavar="D", help="anchor date YYYY-MM-DD (default: today in APP_TZ)")
+
+    imp = sub.add_parser("import", help="load the CSV files of a directory (all or nothing)",
+                         description="Load departments.csv, staff.csv, ... from DIR. When any row is invalid nothing "
+                                     "is written and every problem is listed as file:line: column: message.")
+    imp.add_argument("dir", metavar="DIR")
+
+    from dashboard.exports import VIEWS
+
+    exp = sub.add_parser("export", help="print a view as CSV or JSON",
+                         description="Print the table a page shows. --department includes sub-departments.")
+    exp.add_argument("view", metavar="VIEW", choices=sorted(VIEWS), help=", ".join(sorted(VIEWS)))
+    exp.add_argument("--as-of", metavar="D", help="as of date D (default: today for plans/grading, --end for complaints)")
+    exp.add_argument("--start", metavar="D")
+    exp.add_argument("--end", metavar="D")
+    exp.add_argument("--period", metavar="P", help="2026-W21, 2026-05, 2026-Q2 or 2026")
+    exp.add_argument("--department", metavar="CODE")
+    exp.add_argument("--format", choices=["csv", "json"], default="csv")
+    exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    return parser
+
+
+def _engine():
+    from db.engine import get_engine
+    from db.migrate import upgrade
+
+    engine = get_engine()
+    upgrade(engine)
+    return engine
+
+
+def cmd_migrate(args) -> int:
+    _engine()
+    print("schema is up to date")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from dashboard.periods import PeriodError, parse_date
+    from seeds.demo import generate
+
+    try:
+        today = parse_date(args.today, "--today") if args.today else None
+        counts = generate(_engine(), customers=args.customers, seed=args.seed, today=today)
+    except (ValueError, PeriodError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_import(args) -> int:
+    from db.importer import ImportFailed, import_directory
+
+    try:
+        written = import_directory(_engine(), Path(args.dir), actor="cli", show_progress=True)
+    except ImportFailed as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        print(f"import failed: {len(e.problems)} problem(s); nothing was written", file=sys.stderr)
+        return BAD_INPUT
+    if not any(written.values()):
+        print("nothing changed: the database already holds these rows")
+    else:
+        print("imported: " + ", ".join(f"{name} {n:,} rows written" for name, n in written.items()))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from dashboard.exports import export_frame, render
+    from dashboard.metrics import UnknownDepartment
+    from dashboard.periods import Period, PeriodError, parse_date
+
+    try:
+        params = {
+            "start": parse_date(args.start, "--start") if args.start else None,
+            "end": parse_date(args.end, "--end") if args.end else None,
+            "as_of": parse_date(args.as_of, "--as-of") if args.as_of else None,
+            "period": Period.parse(args.period) if args.period else None,
+            "department": args.department,
+        }
+        engine = _engine()
+        with engine.connect() as conn:
+            frame = export_frame(conn, args.view, **params)
+    except (PeriodError, UnknownDepartment, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    text = render(frame, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"migrate": cmd_migrate, "demo": cmd_demo, "import": cmd_import, "export": cmd_export}[args.command](args)

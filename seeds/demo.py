@@ -1,0 +1,465 @@
+"""Realistic demo data (演示数据): Chinese companies, people and texts over three years.
+
+Deterministic for a given seed, size and anchor date (`today`, default the current date in
+APP_TZ): the same arguments give the same rows. Rows are loaded with COPY, so 50,000
+customers with about 2,000,000 orders load in about a minute.
+
+Customers follow archetypes (steady, growing, declining, stopping, new, volatile) so that
+every fluctuation flag, tier change, RFM segment, ABC class, complaint state and plan
+status of the spec occurs in the current periods.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import random
+import sys
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from db.engine import app_timezone
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕晓东婷雪梅鑫宇浩然子涵欣怡梓萱一诺思远嘉怡俊杰文博雨桐晨曦佳琪"
+CITIES = ["上海", "北京", "广州", "深圳", "杭州", "南京", "苏州", "成都", "重庆", "武汉", "西安", "天津", "长沙", "郑州",
+          "青岛", "宁波", "厦门", "合肥", "福州", "济南", "昆明", "无锡", "佛山", "东莞", "大连", "沈阳"]
+WORDS = ["华信", "恒通", "瑞丰", "鼎盛", "中联", "天成", "新达", "宏远", "金桥", "博瑞", "远航", "安泰", "汇丰", "嘉禾",
+         "永兴", "晨光", "百川", "富源", "正泰", "星辰", "海纳", "德润", "凯盛", "启明", "万象", "锦程", "盛世", "和信"]
+INDUSTRIES = [("科技", "信息技术"), ("贸易", "批发零售"), ("制造", "制造业"), ("物流", "交通物流"), ("医药", "医药健康"),
+              ("食品", "食品饮料"), ("建材", "建筑建材"), ("电子", "电子元器件"), ("餐饮管理", "餐饮服务"), ("教育咨询", "教育培训")]
+SUFFIXES = ["有限公司", "股份有限公司", "集团有限公司", "实业有限公司"]
+REGIONS = [("EAST", "华东"), ("SOUTH", "华南"), ("NORTH", "华北"), ("WEST", "西南"), ("CENTRAL", "华中"),
+           ("NE", "东北"), ("NW", "西北")]
+COMPLAINT_TEXTS = [
+    ("delivery", "到货时间比约定晚了三天，影响了我们的生产安排，请尽快给出说明。"),
+    ("quality", "收到的一批货有外包装破损，部分产品无法使用，要求退换。"),
+    ("billing", "本月账单金额与合同约定不一致，多收了服务费，请核实。"),
+    ("service", "客服电话长时间无人接听，问题反馈后没有回音。"),
+    ("product", "设备运行不稳定，近一周出现两次故障，需要技术人员上门。"),
+    ("attitude", "业务员沟通态度不好，对我们的问题敷衍了事。"),
+    ("refund", "申请退款已经两周，至今未到账，请加快处理。"),
+]
+RESOLUTIONS = ["已安排补发并致歉，客户表示接受。", "已核实并退还多收费用。", "技术人员已上门检修，设备恢复正常。",
+               "已与客户沟通，调整了配送时间。", "已对责任人进行批评教育，并向客户道歉。", "已完成退款，客户确认到账。"]
+CHANNELS = ["phone", "email", "wechat", "web", "visit"]
+PLAN_CONTENT = {
+    "visit": ("走访重点客户，了解年度采购计划", "巩固合作关系，挖掘新需求"),
+    "activity": ("举办客户答谢会暨新品推介活动", "提升客户满意度和品牌认知"),
+    "service": ("为老客户提供设备免费巡检服务", "减少故障投诉，提高续约率"),
+    "publicity": ("在行业展会和公众号开展服务宣传", "扩大服务品牌影响力"),
+    "discount": ("对季度采购额下降客户推出返利优惠", "挽回业务量，防止客户流失"),
+}
+LOG_TEXTS = ["客户咨询新产品报价，已发送资料。", "回访客户使用情况，客户反馈良好。", "处理客户售后维修申请。",
+             "客户反映发票信息有误，已更正重开。", "上门拜访，沟通下季度合作计划。", "协助客户完成系统操作培训。"]
+PRIORITIES = [("urgent", 4), ("high", 24), ("normal", 72), ("low", 168)]
+ARCHETYPES = ["steady", "growing", "declining", "stopping", "new", "volatile"]
+ARCHETYPE_WEIGHTS = [45, 14, 14, 9, 10, 8]
+
+
+def person_name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    return rng.choice(SURNAMES) + given[:2]
+
+
+class Copier:
+    """Buffers rows as CSV and COPYs them in chunks into one table."""
+
+    def __init__(self, dbapi, table: str, columns: list[str], chunk: int = 200_000):
+        self.dbapi, self.table, self.columns, self.chunk = dbapi, table, columns, chunk
+        self.buffer, self.count = io.StringIO(), 0
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.total = 0
+
+    def add(self, *values) -> None:
+        self.writer.writerow(["" if v is None else v for v in values])
+        self.count += 1
+        if self.count >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.count:
+            self.buffer.seek(0)
+            with self.dbapi.cursor() as cur:
+                cur.copy_expert(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN WITH (FORMAT csv)",
+                                self.buffer)
+            self.total += self.count
+            self.buffer, self.count = io.StringIO(), 0
+            self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+
+def _months_back(anchor: date, months: int) -> date:
+    """The first day of the month `months` before anchor's month (negative: after)."""
+    y, m = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
+    return date(y, m + 1, 1)
+
+
+def _ts(day: date, rng: random.Random, tz) -> datetime:
+    return datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59), rng.randint(0, 59)), tz)
+
+
+def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date | None = None,
+             progress=lambda message: print(message, file=sys.stderr, flush=True)) -> dict[str, int]:
+    """Fill an empty database with demo data. Raises ValueError when it already holds data."""
+    if customers < 50:
+        raise ValueError("--customers must be at least 50, so that every state and segment occurs")
+    tz = app_timezone()
+    today = today or datetime.now(tz).date()
+    rng = random.Random(seed)
+    first_month = _months_back(today, 36)
+    counts: dict[str, int] = {}
+
+    with engine.begin() as conn:
+        if conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM customers) OR EXISTS (SELECT 1 FROM departments)")).scalar():
+            raise ValueError("the database already holds data; demo fills only an empty database")
+        dbapi = conn.connection.dbapi_connection
+
+        # -- departments: a centre, regional departments, and teams under them -------------
+        progress("demo: departments and staff")
+        n_regions = min(len(REGIONS), max(3, customers // 6000 + 3))
+        teams_per_region = max(1, min(7, customers // (n_regions * 1000)))
+        departments = [(1, "CS", "客服中心", None, "全公司客户服务")]
+        region_ids, team_ids = [], []
+        for r, (rcode, rname) in enumerate(REGIONS[:n_regions]):
+            rid = len(departments) + 1
+            departments.append((rid, f"CS-{rcode}", f"{rname}客服部", 1, f"{rname}地区客户"))
+            region_ids.append(rid)
+            for t in range(teams_per_region):
+                tid = len(departments) + 1
+                departments.append((tid, f"CS-{rcode}-{t + 1}", f"{rname}客服{'一二三四五六七'[t]}组", rid,
+                                    f"{rname}地区第{t + 1}服务组"))
+                team_ids.append(tid)
+        leaf_ids = team_ids or region_ids
+        cp = Copier(dbapi, "departments", ["id", "code", "name", "parent_id", "scope"])
+        for row in departments:
+            cp.add(*row)
+        cp.flush()
+        counts["departments"] = len(departments)
+
+        # -- staff: a manager, a head per department, agents in the teams ---------------
+        n_agents = max(len(leaf_ids) * 3, customers // 100 - len(departments))
+        staff = []  # (id, staff_no, name, department_id, role)
+        staff.append((1, "S0001", person_name(rng), 1, "manager"))
+        heads = {}
+        for dep in departments[1:]:
+            sid = len(staff) + 1
+            staff.append((sid, f"S{sid:04d}", person_name(rng), dep[0], "head"))
+            heads[dep[0]] = sid
+        heads[1] = 1
+        agents_by_dep: dict[int, list[int]] = {d: [] for d in leaf_ids}
+        for i in range(n_agents):
+            sid = len(staff) + 1
+            dep = leaf_ids[i % len(leaf_ids)]
+            staff.append((sid, f"S{sid:04d}", person_name(rng), dep, "agent"))
+            agents_by_dep[dep].append(sid)
+        parent_of = {d[0]: d[3] for d in departments}
+        cp = Copier(dbapi, "staff", ["id", "staff_no", "name", "department_id", "role", "title", "gender", "email",
+                                     "phone", "hired_on", "personal_notes"])
+        titles = {"manager": "客服总监", "head": "部门经理", "agent": "客服专员"}
+        for sid, no, name, dep, role in staff:
+            hired = today - timedelta(days=rng.randint(200, 3000))
+            cp.add(sid, no, name, dep, role, titles[role], rng.choice("FM"), f"{no.lower()}@example.cn",
+                   f"13{rng.randint(100000000, 999999999)}", hired, rng.choice([None, "擅长大客户沟通", "普通话二甲", "持有客服师证书"]))
+        cp.flush()
+        counts["staff"] = len(staff)
+        cp = Copier(dbapi, "staff_training", ["staff_id", "course", "trained_on", "hours", "result"])
+        for sid, *_ in staff:
+            for _ in range(rng.randint(0, 3)):
+                cp.add(sid, rng.choice(["投诉处理技巧", "客户关系管理", "产品知识培训", "沟通礼仪"]),
+                       today - timedelta(days=rng.randint(1, 900)), rng.choice([4, 8, 16]), rng.choice(["合格", "优秀"]))
+        cp.flush()
+        cp = Copier(dbapi, "staff_work_history", ["staff_id", "department_id", "role", "title", "started_on", "ended_on"])
+        for sid, no, name, dep, role in staff:
+            cp.add(sid, dep, role, titles[role], today - timedelta(days=rng.randint(100, 1500)), None)
+        cp.flush()
+
+        # -- customers, with archetypes and owner history ------------------------------
+        progress(f"demo: {customers:,} customers")
+        cust = []  # (id, dep, archetype, base, rate, change_month)
+        cp = Copier(dbapi, "customers", ["id", "code", "name", "department_id", "owner_staff_id", "industry", "region",
+                                         "created_on", "contact_name", "contact_phone", "contact_email"])
+        hist = Copier(dbapi, "customer_owner_history", ["customer_id", "staff_id", "started_on", "ended_on"])
+        used_names: set[str] = set()
+        for i in range(customers):
+            cid = i + 1
+            # the first customers take each archetype in turn so every flag occurs at any size
+            archetype = ARCHETYPES[i % len(ARCHETYPES)] if i < 60 else rng.choices(ARCHETYPES, ARCHETYPE_WEIGHTS)[0]
+            dep = leaf_ids[i % len(leaf_ids)]
+            owner = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+            short, industry = rng.choice(INDUSTRIES)
+            city = rng.choice(CITIES)
+            name = f"{city}{rng.choice(WORDS)}{short}{rng.choice(SUFFIXES)}"
+            if name in used_names:
+                name = f"{city}{rng.choice(WORDS)}{rng.choice(WORDS)}{short}{rng.choice(SUFFIXES)}"
+            used_names.add(name)
+            base = math.exp(rng.gauss(8.6, 1.25))  # monthly volume in yuan, heavy-tailed
+            rate = rng.choice([0.6, 0.8, 1.0, 1.2, 1.5, 2.0])
+            created = first_month + timedelta(days=rng.randint(0, 60))
+            change_month = rng.randint(1, 11)  # months before the anchor month when the change happens
+            if archetype == "new":
+                created = _months_back(today, rng.randint(0, 6))
+                change_month = (today.year - created.year) * 12 + today.month - created.month
+            cust.append((cid, dep, archetype, base, rate, change_month, created))
+            cp.add(cid, f"C{cid:06d}", name, dep, owner, industry, city, created, person_name(rng),
+                   f"1{rng.randint(3000000000, 9999999999)}", f"contact{cid}@{rng.choice(['163.com', 'qq.com', 'example.cn'])}")
+            if rng.random() < 0.15:  # the owner changed once: the customer stayed with the company
+                previous = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+                switch = created + timedelta(days=rng.randint(30, 700))
+                if switch < today:
+                    hist.add(cid, previous, created, switch - timedelta(days=1))
+                    hist.add(cid, owner, switch, None)
+                    continue
+            hist.add(cid, owner, created, None)
+        cp.flush()
+        hist.flush()
+        counts["customers"] = customers
+
+        # -- orders -------------------------------------------------------------------------
+        progress("demo: orders")
+        cp = Copier(dbapi, "orders", ["id", "order_no", "customer_id", "order_date", "amount", "category"])
+        categories = ["产品销售", "技术服务", "维保合同", "配件", "培训服务"]
+        oid, next_report = 0, 500_000
+        months = [_months_back(today, k) for k in range(36, -1, -1)]  # oldest first, anchor month last
+        for cid, dep, archetype, base, rate, change_month, created in cust:
+            last_amounts: list[float] = []
+            for k, month_start in enumerate(months):
+                back = 36 - k  # months before the anchor month
+                if archetype == "new" and back > change_month:
+                    continue
+                factor = 1.0
+                if archetype == "growing":
+                    factor = 0.5 + 1.3 * k / 36 + (1.2 if back == 0 else 0)
+                elif archetype == "declining":
+                    factor = 1.6 - 1.3 * k / 36 - (0.5 if back <= 1 else 0)
+                elif archetype == "stopping":
+                    if back < change_month % 4:
+                        continue
+                elif archetype == "volatile":
+                    factor = rng.choice([0.2, 0.5, 1.0, 1.8, 2.6])
+                n = max(0, round(rng.gauss(rate, 0.6)))
+                if archetype in ("stopping", "new") and back in (change_month % 4, change_month) and n == 0:
+                    n = 1  # so the change lands in a definite month
+                next_month = _months_back(today, back - 1) if back > 0 else today + timedelta(days=1)
+                last_day = min(next_month - timedelta(days=1), today)
+                span = (last_day - month_start).days
+                for _ in range(n):
+                    day = month_start + timedelta(days=rng.randint(0, span))
+                    if rng.random() < 0.03 and last_amounts:
+                        value = -round(rng.choice(last_amounts) * rng.choice([0.1, 0.3, 0.5, 1.0]), 2)
+                    else:
+                        value = round(max(1.0, base * max(factor, 0.05) / rate * rng.lognormvariate(0, 0.35)), 2)
+                        last_amounts = (last_amounts + [value])[-5:]
+                    oid += 1
+                    cp.add(oid, f"O{oid:08d}", cid, day, f"{value:.2f}", rng.choice(categories))
+            if oid >= next_report:
+                progress(f"demo: {oid:,} orders")
+                next_report += 500_000
+        cp.flush()
+        counts["orders"] = oid
+
+        # -- complaints ----------------------------------------------------------------------
+        progress("demo: complaints")
+        n_complaints = customers * 4
+        cp = Copier(dbapi, "complaints", ["id", "complaint_no", "customer_id", "received_at", "priority", "channel",
+                                          "category", "content", "handler_staff_id", "first_response_at",
+                                          "resolved_at", "resolution", "satisfaction", "callback_at"])
+        span_days = (today - first_month).days
+        now = datetime.combine(today, time(18, 0), tz)
+        for k in range(n_complaints):
+            cid, dep = cust[rng.randrange(customers)][:2]
+            if k < 200:
+                received_day = today - timedelta(days=rng.randint(0, 20))  # plenty of recent, open ones
+            else:
+                received_day = first_month + timedelta(days=int(span_days * (rng.random() ** 0.7)))
+            received = _ts(received_day, rng, tz)
+            if received > now:
+                received = now - timedelta(hours=rng.randint(1, 10))
+            priority, hours = rng.choices(PRIORITIES, [10, 25, 45, 20])[0]
+            category, content = rng.choice(COMPLAINT_TEXTS)
+            handler = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+            age_hours = (now - received).total_seconds() / 3600
+            roll = rng.random()
+            if roll < 0.78:
+                took = hours * rng.uniform(0.05, 1.0)
+            elif roll < 0.80:
+                took = hours  # resolved exactly at the deadline: met
+            else:
+                took = hours * rng.uniform(1.01, 3.0)
+            resolved = received + timedelta(hours=took) if took < age_hours and rng.random() < 0.985 else None
+            if resolved is not None:
+                resolved = resolved.replace(microsecond=0)
+            response = min(received + timedelta(hours=hours * rng.uniform(0.02, 0.4)), resolved or now)
+            callback = satisfaction = resolution = None
+            if resolved is not None:
+                resolution = rng.choice(RESOLUTIONS)
+                if rng.random() < 0.7:
+                    satisfaction = rng.choices([1, 2, 3, 4, 5], [4, 6, 15, 40, 35])[0]
+                if rng.random() < 0.85:
+                    cb = resolved + timedelta(days=rng.choice([1, 2, 3, 5, 7, 9, 12]), hours=rng.randint(0, 6))
+                    callback = cb if cb <= now else None
+            cp.add(k + 1, f"T{k + 1:08d}", cid, received.isoformat(), priority, rng.choice(CHANNELS), category,
+                   content, handler, response.isoformat() if response >= received else None,
+                   resolved.isoformat() if resolved else None, resolution, satisfaction,
+                   callback.isoformat() if callback else None)
+        cp.flush()
+        counts["complaints"] = n_complaints
+
+        # -- plans, tasks and progress ----------------------------------------------------------
+        progress("demo: plans and progress")
+        n_plans = max(120, customers * 2 // 5)
+        cp = Copier(dbapi, "plans", ["id", "plan_no", "kind", "type", "horizon", "start_date", "end_date",
+                                     "department_id", "staff_id", "assigned_by_staff_id", "planned_count",
+                                     "minimum_count", "planned_cost", "content", "purpose", "method"])
+        pp = Copier(dbapi, "plan_progress", ["plan_id", "recorded_on", "completed_count", "success_count", "cost", "note",
+                                             "recorded_by"])
+        horizons = [("week", 7), ("month", 30), ("quarter", 91), ("year", 365)]
+        n_progress = 0
+        for p in range(n_plans):
+            pid = p + 1
+            horizon, length = rng.choices(horizons, [25, 40, 25, 10])[0]
+            if p < 40:
+                start = today - timedelta(days=rng.randint(0, length - 1))  # in progress now
+            elif p < 50:
+                start = today + timedelta(days=rng.randint(1, 20))  # not started yet
+            else:
+                start = first_month + timedelta(days=rng.randint(0, span_days))
+            if horizon == "week":
+                start -= timedelta(days=start.weekday())
+                end = start + timedelta(days=6)
+            elif horizon == "month":
+                start = start.replace(day=1)
+                end = _months_back(start, -1) - timedelta(days=1)
+            elif horizon == "quarter":
+                start = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+                end = _months_back(start, -3) - timedelta(days=1)
+            else:
+                start = date(start.year, 1, 1)
+                end = date(start.year, 12, 31)
+            dep = rng.choice(leaf_ids)
+            kind = rng.choice(["plan", "task"])
+            ptype = rng.choice(list(PLAN_CONTENT))
+            assignee = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] and rng.random() < 0.7 else None
+            planned = rng.choice([5, 10, 20, 30, 50, 80, 120]) * {"week": 1, "month": 2, "quarter": 4, "year": 10}[horizon] // 2 + 1
+            minimum = int(planned * rng.choice([0.6, 0.7, 0.8, 0.9]))
+            unit_cost = rng.choice([50, 120, 200, 500])
+            planned_cost = planned * unit_cost
+            content, purpose = PLAN_CONTENT[ptype]
+            cp.add(pid, f"P{pid:07d}", kind, ptype, horizon, start, end, dep, assignee,
+                   heads[parent_of[dep] or dep] if kind == "task" else None, planned, minimum, f"{planned_cost:.2f}",
+                   content, purpose, rng.choice(["interview", "phone", "sms", "letter", "email"]) if ptype == "visit" else None)
+            pace = rng.choice([0.3, 0.6, 0.85, 1.0, 1.1, 1.3])
+            last = min(end, today)
+            if start > last:
+                continue
+            days = (last - start).days + 1
+            record_days = sorted(rng.sample(range(days), min(days, rng.randint(1, 10))))
+            target = planned * pace * days / ((end - start).days + 1)
+            per = target / len(record_days)
+            done = 0
+            for d in record_days:
+                c = max(0, round(per * rng.uniform(0.6, 1.4)))
+                done += c
+                success = round(c * rng.uniform(0.5, 1.0)) if ptype == "service" else None
+                pp.add(pid, start + timedelta(days=d), c, success, f"{c * unit_cost * rng.uniform(0.7, 1.3):.2f}",
+                       rng.choice([None, "按计划推进", "客户临时改期", "效果良好"]), assignee)
+                n_progress += 1
+        cp.flush()
+        pp.flush()
+        counts["plans"], counts["plan_progress"] = n_plans, n_progress
+
+        # -- retention cases --------------------------------------------------------------------
+        progress("demo: retention cases")
+        n_cases = max(60, customers // 5)
+        at_risk = [c for c in cust if c[2] in ("declining", "stopping", "volatile")] or cust
+        cp = Copier(dbapi, "retention_cases", ["id", "case_no", "customer_id", "reason", "intent", "method", "started_on",
+                                               "cost", "result", "closed_on", "staff_id", "note"])
+        notes = ["客户对价格敏感，已申请专项折扣。", "竞争对手报价更低，正在沟通。", "上门拜访后客户同意续约。", "客户搬迁至外地，业务无法继续。"]
+        for k in range(n_cases):
+            cid, dep = rng.choice(at_risk)[:2]
+            started = first_month + timedelta(days=int(span_days * (rng.random() ** 0.8)))
+            if k < 12:
+                started = today - timedelta(days=rng.randint(0, 25))
+            age = (today - started).days
+            if age < 30 and rng.random() < 0.7:
+                result, closed = "pending", None
+            else:
+                result = rng.choices(["retained", "lost", "pending"], [55, 35, 10])[0]
+                closed = None if result == "pending" else min(today, started + timedelta(days=rng.randint(5, 60)))
+            cp.add(k + 1, f"R{k + 1:06d}", cid, rng.choice(["price", "service", "quality", "competitor", "relocation", "other"]),
+                   rng.choice(["churned", "at_risk"]), rng.choice(["promotion", "service_improvement", "visit", "discount", "other"]),
+                   started, f"{rng.choice([200, 500, 800, 1500, 3000, 6000]) * rng.uniform(0.8, 1.2):.2f}", result, closed,
+                   rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep], rng.choice(notes))
+        cp.flush()
+        counts["retention_cases"] = n_cases
+
+        # -- work logs, surveys, budgets, costs, evaluations, suggestions, reminders --------
+        progress("demo: work logs, surveys, budgets and evaluations")
+        cp = Copier(dbapi, "work_logs", ["department_id", "staff_id", "customer_id", "logged_at", "source", "service_type",
+                                         "content", "handling", "satisfaction"])
+        for _ in range(customers):
+            cid, dep = cust[rng.randrange(customers)][:2]
+            sid = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+            day = today - timedelta(days=rng.randint(0, 365))
+            cp.add(dep, sid, cid, _ts(day, rng, tz).isoformat(), rng.choice(["phone", "visit", "email", "wechat", "web"]),
+                   rng.choice(["consultation", "after_sales", "complaint", "visit", "other"]), rng.choice(LOG_TEXTS),
+                   "已处理", rng.choice([None, 3, 4, 5, 5]))
+        cp.flush()
+        cp = Copier(dbapi, "satisfaction_surveys", ["customer_id", "staff_id", "department_id", "surveyed_on", "csat", "nps",
+                                                    "comment"])
+        for _ in range(customers // 2):
+            cid, dep = cust[rng.randrange(customers)][:2]
+            cp.add(cid, rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else None, dep,
+                   today - timedelta(days=rng.randint(0, 365)), rng.choices([1, 2, 3, 4, 5], [3, 5, 15, 42, 35])[0],
+                   rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 10, 20, 30, 25])[0], rng.choice([None, "服务及时", "希望响应更快"]))
+        cp.flush()
+        cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount"])
+        ce = Copier(dbapi, "cost_entries", ["entry_date", "department_id", "staff_id", "category", "amount", "note"])
+        for dep_row in departments:
+            dep = dep_row[0]
+            for back in range(12):
+                m = _months_back(today, back)
+                m_end = _months_back(m, -1) - timedelta(days=1)
+                for category, budget in (("people", 60000), ("equipment", 8000), ("funds", 15000)):
+                    cp.add(dep, m, m_end, category, f"{budget:.2f}")
+                    for _ in range(3):
+                        day = m + timedelta(days=rng.randint(0, (min(m_end, today) - m).days))
+                        ce.add(day, dep, None, category, f"{budget / 3 * rng.uniform(0.7, 1.3):.2f}", "月度费用")
+        cp.flush()
+        ce.flush()
+        cp = Copier(dbapi, "evaluations_360", ["period", "evaluator_staff_id", "evaluatee_staff_id", "relation", "scores"])
+        period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+        for dep_id, head in heads.items():
+            members = agents_by_dep.get(dep_id, [])
+            for evaluator, relation in [(head, "self")] + [(m, "subordinate") for m in members[:5]]:
+                scores = {d: rng.randint(60, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
+                cp.add(period, evaluator, head, relation, json.dumps(scores))
+            for m in members[:5]:
+                scores = {d: rng.randint(55, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
+                cp.add(period, head, m, "superior", json.dumps(scores))
+        cp.flush()
+        cp = Copier(dbapi, "suggestions", ["from_staff_id", "to_staff_id", "subject", "body", "created_at", "answer",
+                                           "answered_at"])
+        for dep, members in agents_by_dep.items():
+            for m in members[:2]:
+                asked = _ts(today - timedelta(days=rng.randint(1, 60)), rng, tz)
+                answered = rng.random() < 0.5
+                cp.add(m, heads[dep], "关于回访流程的建议", "建议将回访时间提前到解决后三天内，客户反馈会更及时。",
+                       asked.isoformat(), "收到，下周例会讨论。" if answered else None,
+                       (asked + timedelta(days=1)).isoformat() if answered else None)
+        cp.flush()
+
+        conn.execute(sa.text("""
+            SELECT setval(pg_get_serial_sequence(t, 'id'), coalesce((SELECT max(id) FROM departments), 1))
+            FROM (VALUES ('departments')) v(t)"""))
+        for table in ("staff", "customers", "orders", "complaints", "plans", "retention_cases"):
+            conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"coalesce((SELECT max(id) FROM {table}), 1))"))
+        conn.execute(sa.text("INSERT INTO settings VALUES ('demo', CAST(:v AS jsonb)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                     {"v": json.dumps({"seed": seed, "customers": customers, "today": today.isoformat()})})
+    with engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE"))
+    progress(f"demo: done ({counts['orders']:,} orders, {counts['complaints']:,} complaints)")
+    return counts
