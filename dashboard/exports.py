@@ -40,7 +40,7 @@ VIEWS: dict[str, View] = {v.name: v for v in (
          ("plan_no", "kind", "type", "department_code", "staff_no", "start_date", "end_date", "planned_count",
           "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
           "actual_cost", "cost_variance"),
-         lambda c, p: metrics.plans(c, p["as_of"], p["department"])),
+         lambda c, p: metrics.plans(c, p["as_of"], p["department"], start=p["start"], end=p["end"])),
     View("fluctuation", "period",
          ("customer_code", "volume", "previous_volume", "change", "change_pct", "yoy_volume", "yoy_pct", "flag"),
          lambda c, p: metrics.fluctuation(c, p["period"], p["department"])),
@@ -77,6 +77,10 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
             else:
                 raise ValueError(f"{view.name} needs --period (e.g. 2026-05, 2026-W21, 2026-Q2, 2026)")
     else:
+        if period is not None and start is None and end is None:
+            start, end = period.start, period.end
+        if (start is None) != (end is None):
+            raise ValueError(f"{view.name}: give both --start and --end, or neither")
         as_of = as_of or today
     return {"start": start, "end": end, "as_of": as_of, "period": period, "department": department}
 

@@ -207,10 +207,7 @@ def overdue_open(conn: Connection, as_of: date, department: str | None = None) -
 # Plan and task tracking (计划跟踪)
 # --------------------------------------------------------------------------------------
 
-def plans(conn: Connection, as_of: date, department: str | None = None,
-          staff_no: str | None = None) -> pd.DataFrame:
-    """Every plan and task with actuals as of `as_of`, expected pace, status and cost."""
-    sql = f"""
+_PLANS = f"""
     WITH RECURSIVE {SCOPE_CTE},
     progress AS (
         SELECT plan_id, sum(completed_count) AS actual_count, sum(coalesce(success_count, 0)) AS success_count,
@@ -229,8 +226,11 @@ def plans(conn: Connection, as_of: date, department: str | None = None,
         JOIN departments d ON d.id = p.department_id
         LEFT JOIN staff st ON st.id = p.staff_id
         LEFT JOIN progress pr ON pr.plan_id = p.id
-        WHERE CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no
-    )
+        WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+          AND (CAST(:overlap_start AS date) IS NULL OR p.end_date >= :overlap_start)
+          AND (CAST(:overlap_end AS date) IS NULL OR p.start_date <= :overlap_end)
+    ),
+    tracked AS (
     SELECT plan_no, kind, type, horizon, department_code, staff_no, staff_name, start_date, end_date,
            planned_count, minimum_count, actual_count,
            round(planned_count * days_elapsed::numeric / days_total, 2) AS expected_count,
@@ -250,8 +250,28 @@ def plans(conn: Connection, as_of: date, department: str | None = None,
                AS success_rate,
            content, method
     FROM base
-    ORDER BY plan_no"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "staff_no": staff_no})
+    )"""
+
+
+def _plan_params(as_of, department, staff_no, start, end) -> dict:
+    return {"d": as_of, "department": department, "staff_no": staff_no, "overlap_start": start, "overlap_end": end}
+
+
+def plans(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,
+          start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Every plan and task with actuals as of `as_of`, expected pace, status and cost.
+
+    `start`/`end` keep only plans whose dates overlap that range.
+    """
+    return _frame(conn, _PLANS + " SELECT * FROM tracked ORDER BY plan_no",
+                  _plan_params(as_of, department, staff_no, start, end))
+
+
+def plan_status_counts(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,
+                       start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Plans and tasks per status as of `as_of` (same rules as `plans`)."""
+    return _frame(conn, _PLANS + " SELECT status, count(*) AS plans FROM tracked GROUP BY status ORDER BY status",
+                  _plan_params(as_of, department, staff_no, start, end))
 
 
 def plan_completion(conn: Connection, as_of: date, by: str = "department",
@@ -360,10 +380,16 @@ LEFT JOIN LATERAL (
 ) {alias} ON true"""
 
 
-def tiers(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change."""
+def _tier_params(period: Period, department: str | None) -> dict:
     prev_end, cur_end = period.previous().end, period.end
-    sql = f"""
+    return {
+        "department": department,
+        "cur_from": cur_end - timedelta(days=364), "cur_end": cur_end,
+        "prev_from": prev_end - timedelta(days=364), "prev_end": prev_end,
+    }
+
+
+_TIERS = f"""
     WITH RECURSIVE {SCOPE_CTE},
     vol AS (
         SELECT o.customer_id,
@@ -381,33 +407,55 @@ def tiers(conn: Connection, period: Period, department: str | None = None) -> pd
         FROM vol
         {_TIER_AT.format(vol='vol.prev', alias='tp')}
         {_TIER_AT.format(vol='vol.cur', alias='tc')}
-    )
-    SELECT cu.code AS customer_code, cu.name AS customer_name,
-           coalesce(prev_name, 'none') AS tier_previous, coalesce(cur_name, 'none') AS tier_current,
-           CASE WHEN prev_rank IS NULL THEN 'new'
-                WHEN cur_rank IS NULL THEN 'lost'
-                WHEN cur_rank < prev_rank THEN 'upgrade'
-                WHEN cur_rank > prev_rank THEN 'downgrade'
-                ELSE 'unchanged' END AS change,
-           previous_volume, current_volume, prev_rank, cur_rank
-    FROM t JOIN customers cu ON cu.id = t.customer_id
-    WHERE prev_rank IS NOT NULL OR cur_rank IS NOT NULL
-    ORDER BY cu.code"""
-    params = {
-        "department": department,
-        "cur_from": cur_end - timedelta(days=364), "cur_end": cur_end,
-        "prev_from": prev_end - timedelta(days=364), "prev_end": prev_end,
-    }
-    return _frame(conn, sql, params)
+    ),
+    changes AS (
+        SELECT cu.code AS customer_code, cu.name AS customer_name,
+               coalesce(prev_name, 'none') AS tier_previous, coalesce(cur_name, 'none') AS tier_current,
+               CASE WHEN prev_rank IS NULL THEN 'new'
+                    WHEN cur_rank IS NULL THEN 'lost'
+                    WHEN cur_rank < prev_rank THEN 'upgrade'
+                    WHEN cur_rank > prev_rank THEN 'downgrade'
+                    ELSE 'unchanged' END AS change,
+               previous_volume, current_volume, prev_rank, cur_rank
+        FROM t JOIN customers cu ON cu.id = t.customer_id
+        WHERE prev_rank IS NOT NULL OR cur_rank IS NOT NULL
+    )"""
+
+
+def tiers(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change."""
+    return _frame(conn, _TIERS + " SELECT * FROM changes ORDER BY customer_code", _tier_params(period, department))
+
+
+def tier_change_counts(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
+    return _frame(conn, _TIERS + " SELECT change, count(*) AS customers FROM changes GROUP BY 1 ORDER BY 1",
+                  _tier_params(period, department))
 
 
 def tier_matrix(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Customers per (previous tier, current tier) — the migration matrix, aggregated in SQL."""
-    frame = tiers(conn, period, department)
-    if frame.empty:
-        return pd.DataFrame(columns=["tier_previous", "tier_current", "customers"])
-    return (frame.groupby(["tier_previous", "tier_current"], as_index=False)
-            .size().rename(columns={"size": "customers"}))
+    """Customers per (previous tier, current tier): the migration matrix."""
+    sql = _TIERS + """
+    SELECT tier_previous, tier_current, count(*) AS customers,
+           coalesce(min(prev_rank), 99) AS prev_rank, coalesce(min(cur_rank), 99) AS cur_rank
+    FROM changes GROUP BY 1, 2 ORDER BY 4, 5"""
+    return _frame(conn, sql, _tier_params(period, department))
+
+
+def tier_history(conn: Connection, customer_code: str, ends: list[date]) -> pd.DataFrame:
+    """One customer's trailing-365-day volume and tier at each of the given period ends."""
+    sql = """
+    SELECT e.end_date, v.volume, coalesce(tr.name, 'none') AS tier
+    FROM unnest(CAST(:ends AS date[])) AS e(end_date)
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(o.amount), 0) AS volume FROM orders o JOIN customers cu ON cu.id = o.customer_id
+        WHERE cu.code = :code AND o.order_date BETWEEN e.end_date - 364 AND e.end_date
+    ) v
+    LEFT JOIN LATERAL (
+        SELECT name FROM tier_rules WHERE min_amount <= v.volume AND v.volume > 0 ORDER BY rank LIMIT 1
+    ) tr ON true
+    ORDER BY e.end_date"""
+    return _frame(conn, sql, {"code": customer_code, "ends": list(ends)})
 
 
 # --------------------------------------------------------------------------------------
@@ -540,7 +588,8 @@ ranked AS (
 settings_now AS (
     SELECT coalesce({_setting_sql('value_band_high')}, 1.25) AS band_high,
            coalesce({_setting_sql('value_band_low')}, 0.75) AS band_low,
-           coalesce((SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'), 'count') AS abc_method
+           coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
+                    'count') AS abc_method
 ),
 graded AS (
     SELECT r.customer_code, r.customer_name, r.recency_days, r.frequency, r.monetary,
@@ -570,46 +619,50 @@ final AS (
 )"""
 
 
-def grading(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+def grading(conn: Connection, as_of: date, department: str | None = None,
+            abc_method: str | None = None) -> pd.DataFrame:
     """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes."""
     sql = _GRADING + """
     SELECT customer_code, customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
            rfm_segment, value_class, abc_class
     FROM final ORDER BY abc_rank"""
-    return _frame(conn, sql, {"d": as_of, "department": department})
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
 
 
-def grading_segments(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+def grading_segments(conn: Connection, as_of: date, department: str | None = None,
+                     abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per RFM segment."""
     sql = _GRADING + """
     SELECT rfm_segment, count(*) AS customers, sum(monetary) AS monetary,
            round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
     FROM final GROUP BY 1 ORDER BY 1"""
-    return _frame(conn, sql, {"d": as_of, "department": department})
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
 
 
-def grading_abc(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+def grading_abc(conn: Connection, as_of: date, department: str | None = None,
+                abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per ABC class."""
     sql = _GRADING + """
     SELECT abc_class, count(*) AS customers, sum(monetary) AS monetary,
            round(count(*)::numeric / (SELECT count(*) FROM final), 4) AS customer_share,
            round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
     FROM final GROUP BY 1 ORDER BY 1"""
-    return _frame(conn, sql, {"d": as_of, "department": department})
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
 
 
-def grading_scores(conn: Connection, as_of: date, department: str | None = None) -> pd.DataFrame:
+def grading_scores(conn: Connection, as_of: date, department: str | None = None,
+                   abc_method: str | None = None) -> pd.DataFrame:
     """Customers per score 1-5 for each of R, F and M."""
     sql = _GRADING + """
     SELECT 'R' AS dimension, r_score AS score, count(*) AS customers FROM final GROUP BY r_score
     UNION ALL SELECT 'F', f_score, count(*) FROM final GROUP BY f_score
     UNION ALL SELECT 'M', m_score, count(*) FROM final GROUP BY m_score
     ORDER BY 1, 2"""
-    return _frame(conn, sql, {"d": as_of, "department": department})
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
 
 
 def pareto_curve(conn: Connection, as_of: date, department: str | None = None,
-                 points: int = 200) -> pd.DataFrame:
+                 abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
     """The cumulative revenue curve, sampled to at most `points` points, with each point's class."""
     sql = _GRADING + """
     , curve AS (
@@ -622,7 +675,7 @@ def pareto_curve(conn: Connection, as_of: date, department: str | None = None,
     FROM curve
     WHERE abc_rank % greatest(1, n / :points) = 0 OR abc_rank = n OR abc_rank = 1
     ORDER BY abc_rank"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "points": points})
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "points": points})
 
 
 # --------------------------------------------------------------------------------------
@@ -640,3 +693,29 @@ def department_tree(conn: Connection) -> pd.DataFrame:
     )
     SELECT code, name, depth FROM tree ORDER BY path"""
     return _frame(conn, sql, {})
+
+
+def staff_list(conn: Connection, department: str | None = None) -> pd.DataFrame:
+    """Staff of the department and its sub-departments, for the staff filter."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT st.staff_no, st.name, d.code AS department_code, st.role
+    FROM staff st JOIN scope ON scope.id = st.department_id JOIN departments d ON d.id = st.department_id
+    ORDER BY st.staff_no"""
+    return _frame(conn, sql, {"department": department})
+
+
+def customer_list(conn: Connection, department: str | None = None, search: str | None = None,
+                  limit: int = 200) -> pd.DataFrame:
+    """Customers in scope matching `search` in code or name (for pickers)."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT cu.code, cu.name FROM customers cu JOIN scope ON scope.id = cu.department_id
+    WHERE CAST(:search AS text) IS NULL OR cu.code ILIKE '%' || :search || '%' OR cu.name ILIKE '%' || :search || '%'
+    ORDER BY cu.code LIMIT :limit"""
+    return _frame(conn, sql, {"department": department, "search": search, "limit": limit})
+
+
+def settings(conn: Connection) -> pd.DataFrame:
+    """The rule settings (key, value) as stored, e.g. abc_method, fluctuation_threshold."""
+    return _frame(conn, "SELECT key, value FROM settings ORDER BY key", {})

@@ -1,0 +1,53 @@
+"""Entry file: page setup, database readiness, language and filters, navigation."""
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t
+from db.bootstrap import DEMO_CUSTOMERS, NotMigrated, needs_demo, prepare
+from db.engine import get_engine
+
+st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def ready_engine():
+    """Once per process: connect, migrate, and on a new embedded database load the demo."""
+    from seeds.demo import generate
+
+    engine = get_engine()
+    if needs_demo(engine):
+        with st.spinner(t("loading_demo", st.session_state.get("lang", "zh"))):
+            prepare(engine, load_demo=lambda: generate(engine, customers=DEMO_CUSTOMERS))
+    else:
+        prepare(engine)
+    return engine
+
+
+lang = st.session_state.get("lang", st.query_params.get("lang", "zh"))
+try:
+    ready_engine()
+    departments = ui.metric("department_tree")
+except NotMigrated:
+    st.error(t("db_not_migrated", lang if lang in ("zh", "en") else "zh"))
+    st.stop()
+except Exception as error:  # any failure to reach the database gets one clear banner
+    ready_engine.clear()
+    st.error(t("db_unreachable", lang if lang in ("zh", "en") else "zh", error=type(error).__name__ + ": " + str(error).splitlines()[0]))
+    st.stop()
+
+filters = ui.sidebar_filters(departments)
+st.session_state["filters"] = filters
+L = filters.lang
+
+PAGES = {
+    "overview": st.Page("pages/overview.py", title=t("nav_overview", L), icon="🏠", default=True, url_path="overview"),
+    "plans": st.Page("pages/plans.py", title=t("nav_plans", L), icon="📋", url_path="plans"),
+    "complaints": st.Page("pages/complaints.py", title=t("nav_complaints", L), icon="⏱️", url_path="complaints"),
+    "fluctuation": st.Page("pages/fluctuation.py", title=t("nav_fluctuation", L), icon="📈", url_path="fluctuation"),
+    "retention": st.Page("pages/retention.py", title=t("nav_retention", L), icon="🤝", url_path="retention"),
+    "grading": st.Page("pages/grading.py", title=t("nav_grading", L), icon="🏷️", url_path="grading"),
+}
+st.session_state["pages"] = PAGES
+navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
+                            t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
+navigation.run()

@@ -1,0 +1,246 @@
+"""Streamlit helpers shared by the pages: filters, cached metric calls, KPI cards, tables, charts.
+
+No business rule lives here: figures come from `dashboard.metrics`, formatting and layout
+from here. The sidebar filters are drawn by the entry file (app.py) on every run, so their
+state carries over between pages; they are mirrored into the URL query string so a link
+reproduces the view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports, metrics
+from dashboard.i18n import column_label, t, value_label
+from dashboard.periods import Period, PeriodError
+from db.engine import app_timezone, get_engine
+
+# One colour per status across all pages.
+STATUS_COLORS = {
+    "met": "#2e7d32", "achieved": "#2e7d32", "on_track": "#66bb6a", "met_minimum": "#9ccc65", "retained": "#2e7d32",
+    "surge": "#2e7d32", "upgrade": "#2e7d32",
+    "pending": "#f9a825", "at_risk": "#f9a825", "steady": "#9e9e9e", "unchanged": "#9e9e9e", "not_started": "#bdbdbd",
+    "breached": "#c62828", "behind": "#c62828", "below_minimum": "#8e0000", "lost": "#8e0000", "drop": "#c62828",
+    "stopped": "#8e0000", "downgrade": "#c62828", "new": "#1565c0",
+    "A": "#1565c0", "B": "#64b5f6", "C": "#bdbdbd",
+}
+KINDS = ("week", "month", "quarter", "year", "custom")
+
+
+def today() -> date:
+    return datetime.now(app_timezone()).date()
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str
+    period: Period
+    department: str | None
+
+    @property
+    def as_of(self) -> date:
+        """Figures of a running period are as of today; of a past one, as of its last day."""
+        return min(self.period.end, today())
+
+    @property
+    def previous(self) -> Period:
+        return self.period.previous()
+
+    @property
+    def previous_as_of(self) -> date:
+        return min(self.previous.end, today())
+
+
+# -- data ----------------------------------------------------------------------------------
+
+@st.cache_data(ttl=300, show_spinner=False)
+def metric(name: str, *args, **kwargs) -> pd.DataFrame:
+    """A metric function's result, cached for five minutes per set of parameters."""
+    with get_engine().connect() as conn:
+        return getattr(metrics, name)(conn, *args, **kwargs)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def export_bytes(view: str, fmt: str, **params) -> bytes:
+    with get_engine().connect() as conn:
+        frame = exports.export_frame(conn, view, **params)
+    return exports.to_excel(frame, view) if fmt == "xlsx" else exports.render(frame, "csv").encode("utf-8")
+
+
+def as_float(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Charts need floats; the metric functions keep exact decimals."""
+    frame = frame.copy()
+    for c in columns:
+        frame[c] = pd.to_numeric(frame[c].map(lambda v: float(v) if isinstance(v, Decimal) else v), errors="coerce")
+    return frame
+
+
+def first(frame: pd.DataFrame, column: str):
+    if frame.empty:
+        return None
+    value = frame[column].iloc[0]
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+# -- filters --------------------------------------------------------------------------------
+
+def _shift(step: int) -> None:
+    kind = st.session_state["f_kind"]
+    current = Period.containing(kind, st.session_state["f_anchor"])
+    st.session_state["f_anchor"] = (current.next() if step > 0 else current.previous()).start
+
+
+def init_state_from_url() -> None:
+    """On a session's first run, take the filters from the query string."""
+    if st.session_state.get("_filters_init"):
+        return
+    st.session_state["_filters_init"] = True
+    q = st.query_params
+    st.session_state.setdefault("lang", q.get("lang", "zh") if q.get("lang") in ("zh", "en") else "zh")
+    kind = q.get("kind", "month")
+    st.session_state.setdefault("f_kind", kind if kind in KINDS else "month")
+    anchor = today()
+    try:
+        if q.get("period"):
+            p = Period.parse(q["period"])
+            if p.kind == "custom":
+                st.session_state["f_kind"] = "custom"
+                st.session_state.setdefault("f_range", (p.start, p.end))
+            else:
+                st.session_state["f_kind"] = p.kind
+                anchor = p.start
+    except PeriodError:
+        pass
+    st.session_state.setdefault("f_anchor", anchor)
+    st.session_state.setdefault("f_dept", q.get("dept") or "")
+
+
+def sidebar_filters(department_options: pd.DataFrame) -> Filters:
+    """Draw the language switch and the filters; return the chosen filters."""
+    init_state_from_url()
+    lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
+                            format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    st.sidebar.subheader(t("filters", lang))
+    kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind",
+                                format_func=lambda k: t(f"kind_{k}", lang))
+    if kind == "custom":
+        default_end = today()
+        st.session_state.setdefault("f_range", (default_end - timedelta(days=29), default_end))
+        chosen = st.sidebar.date_input(t("date_range", lang), key="f_range")
+        if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+            period = Period.custom(chosen[0], chosen[1])
+        else:
+            start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_end
+            period = Period.custom(start, start)
+    else:
+        st.sidebar.date_input(t("date_in_period", lang), key="f_anchor")
+        left, right = st.sidebar.columns(2)
+        left.button(t("previous", lang), on_click=_shift, args=(-1,), key="f_prev", width="stretch")
+        right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
+        period = Period.containing(kind, st.session_state["f_anchor"])
+    codes = [""] + list(department_options["code"])
+    names = {"": t("all_departments", lang)}
+    for row in department_options.itertuples():
+        names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
+    if st.session_state.get("f_dept") not in codes:
+        st.session_state["f_dept"] = ""
+    department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get)
+    filters = Filters(lang=lang, period=period, department=department or None)
+    st.query_params.from_dict({"lang": lang, "kind": kind, "period": period.label, "dept": department})
+    return filters
+
+
+def period_caption(f: Filters) -> None:
+    st.caption(t("period_shown", f.lang, period=f.period.label, start=f.period.start, end=f.period.end, as_of=f.as_of)
+               + " · " + t("vs_previous", f.lang, period=f.previous.label))
+
+
+# -- display ---------------------------------------------------------------------------------
+
+def fmt_rate(value) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def fmt_money(value) -> str:
+    return "—" if value is None else f"¥{float(value):,.2f}"
+
+
+def fmt_number(value, places: int = 0) -> str:
+    return "—" if value is None else f"{float(value):,.{places}f}"
+
+
+def delta_rate(now, before) -> str | None:
+    if now is None or before is None:
+        return None
+    return f"{(float(now) - float(before)) * 100:+.1f} pp"
+
+
+def delta_number(now, before, places: int = 0, money: bool = False) -> str | None:
+    if now is None or before is None:
+        return None
+    diff = float(now) - float(before)
+    return f"{'¥' if money else ''}{diff:+,.{places}f}"
+
+
+def kpi_row(cards: list[dict]) -> None:
+    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad."""
+    columns = st.columns(len(cards))
+    for column, card in zip(columns, cards):
+        column.metric(card["label"], card["value"], card.get("delta"), border=True,
+                      delta_color="inverse" if card.get("inverse") else "normal", help=card.get("help"))
+
+
+def empty(lang: str) -> None:
+    st.info(t("empty_period", lang))
+
+
+ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
+                "reason", "method", "rfm_segment", "value_class", "key", "department_code")
+
+
+def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None) -> None:
+    """A table with translated headers and values; timestamps in the company time zone."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column in ENUM_COLUMNS and column != "department_code":
+            shown[column] = shown[column].map(lambda v: value_label(v, lang))
+        elif column == "department_code":
+            shown[column] = shown[column].map(lambda v: value_label(v, lang) if v == "ALL" else v)
+        elif shown[column].dtype == object and len(shown) and isinstance(shown[column].dropna().iloc[0] if shown[column].notna().any() else None, Decimal):
+            shown[column] = shown[column].map(lambda v: None if v is None else float(v))
+        elif isinstance(shown[column].dtype, pd.DatetimeTZDtype):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
+    shown.columns = [column_label(c, lang) for c in shown.columns]
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key)
+
+
+def downloads(view: str, lang: str, key: str, **params) -> None:
+    """CSV and Excel of an export view, identical to `python -m dashboard export`."""
+    left, right, _ = st.columns([1, 1, 4])
+    stem = f"{view}"
+    left.download_button(t("download_csv", lang), export_bytes(view, "csv", **params), f"{stem}.csv", "text/csv",
+                         key=f"{key}_csv")
+    right.download_button(t("download_excel", lang), export_bytes(view, "xlsx", **params), f"{stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def status_scale(values) -> alt.Scale:
+    domain = [v for v in values if v in STATUS_COLORS]
+    return alt.Scale(domain=domain, range=[STATUS_COLORS[v] for v in domain])
+
+
+def label_values(frame: pd.DataFrame, column: str, lang: str, into: str = "label") -> pd.DataFrame:
+    frame = frame.copy()
+    frame[into] = frame[column].map(lambda v: value_label(v, lang))
+    return frame
+
+
+def colour_legend(values, lang: str):
+    """Label/colour scale pair for translated status labels."""
+    domain = [value_label(v, lang) for v in values]
+    return alt.Scale(domain=domain, range=[STATUS_COLORS.get(v, "#9e9e9e") for v in values])

@@ -1,0 +1,104 @@
+"""Complaint timeliness (投诉处理及时性): SLA states, trend, breakdowns, the overdue list."""
+from datetime import timedelta
+
+import altair as alt
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t, value_label
+from dashboard.periods import Period
+
+f: ui.Filters = st.session_state["filters"]
+L, dept, period = f.lang, f.department, f.period
+
+st.title(t("nav_complaints", L))
+st.caption(t("complaints_intro", L))
+ui.period_caption(f)
+
+kpis = ui.metric("complaint_kpis", period.start, period.end, f.as_of, dept)
+before = ui.metric("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept)
+g = lambda frame, col: ui.first(frame, col)  # noqa: E731
+
+ui.kpi_row([
+    {"label": t("kpi_received", L), "value": ui.fmt_number(g(kpis, "received")),
+     "delta": ui.delta_number(g(kpis, "received"), g(before, "received"))},
+    {"label": t("kpi_achievement_rate", L), "value": ui.fmt_rate(g(kpis, "achievement_rate")),
+     "delta": ui.delta_rate(g(kpis, "achievement_rate"), g(before, "achievement_rate"))},
+    {"label": t("kpi_met", L), "value": ui.fmt_number(g(kpis, "met"))},
+    {"label": t("kpi_breached", L), "value": ui.fmt_number(g(kpis, "breached")), "inverse": True,
+     "delta": ui.delta_number(g(kpis, "breached"), g(before, "breached"))},
+    {"label": t("kpi_pending", L), "value": ui.fmt_number(g(kpis, "pending"))},
+])
+ui.kpi_row([
+    {"label": t("kpi_median_hours", L), "value": ui.fmt_number(g(kpis, "median_resolution_hours"), 1), "inverse": True,
+     "delta": ui.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1)},
+    {"label": t("kpi_p90_hours", L), "value": ui.fmt_number(g(kpis, "p90_resolution_hours"), 1), "inverse": True,
+     "delta": ui.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1)},
+    {"label": t("kpi_callback_rate", L), "value": ui.fmt_rate(g(kpis, "callback_on_time_rate")),
+     "delta": ui.delta_rate(g(kpis, "callback_on_time_rate"), g(before, "callback_on_time_rate"))},
+    {"label": t("kpi_satisfaction", L), "value": ui.fmt_number(g(kpis, "mean_satisfaction"), 2),
+     "delta": ui.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2)},
+    {"label": t("kpi_dissatisfied", L), "value": ui.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,
+     "delta": ui.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share"))},
+])
+
+st.subheader(t("overdue_list", L))
+overdue = ui.metric("overdue_open", f.as_of, dept)
+if overdue.empty:
+    st.success(t("no_overdue", L))
+else:
+    ui.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "received_at", "deadline",
+                           "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
+
+if not g(kpis, "received"):
+    ui.empty(L)
+    st.stop()
+
+grain = st.radio(t("trend_grain", L), ["month", "week"], horizontal=True, key="complaints_grain",
+                 format_func=lambda k: t(f"kind_{k}", L))
+trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
+trend = ui.as_float(ui.metric("complaint_trend", trend_start, period.end, grain, f.as_of, dept), "achievement_rate")
+st.subheader(t("achievement_trend", L))
+st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
+    x=alt.X("period_start:T", title=None),
+    y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
+    tooltip=["period_start:T", "received", "met", "breached", "pending",
+             alt.Tooltip("achievement_rate:Q", format=".1%")]), width="stretch")
+
+
+def state_bars(by: str, key: str):
+    frame = ui.metric("complaint_breakdown", period.start, period.end, by, f.as_of, dept)
+    long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
+    long = ui.label_values(long, "state", L)
+    long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
+    selection = alt.selection_point(fields=["key", "state"], name="pick")
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("col_count", L)),
+        color=alt.Color("label:N", scale=ui.colour_legend(["met", "breached", "pending"], L), title=None),
+        tooltip=["group", "label", "n"]).add_params(selection)
+    return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("by_department", L))
+    picked_department = state_bars("department", "complaints_by_department")
+with right:
+    st.subheader(t("by_priority", L))
+    picked_priority = state_bars("priority", "complaints_by_priority")
+
+st.subheader(t("complaint_cohort", L))
+st.caption(t("select_to_drill", L))
+cohort = ui.metric("complaints", period.start, period.end, f.as_of, dept)
+for event, column in ((picked_department, "department_code"), (picked_priority, "priority")):
+    points = (event or {}).get("selection", {}).get("pick", []) if event else []
+    if points:
+        point = points[0]
+        cohort = cohort[(cohort[column] == point.get("key")) & (cohort["state"] == point.get("state"))]
+ui.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+                      "resolved_at", "state", "resolution_hours", "handler_name"]], L, height=380, key="complaints_table")
+ui.downloads("complaints", L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of, department=dept)
+summary = ui.metric("complaint_summary", period.start, period.end, f.as_of, dept)
+ui.show_table(summary, L, key="complaints_summary")
+ui.downloads("complaint_summary", L, "complaint_summary_dl", start=period.start, end=period.end, as_of=f.as_of,
+             department=dept)

@@ -1,0 +1,109 @@
+"""Business fluctuation and tier changes (业务波动与级别升降)."""
+from datetime import timedelta
+
+import altair as alt
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import column_label, t, value_label
+from dashboard.periods import Period
+
+f: ui.Filters = st.session_state["filters"]
+L, dept, period = f.lang, f.department, f.period
+
+st.title(t("nav_fluctuation", L))
+st.caption(t("fluctuation_intro", L))
+ui.period_caption(f)
+
+frame = ui.metric("fluctuation", period, dept)
+if frame.empty:
+    ui.empty(L)
+    st.stop()
+before = ui.metric("fluctuation", f.previous, dept)
+flags = frame["flag"].value_counts()
+flags_before = before["flag"].value_counts()
+ui.kpi_row([
+    {"label": t("kpi_volume", L), "value": ui.fmt_money(frame["volume"].sum()),
+     "delta": ui.delta_number(frame["volume"].sum(), before["volume"].sum() if not before.empty else None, 0, True)},
+    {"label": t("kpi_drops", L), "value": ui.fmt_number(flags.get("drop", 0)), "inverse": True,
+     "delta": ui.delta_number(flags.get("drop", 0), flags_before.get("drop", 0))},
+    {"label": t("kpi_stopped", L), "value": ui.fmt_number(flags.get("stopped", 0)), "inverse": True,
+     "delta": ui.delta_number(flags.get("stopped", 0), flags_before.get("stopped", 0))},
+    {"label": t("kpi_surges", L), "value": ui.fmt_number(flags.get("surge", 0)),
+     "delta": ui.delta_number(flags.get("surge", 0), flags_before.get("surge", 0))},
+    {"label": t("kpi_new", L), "value": ui.fmt_number(flags.get("new", 0)),
+     "delta": ui.delta_number(flags.get("new", 0), flags_before.get("new", 0))},
+])
+
+columns = ["customer_code", "customer_name", "volume", "previous_volume", "change", "change_pct", "yoy_pct", "flag"]
+left, right = st.columns(2)
+with left:
+    st.subheader(t("largest_drops", L))
+    ui.show_table(frame[frame["flag"].isin(["drop", "stopped"])].sort_values("change").head(15)[columns], L,
+                  key="fluct_drops")
+with right:
+    st.subheader(t("largest_surges", L))
+    ui.show_table(frame[frame["flag"].isin(["surge", "new"])].sort_values("change", ascending=False).head(15)[columns],
+                  L, key="fluct_surges")
+
+st.subheader(t("volume_trend", L))
+trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
+trend = ui.as_float(ui.metric("volume_trend", trend_start, period.end, dept), "volume")
+st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
+    x=alt.X("month:T", title=None), y=alt.Y("volume:Q", title=t("col_volume", L)),
+    tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers"]), width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("tier_matrix", L))
+    matrix = ui.metric("tier_matrix", period, dept)
+    if matrix.empty:
+        ui.empty(L)
+    else:
+        order = list(dict.fromkeys(list(matrix.sort_values("prev_rank")["tier_previous"])
+                                   + list(matrix.sort_values("cur_rank")["tier_current"])))
+        labels = [value_label(v, L) for v in order]
+        matrix = matrix.assign(prev=matrix["tier_previous"].map(lambda v: value_label(v, L)),
+                               cur=matrix["tier_current"].map(lambda v: value_label(v, L)))
+        base = alt.Chart(matrix).encode(
+            x=alt.X("cur:N", title=column_label("tier_current", L), sort=labels),
+            y=alt.Y("prev:N", title=column_label("tier_previous", L), sort=labels))
+        st.altair_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
+                                                                 legend=None), tooltip=["prev", "cur", "customers"])
+                         + base.mark_text(fontSize=14).encode(text="customers:Q")), width="stretch")
+with right:
+    st.subheader(t("flags", L))
+    counts = ui.label_values(frame["flag"].value_counts().rename_axis("flag").reset_index(name="n"), "flag", L)
+    st.altair_chart(alt.Chart(counts).mark_bar().encode(
+        x=alt.X("n:Q", title=t("col_customers", L)), y=alt.Y("label:N", title=None, sort="-x"),
+        color=alt.Color("label:N", scale=ui.colour_legend(list(counts["flag"]), L), legend=None),
+        tooltip=["label", "n"]), width="stretch")
+
+st.subheader(t("tier_changes", L))
+tiers = ui.metric("tiers", period, dept)
+moved = tiers[tiers["change"].isin(["upgrade", "downgrade", "new", "lost"])]
+ui.show_table(moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
+              key="fluct_tiers")
+ui.downloads("fluctuation", L, "fluct_dl", period=period, department=dept)
+ui.downloads("tiers", L, "tiers_dl", period=period, department=dept)
+
+st.subheader(t("customer_history", L))
+options = list(moved["customer_code"]) or list(frame["customer_code"].head(200))
+names = dict(zip(frame["customer_code"], frame["customer_name"])) | dict(zip(tiers["customer_code"], tiers["customer_name"]))
+code = st.selectbox(t("choose_customer", L), options, key="fluct_customer", format_func=lambda c: f"{c} {names.get(c, '')}")
+if code:
+    monthly = ui.as_float(ui.metric("volume_trend", trend_start, period.end, None, code), "volume")
+    p = Period.containing("month", trend_start)
+    ends = []
+    while p.start <= period.end:
+        ends.append(min(p.end, period.end))
+        p = p.next()
+    history = ui.metric("tier_history", code, ends)
+    history = history.assign(tier_label=history["tier"].map(lambda v: value_label(v, L)))
+    left, right = st.columns(2)
+    left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(
+        x=alt.X("month:T", title=None), y=alt.Y("volume:Q", title=t("col_volume", L)),
+        tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f")]), width="stretch")
+    right.altair_chart(alt.Chart(history).mark_line(point=True, interpolate="step-after", color="#1565c0").encode(
+        x=alt.X("end_date:T", title=None), y=alt.Y("tier_label:N", title=None),
+        tooltip=["end_date:T", "tier_label", "volume"]), width="stretch")

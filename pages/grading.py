@@ -1,0 +1,87 @@
+"""Customer grading (客户分级): RFM segments and scores, ABC classes and the Pareto curve."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import SEGMENT_APPROACH, column_label, t, value_label
+
+f: ui.Filters = st.session_state["filters"]
+L, dept, as_of = f.lang, f.department, f.as_of
+
+st.title(t("nav_grading", L))
+st.caption(t("grading_intro", L))
+ui.period_caption(f)
+
+settings = ui.metric("settings")
+configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "count")
+st.session_state.setdefault("grading_method", configured)
+method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
+                  format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
+abc = ui.metric("grading_abc", as_of, dept, method)
+if abc.empty:
+    ui.empty(L)
+    st.stop()
+abc_before = ui.metric("grading_abc", f.previous_as_of, dept, method)
+share = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "revenue_share")  # noqa: E731
+count_a = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "customers")  # noqa: E731
+ui.kpi_row([
+    {"label": t("kpi_population", L), "value": ui.fmt_number(abc["customers"].sum()),
+     "delta": ui.delta_number(abc["customers"].sum(), abc_before["customers"].sum() if not abc_before.empty else None)},
+    {"label": t("kpi_a_customers", L), "value": ui.fmt_number(count_a(abc)),
+     "delta": ui.delta_number(count_a(abc), count_a(abc_before))},
+    {"label": t("kpi_a_share", L), "value": ui.fmt_rate(share(abc)), "delta": ui.delta_rate(share(abc), share(abc_before))},
+])
+
+st.subheader(t("segments", L))
+segments = ui.metric("grading_segments", as_of, dept, method)
+segments = segments.assign(
+    label=segments["rfm_segment"].map(lambda v: value_label(v, L)),
+    approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
+left, right = st.columns([3, 2])
+with left:
+    chart_data = ui.as_float(segments, "revenue_share")
+    st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
+        y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
+        tooltip=["label", "customers", alt.Tooltip("revenue_share:Q", format=".1%")]), width="stretch")
+with right:
+    table = segments[["label", "customers", "revenue_share", "approach"]].copy()
+    table["revenue_share"] = table["revenue_share"].map(ui.fmt_rate)
+    table.columns = [column_label("rfm_segment", L), t("col_customers", L), t("col_revenue_share", L),
+                     t("service_approach", L)]
+    st.dataframe(table, hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("score_distribution", L))
+    scores = ui.metric("grading_scores", as_of, dept, method)
+    st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
+        x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
+        column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
+        tooltip=["dimension", "score", "customers"]).properties(width=110, height=200))
+with right:
+    st.subheader(t("pareto", L))
+    curve = ui.as_float(ui.metric("pareto_curve", as_of, dept, method), "customer_share", "revenue_share")
+    st.altair_chart(alt.Chart(curve).mark_line().encode(
+        x=alt.X("customer_share:Q", title=t("col_customer_share", L), axis=alt.Axis(format="%")),
+        y=alt.Y("revenue_share:Q", title=t("col_revenue_share", L), axis=alt.Axis(format="%")),
+        color=alt.Color("abc_class:N", scale=ui.status_scale(["A", "B", "C"]), title="ABC"),
+        tooltip=["abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
+                 alt.Tooltip("revenue_share:Q", format=".1%")]), width="stretch")
+
+st.subheader(t("abc_classes", L))
+abc_table = abc.assign(approach=abc["abc_class"].map(lambda c: t(f"approach_{c}", L)))
+abc_table["customer_share"] = abc_table["customer_share"].map(ui.fmt_rate)
+abc_table["revenue_share"] = abc_table["revenue_share"].map(ui.fmt_rate)
+abc_table["monetary"] = abc_table["monetary"].map(ui.fmt_money)
+abc_table.columns = ["ABC", t("col_customers", L), column_label("monetary", L), t("col_customer_share", L),
+                     t("col_revenue_share", L), t("service_approach", L)]
+st.dataframe(abc_table, hide_index=True, width="stretch")
+
+st.subheader(t("customer_table", L))
+customers = ui.metric("grading", as_of, dept, method)
+ui.show_table(customers, L, height=400, key="grading_table")
+if method == configured:
+    ui.downloads("grading", L, "grading_dl", as_of=as_of, department=dept)
+else:
+    st.caption(t("abc_method_note", L))

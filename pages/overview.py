@@ -1,0 +1,93 @@
+"""Overview (总览): the period's key figures against the previous period, each leading to its page."""
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t
+from dashboard.periods import Period
+
+f: ui.Filters = st.session_state["filters"]
+L, dept = f.lang, f.department
+cur, prev = f.period, f.previous
+
+st.title(t("nav_overview", L))
+st.caption(t("overview_intro", L))
+ui.period_caption(f)
+
+
+def complaint_figures(period: Period, as_of):
+    kpis = ui.metric("complaint_kpis", period.start, period.end, as_of, dept)
+    overdue = ui.metric("overdue_open", as_of, dept)
+    return ui.first(kpis, "achievement_rate"), len(overdue), ui.first(kpis, "received")
+
+
+def plan_figures(period: Period, as_of):
+    counts = ui.metric("plan_status_counts", as_of, dept, None, period.start, period.end)
+    by = dict(zip(counts["status"], counts["plans"])) if not counts.empty else {}
+    return by.get("behind", 0), by.get("below_minimum", 0)
+
+
+def retention_figures(period: Period):
+    frame = ui.metric("retention", period.start, period.end, dept)
+    total = frame[frame["reason"] == "ALL"]
+    return ui.first(total, "success_rate"), ui.first(total, "cost_per_retained")
+
+
+def tier_figures(period: Period):
+    frame = ui.metric("tier_change_counts", period, dept)
+    by = dict(zip(frame["change"], frame["customers"])) if not frame.empty else {}
+    return by.get("upgrade", 0), by.get("downgrade", 0)
+
+
+def a_share(as_of):
+    frame = ui.metric("grading_abc", as_of, dept)
+    return ui.first(frame[frame["abc_class"] == "A"], "revenue_share")
+
+
+rate_now, overdue_now, received_now = complaint_figures(cur, f.as_of)
+rate_before, overdue_before, _ = complaint_figures(prev, f.previous_as_of)
+behind_now, below_now = plan_figures(cur, f.as_of)
+behind_before, below_before = plan_figures(prev, f.previous_as_of)
+success_now, cpr_now = retention_figures(cur)
+success_before, cpr_before = retention_figures(prev)
+up_now, down_now = tier_figures(cur)
+up_before, down_before = tier_figures(prev)
+share_now, share_before = a_share(f.as_of), a_share(f.previous_as_of)
+
+with st.container(border=False):
+    st.subheader("⏱️ " + t("nav_complaints", L))
+    ui.kpi_row([
+        {"label": t("kpi_achievement_rate", L), "value": ui.fmt_rate(rate_now), "delta": ui.delta_rate(rate_now, rate_before)},
+        {"label": t("kpi_overdue_open", L), "value": ui.fmt_number(overdue_now),
+         "delta": ui.delta_number(overdue_now, overdue_before), "inverse": True},
+        {"label": t("kpi_received", L), "value": ui.fmt_number(received_now)},
+    ])
+    st.page_link("pages/complaints.py", label=t("open_page", L))
+
+    st.subheader("📋 " + t("nav_plans", L))
+    ui.kpi_row([
+        {"label": t("kpi_plans_behind", L), "value": ui.fmt_number(behind_now),
+         "delta": ui.delta_number(behind_now, behind_before), "inverse": True},
+        {"label": t("kpi_plans_below_min", L), "value": ui.fmt_number(below_now),
+         "delta": ui.delta_number(below_now, below_before), "inverse": True},
+    ])
+    st.page_link("pages/plans.py", label=t("open_page", L))
+
+    st.subheader("🤝 " + t("nav_retention", L))
+    ui.kpi_row([
+        {"label": t("kpi_retention_success", L), "value": ui.fmt_rate(success_now),
+         "delta": ui.delta_rate(success_now, success_before)},
+        {"label": t("kpi_cost_per_retained", L), "value": ui.fmt_money(cpr_now),
+         "delta": ui.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True},
+    ])
+    st.page_link("pages/retention.py", label=t("open_page", L))
+
+    st.subheader("📈 " + t("nav_fluctuation", L) + " · 🏷️ " + t("nav_grading", L))
+    ui.kpi_row([
+        {"label": t("kpi_upgraded", L), "value": ui.fmt_number(up_now), "delta": ui.delta_number(up_now, up_before)},
+        {"label": t("kpi_downgraded", L), "value": ui.fmt_number(down_now),
+         "delta": ui.delta_number(down_now, down_before), "inverse": True},
+        {"label": t("kpi_a_share", L), "value": ui.fmt_rate(share_now), "delta": ui.delta_rate(share_now, share_before)},
+    ])
+    left, right = st.columns(2)
+    left.page_link("pages/fluctuation.py", label=t("open_page", L))
+    right.page_link("pages/grading.py", label=t("open_page", L))

@@ -1,0 +1,80 @@
+"""Plan tracking (计划跟踪): progress against the expected pace, status, cost; behind and below-minimum first."""
+import altair as alt
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t, value_label
+
+f: ui.Filters = st.session_state["filters"]
+L, dept, period = f.lang, f.department, f.period
+
+st.title(t("nav_plans", L))
+st.caption(t("plans_intro", L) + " " + t("plans_in_period", L))
+ui.period_caption(f)
+
+staff = ui.metric("staff_list", dept)
+staff_no = st.selectbox(t("staff", L), [""] + list(staff["staff_no"]), key="plans_staff",
+                        format_func=lambda s: t("all_staff", L) if not s else f"{s} {dict(zip(staff['staff_no'], staff['name'])).get(s, '')}")
+staff_no = staff_no or None
+
+frame = ui.metric("plans", f.as_of, dept, staff_no, period.start, period.end)
+if frame.empty:
+    ui.empty(L)
+    st.stop()
+
+previous = ui.metric("plans", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end)
+
+
+def overall(df):
+    return None if df.empty else df["actual_count"].sum() / df["planned_count"].sum()
+
+
+ui.kpi_row([
+    {"label": t("kpi_plans", L), "value": ui.fmt_number(len(frame)), "delta": ui.delta_number(len(frame), len(previous))},
+    {"label": t("kpi_completion", L), "value": ui.fmt_rate(overall(frame)),
+     "delta": ui.delta_rate(overall(frame), overall(previous) if not previous.empty else None)},
+    {"label": t("kpi_plans_behind", L), "value": ui.fmt_number((frame["status"] == "behind").sum()), "inverse": True,
+     "delta": ui.delta_number((frame["status"] == "behind").sum(), (previous["status"] == "behind").sum())},
+    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money(frame["planned_cost"].sum())},
+    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money(frame["actual_cost"].sum())},
+])
+
+columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
+           "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
+           "actual_cost", "cost_variance"]
+attention = frame[frame["status"].isin(["behind", "below_minimum"])]
+st.subheader(t("plans_attention", L))
+if attention.empty:
+    st.success(t("empty_period", L))
+else:
+    ui.show_table(attention.sort_values(["status", "completion_rate"])[columns], L, height=260, key="plans_attention")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("status_counts", L))
+    counts = ui.metric("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end)
+    counts = ui.label_values(counts, "status", L)
+    chart = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("plans:Q", title=t("col_count", L)),
+        y=alt.Y("label:N", title=None, sort="-x"),
+        color=alt.Color("label:N", scale=ui.colour_legend(list(counts["status"]), L), legend=None),
+        tooltip=["label", "plans"])
+    st.altair_chart(chart, width="stretch")
+with right:
+    by = st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), ["department", "type"],
+                  horizontal=True, key="plans_by",
+                  format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
+    grouped = ui.as_float(ui.metric("plan_completion", f.as_of, by=by, department=dept), "completion_rate")
+    grouped = ui.label_values(grouped, "key", L)
+    st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
+        x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
+        y=alt.Y("label:N", title=None, sort="-x"),
+        tooltip=["label", "plans", "planned_count", "actual_count", alt.Tooltip("completion_rate:Q", format=".1%")]),
+        width="stretch")
+
+st.subheader(t("plans_all", L))
+status_choice = st.multiselect(t("col_status", L), list(counts["status"]), key="plans_status_filter",
+                               format_func=lambda s: value_label(s, L))
+shown = frame[frame["status"].isin(status_choice)] if status_choice else frame
+ui.show_table(shown[columns], L, height=420, key="plans_table")
+ui.downloads("plans", L, "plans_dl", as_of=f.as_of, start=period.start, end=period.end, department=dept)

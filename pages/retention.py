@@ -1,0 +1,78 @@
+"""Retention cost (客户挽留成本): reasons, methods, success, cost per retained, ROI, at-risk customers."""
+from datetime import timedelta
+
+import altair as alt
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import column_label, t, value_label
+from dashboard.periods import Period
+
+f: ui.Filters = st.session_state["filters"]
+L, dept, period = f.lang, f.department, f.period
+
+st.title(t("nav_retention", L))
+st.caption(t("retention_intro", L))
+ui.period_caption(f)
+
+by_reason = ui.metric("retention", period.start, period.end, dept)
+by_reason_before = ui.metric("retention", f.previous.start, f.previous.end, dept)
+outcome = ui.metric("retention_outcome", period.start, period.end, dept)
+outcome_before = ui.metric("retention_outcome", f.previous.start, f.previous.end, dept)
+total = by_reason[by_reason["reason"] == "ALL"]
+total_before = by_reason_before[by_reason_before["reason"] == "ALL"]
+g = ui.first
+
+ui.kpi_row([
+    {"label": t("kpi_cases", L), "value": ui.fmt_number(g(total, "cases")),
+     "delta": ui.delta_number(g(total, "cases"), g(total_before, "cases"))},
+    {"label": t("kpi_retention_success", L), "value": ui.fmt_rate(g(total, "success_rate")),
+     "delta": ui.delta_rate(g(total, "success_rate"), g(total_before, "success_rate"))},
+    {"label": t("kpi_total_cost", L), "value": ui.fmt_money(g(total, "total_cost")), "inverse": True,
+     "delta": ui.delta_number(g(total, "total_cost"), g(total_before, "total_cost"), 2, True)},
+    {"label": t("kpi_cost_per_retained", L), "value": ui.fmt_money(g(total, "cost_per_retained")), "inverse": True,
+     "delta": ui.delta_number(g(total, "cost_per_retained"), g(total_before, "cost_per_retained"), 2, True)},
+    {"label": t("kpi_revenue_after", L), "value": ui.fmt_money(g(outcome, "revenue_after")),
+     "delta": ui.delta_number(g(outcome, "revenue_after"), g(outcome_before, "revenue_after"), 2, True)},
+    {"label": t("kpi_roi", L), "value": ui.fmt_number(g(outcome, "roi"), 2),
+     "delta": ui.delta_number(g(outcome, "roi"), g(outcome_before, "roi"), 2)},
+])
+
+if not g(total, "cases"):
+    ui.empty(L)
+else:
+    left, right = st.columns(2)
+    for column, by, title in ((left, "reason", "by_reason"), (right, "method", "by_method")):
+        with column:
+            st.subheader(t(title, L))
+            frame = ui.metric("retention", period.start, period.end, dept, by)
+            parts = frame[frame[by] != "ALL"]
+            long = parts.melt(id_vars=[by], value_vars=["retained", "lost", "pending"], var_name="result", value_name="n")
+            long = ui.label_values(long, "result", L).assign(group=lambda d: d[by].map(lambda v: value_label(v, L)))
+            st.altair_chart(alt.Chart(long).mark_bar().encode(
+                y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L)),
+                color=alt.Color("label:N", scale=ui.colour_legend(["retained", "lost", "pending"], L), title=None),
+                tooltip=["group", "label", "n"]), width="stretch")
+            ui.show_table(frame, L, key=f"retention_{by}_table")
+    ui.downloads("retention", L, "retention_dl", start=period.start, end=period.end, department=dept)
+
+st.subheader(t("retention_trend", L))
+trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
+trend = ui.as_float(ui.metric("retention_trend", trend_start, period.end, dept), "success_rate", "total_cost")
+if trend.empty:
+    ui.empty(L)
+else:
+    base = alt.Chart(trend).encode(x=alt.X("month:T", title=None))
+    st.altair_chart(alt.layer(
+        base.mark_bar(color="#90caf9").encode(y=alt.Y("total_cost:Q", title=column_label("total_cost", L))),
+        base.mark_line(point=True, color="#2e7d32").encode(
+            y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"))),
+    ).resolve_scale(y="independent"), width="stretch")
+
+st.subheader(t("at_risk_list", L))
+risk = ui.metric("at_risk", period, dept)
+if risk.empty:
+    st.success(t("no_at_risk", L))
+else:
+    ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume", "change",
+                        "change_pct", "flag"]], L, height=320, key="retention_at_risk")
