@@ -7,6 +7,9 @@ from db.bootstrap import DEMO_CUSTOMERS, NotMigrated, needs_demo, prepare
 from db.engine import get_engine
 
 st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
+# KPI labels wrap instead of being cut off on a 1280-pixel projector.
+st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
+        "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>")
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,4 +53,5 @@ PAGES = {
 st.session_state["pages"] = PAGES
 navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
                             t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
-navigation.run()
+with ui.entry_running():
+    navigation.run()

@@ -7,6 +7,9 @@ reproduces the view.
 """
 from __future__ import annotations
 
+import runpy
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +21,7 @@ import streamlit as st
 from dashboard import exports, metrics
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period, PeriodError
-from db.engine import app_timezone, get_engine
+from db.engine import PROJECT_ROOT, app_timezone, get_engine
 
 # One colour per status across all pages.
 STATUS_COLORS = {
@@ -54,6 +57,35 @@ class Filters:
     @property
     def previous_as_of(self) -> date:
         return min(self.previous.end, today())
+
+
+# -- page context --------------------------------------------------------------------------
+
+ENTRY_FILE = PROJECT_ROOT / "app.py"
+_run = threading.local()  # script runs happen on one thread per session
+
+
+@contextmanager
+def entry_running():
+    """Marks that the entry file is running the current page (see `page_filters`)."""
+    _run.active = True
+    try:
+        yield
+    finally:
+        _run.active = False
+
+
+def page_filters() -> Filters:
+    """The filters the entry file drew for this run.
+
+    Streamlit runs a page file on its own when a process's first request is for a page URL
+    and a `pages/` folder sits beside the entry file (its legacy multipage mechanism). Then
+    we run the entry file instead, which draws navigation and filters and runs this page.
+    """
+    if not getattr(_run, "active", False):
+        runpy.run_path(str(ENTRY_FILE), run_name="__main__")
+        st.stop()
+    return st.session_state["filters"]
 
 
 # -- data ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dashboard import ui
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period
 
-f: ui.Filters = st.session_state["filters"]
+f = ui.page_filters()
 L, dept, period = f.lang, f.department, f.period
 
 st.title(t("nav_fluctuation", L))

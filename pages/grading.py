@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import SEGMENT_APPROACH, column_label, t, value_label
 
-f: ui.Filters = st.session_state["filters"]
+f = ui.page_filters()
 L, dept, as_of = f.lang, f.department, f.as_of
 
 st.title(t("nav_grading", L))

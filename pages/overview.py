@@ -5,7 +5,7 @@ from dashboard import ui
 from dashboard.i18n import t
 from dashboard.periods import Period
 
-f: ui.Filters = st.session_state["filters"]
+f = ui.page_filters()
 L, dept = f.lang, f.department
 cur, prev = f.period, f.previous
 

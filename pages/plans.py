@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import t, value_label
 
-f: ui.Filters = st.session_state["filters"]
+f = ui.page_filters()
 L, dept, period = f.lang, f.department, f.period
 
 st.title(t("nav_plans", L))

@@ -56,8 +56,9 @@ PLAN_CONTENT = {
 LOG_TEXTS = ["客户咨询新产品报价，已发送资料。", "回访客户使用情况，客户反馈良好。", "处理客户售后维修申请。",
              "客户反映发票信息有误，已更正重开。", "上门拜访，沟通下季度合作计划。", "协助客户完成系统操作培训。"]
 PRIORITIES = [("urgent", 4), ("high", 24), ("normal", 72), ("low", 168)]
-ARCHETYPES = ["steady", "growing", "declining", "stopping", "new", "volatile"]
-ARCHETYPE_WEIGHTS = [45, 14, 14, 9, 10, 8]
+# "lapsed" customers last ordered twelve months ago, so they drop out of the trailing window now (tier lost)
+ARCHETYPES = ["steady", "growing", "declining", "stopping", "new", "volatile", "lapsed"]
+ARCHETYPE_WEIGHTS = [44, 14, 14, 9, 10, 7, 2]
 
 
 def person_name(rng: random.Random) -> str:
@@ -239,15 +240,18 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                         continue
                 elif archetype == "volatile":
                     factor = rng.choice([0.2, 0.5, 1.0, 1.8, 2.6])
+                elif archetype == "lapsed" and back < 12:
+                    continue
                 n = max(0, round(rng.gauss(rate, 0.6)))
-                if archetype in ("stopping", "new") and back in (change_month % 4, change_month) and n == 0:
+                if n == 0 and ((archetype in ("stopping", "new") and back in (change_month % 4, change_month))
+                               or (archetype == "lapsed" and back == 12)):
                     n = 1  # so the change lands in a definite month
                 next_month = _months_back(today, back - 1) if back > 0 else today + timedelta(days=1)
                 last_day = min(next_month - timedelta(days=1), today)
                 span = (last_day - month_start).days
                 for _ in range(n):
                     day = month_start + timedelta(days=rng.randint(0, span))
-                    if rng.random() < 0.03 and last_amounts:
+                    if rng.random() < 0.03 and last_amounts and archetype != "lapsed":
                         value = -round(rng.choice(last_amounts) * rng.choice([0.1, 0.3, 0.5, 1.0]), 2)
                     else:
                         value = round(max(1.0, base * max(factor, 0.05) / rate * rng.lognormvariate(0, 0.35)), 2)
@@ -288,7 +292,9 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                 took = hours  # resolved exactly at the deadline: met
             else:
                 took = hours * rng.uniform(1.01, 3.0)
-            resolved = received + timedelta(hours=took) if took < age_hours and rng.random() < 0.985 else None
+            # a few recent complaints stay open past their deadline; older ones have all been closed
+            forgotten = age_hours < 24 * 30 and rng.random() < 0.05
+            resolved = received + timedelta(hours=took) if took < age_hours and not forgotten else None
             if resolved is not None:
                 resolved = resolved.replace(microsecond=0)
             response = min(received + timedelta(hours=hours * rng.uniform(0.02, 0.4)), resolved or now)

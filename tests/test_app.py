@@ -1,0 +1,122 @@
+"""Every page in-process with Streamlit's AppTest, on demo data and on an empty database."""
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import metrics, ui
+from dashboard.periods import Period
+from db.engine import make_engine
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading"]
+
+
+def open_page(page: str, lang: str = "zh", **query) -> AppTest:
+    """Open a page as a link would: the page's URL with filters in the query string."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"lang": lang, **query})
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+def assert_clean(at: AppTest):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def use_database(monkeypatch):
+    def use(url: str):
+        monkeypatch.setenv("DATABASE_URL", url)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    yield use
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_demo_data_in_both_languages(demo_url, use_database, page):
+    use_database(demo_url)
+    for lang in ("zh", "en"):
+        at = open_page(page, lang)
+        assert_clean(at)
+        assert len(at.metric) >= 2
+        title = at.title[0].value
+        assert title == {"zh": {"overview": "总览", "plans": "计划跟踪", "complaints": "投诉及时性",
+                                "fluctuation": "业务波动与级别", "retention": "挽留成本", "grading": "客户分级"},
+                         "en": {"overview": "Overview", "plans": "Plan tracking", "complaints": "Complaint timeliness",
+                                "fluctuation": "Fluctuation & tiers", "retention": "Retention cost",
+                                "grading": "Customer grading"}}[lang][page]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_an_empty_database_with_a_sentence(database_url, use_database, page):
+    use_database(database_url)
+    at = open_page(page)
+    assert_clean(at)
+    texts = [i.value for i in at.info] + [s.value for s in at.success] + [m.value for m in at.metric]
+    assert texts, "an empty database shows a sentence or empty figures, never nothing"
+
+
+def test_overview_figures_equal_the_metric_functions(demo_url, use_database):
+    use_database(demo_url)
+    at = open_page("overview", "en")
+    assert_clean(at)
+    period = Period.containing("month", ui.today())
+    as_of = min(period.end, ui.today())
+    with make_engine(demo_url).connect() as conn:
+        kpis = metrics.complaint_kpis(conn, period.start, period.end, as_of)
+        overdue = metrics.overdue_open(conn, as_of)
+        abc = metrics.grading_abc(conn, as_of)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Complaint achievement rate"] == ui.fmt_rate(kpis["achievement_rate"][0])
+    assert cards["Overdue open complaints"] == ui.fmt_number(len(overdue))
+    assert cards["A-class revenue share"] == ui.fmt_rate(abc[abc["abc_class"] == "A"]["revenue_share"].iloc[0])
+
+
+def test_changing_a_filter_changes_the_figures_and_the_url(demo_url, use_database):
+    use_database(demo_url)
+    at = open_page("complaints", "en")
+    month_received = next(m.value for m in at.metric if m.label == "Complaints received")
+    at.selectbox(key="f_kind").set_value("year").run()
+    assert_clean(at)
+    year_received = next(m.value for m in at.metric if m.label == "Complaints received")
+    assert year_received != month_received
+    period = Period.containing("year", ui.today())
+    with make_engine(demo_url).connect() as conn:
+        expected = metrics.complaint_kpis(conn, period.start, period.end, min(period.end, ui.today()))["received"][0]
+    assert year_received == ui.fmt_number(expected)
+    assert at.query_params["period"] == [period.label] or at.query_params["period"] == period.label
+
+
+def test_a_link_reproduces_the_view(demo_url, use_database):
+    use_database(demo_url)
+    last_year = Period.containing("year", ui.today()).previous()
+    at = open_page("retention", "en", period=last_year.label, dept="CS-EAST")
+    assert_clean(at)
+    with make_engine(demo_url).connect() as conn:
+        frame = metrics.retention(conn, last_year.start, last_year.end, "CS-EAST")
+    cases = next(m.value for m in at.metric if m.label == "Cases")
+    assert cases == ui.fmt_number(frame[frame["reason"] == "ALL"]["cases"].iloc[0])
+
+
+def test_department_filter_restricts_figures(demo_url, use_database):
+    use_database(demo_url)
+    at = open_page("plans", "en")
+    everything = next(m.value for m in at.metric if m.label == "Plans and tasks")
+    at.selectbox(key="f_dept").set_value("CS-EAST").run()
+    assert_clean(at)
+    east = next(m.value for m in at.metric if m.label == "Plans and tasks")
+    assert int(east.replace(",", "")) < int(everything.replace(",", ""))
+
+
+def test_unreachable_database_shows_one_banner(use_database, tmp_path):
+    use_database(f"postgresql+psycopg2://nobody@/nothing?host={tmp_path}")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Cannot reach the database" in at.error[0].value or "无法连接数据库" in at.error[0].value

@@ -1,0 +1,104 @@
+"""`python -m dashboard`: documented columns for every view, formats, exit codes, import messages."""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.exports import VIEWS
+from tests.test_import import GOOD, write
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DOCUMENTED = {
+    "complaints": "complaint_no, customer_code, department_code, priority, received_at, deadline, resolved_at, state, resolution_hours",
+    "complaint_summary": "department_code, received, met, breached, pending, achievement_rate, overdue_open, median_resolution_hours",
+    "plans": "plan_no, kind, type, department_code, staff_no, start_date, end_date, planned_count, minimum_count, actual_count, expected_count, completion_rate, status, planned_cost, actual_cost, cost_variance",
+    "fluctuation": "customer_code, volume, previous_volume, change, change_pct, yoy_volume, yoy_pct, flag",
+    "tiers": "customer_code, tier_previous, tier_current, change",
+    "retention": "reason, cases, retained, lost, pending, success_rate, total_cost, cost_per_retained",
+    "grading": "customer_code, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class",
+}
+ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
+        "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
+        "plans": ["--as-of", "2026-05-20"], "fluctuation": ["--period", "2026-05"], "tiers": ["--period", "2026-05"],
+        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"]}
+
+
+def run(database_url, *args):
+    env = dict(os.environ, DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+@pytest.fixture
+def loaded(database_url, tmp_path):
+    result = run(database_url, "import", str(write(tmp_path / "in", GOOD)))
+    assert result.returncode == 0, result.stderr
+    return database_url
+
+
+def test_views_cover_the_interface():
+    assert set(VIEWS) == set(DOCUMENTED)
+    for name, columns in DOCUMENTED.items():
+        assert ", ".join(VIEWS[name].columns) == columns
+
+
+@pytest.mark.parametrize("view", sorted(DOCUMENTED))
+def test_export_prints_exactly_the_documented_columns(loaded, view):
+    result = run(loaded, "export", view, *ARGS[view])
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert ", ".join(rows[0]) == DOCUMENTED[view]
+    assert len(rows) >= 2
+
+
+def test_export_figures_and_formats(loaded, tmp_path):
+    out = run(loaded, "export", "complaints", "--start", "2026-05-01", "--end", "2026-05-31")
+    row = next(csv.DictReader(io.StringIO(out.stdout)))
+    assert row["received_at"] == "2026-05-01T09:00:00+08:00" and row["deadline"] == "2026-05-01T11:00:00+08:00"
+    assert row["state"] == "met" and row["resolution_hours"] == "2.00"
+    plans = json.loads(run(loaded, "export", "plans", "--as-of", "2026-05-20", "--format", "json").stdout)
+    assert plans == [{"plan_no": "P1", "kind": "task", "type": "visit", "department_code": "EAST", "staff_no": "S1",
+                      "start_date": "2026-05-01", "end_date": "2026-05-31", "planned_count": 10, "minimum_count": 8,
+                      "actual_count": 4, "expected_count": 6.45, "completion_rate": 0.4, "status": "behind",
+                      "planned_cost": 500.0, "actual_cost": 100.0, "cost_variance": -400.0}]
+    summary = json.loads(run(loaded, "export", "complaint_summary", "--start", "2026-06-01", "--end", "2026-06-30",
+                             "--format", "json").stdout)
+    assert summary[0]["achievement_rate"] is None and summary[0]["department_code"] == "ALL"
+    target = tmp_path / "tiers.csv"
+    assert run(loaded, "export", "tiers", "--period", "2026-05", "--out", str(target)).returncode == 0
+    assert target.read_text(encoding="utf-8").splitlines() == ["customer_code,tier_previous,tier_current,change",
+                                                               "C1,none,Gold,new"]  # 1000.00 is exactly Gold's minimum
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["export", "plans", "--as-of", "2026-02-30"], 1, "--as-of: '2026-02-30' is not a date"),
+    (["export", "fluctuation", "--period", "2026-13"], 1, "month 13"),
+    (["export", "fluctuation"], 1, "fluctuation needs --period"),
+    (["export", "complaints", "--start", "2026-05-01", "--end", "2026-05-31", "--department", "NOPE"], 1,
+     "department: 'NOPE' does not exist"),
+    (["export", "nonsense"], 2, "invalid choice"),
+    (["export", "plans", "--format", "xml"], 2, "invalid choice"),
+    (["frobnicate"], 2, "invalid choice"),
+])
+def test_exit_codes_and_messages(loaded, args, code, message):
+    result = run(loaded, *args)
+    assert result.returncode == code
+    assert message in result.stderr
+
+
+def test_import_failure_lists_problems_and_exits_1(database_url, tmp_path):
+    result = run(database_url, "import", str(write(tmp_path / "bad", {"departments.csv": "code,name,x\nHQ,总部,1\n"})))
+    assert result.returncode == 1
+    assert "departments.csv:1: x: unknown column" in result.stderr and "nothing was written" in result.stderr
+
+
+def test_migrate_is_idempotent_and_help_works(database_url):
+    assert run(database_url, "migrate").returncode == 0
+    assert run(database_url, "migrate").returncode == 0
+    for command in ("migrate", "demo", "import", "export"):
+        assert run(database_url, command, "--help").returncode == 0

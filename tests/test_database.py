@@ -1,0 +1,103 @@
+"""Migrations from an empty database, integrity rules in the database, and demo data."""
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import metrics
+from dashboard.periods import Period
+from db.migrate import upgrade
+from seeds.demo import generate
+from tests.builders import base, exec_
+
+
+def test_migrations_from_an_empty_database(admin, engine):
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    upgrade(engine)
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(sa.text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))}
+        assert {"departments", "staff", "staff_training", "staff_work_history", "customers", "customer_owner_history",
+                "orders", "tier_rules", "sla_policies", "settings", "plans", "plan_progress", "suggestions",
+                "work_logs", "complaints", "retention_cases", "service_budgets", "cost_entries",
+                "satisfaction_surveys", "evaluations_360", "reminders", "users", "audit_log"} <= tables
+        assert conn.execute(sa.text("SELECT count(*) FROM sla_policies")).scalar() == 4
+
+
+def test_the_database_refuses_department_cycles_and_bad_values(conn):
+    base(conn)
+    with pytest.raises(sa.exc.DBAPIError, match="own ancestor"):
+        with conn.begin_nested():
+            exec_(conn, "UPDATE departments SET parent_id = (SELECT id FROM departments WHERE code = 'EAST-1') "
+                        "WHERE code = 'HQ'")
+    for sql in ("UPDATE complaints SET satisfaction = 6",
+                "INSERT INTO complaints (complaint_no, customer_id, received_at, priority, content, resolved_at) "
+                "SELECT 'X', id, now(), 'low', 'x', now() - interval '1 hour' FROM customers LIMIT 1",
+                "INSERT INTO tier_rules VALUES ('Zero', 9, 0)",
+                "INSERT INTO staff (staff_no, name, department_id, role) SELECT 'S9', 'x', id, 'boss' FROM departments LIMIT 1"):
+        with pytest.raises(sa.exc.IntegrityError):
+            with conn.begin_nested():
+                exec_(conn, "INSERT INTO complaints (complaint_no, customer_id, received_at, priority, content) "
+                            "SELECT 'OK', id, now(), 'low', 'x' FROM customers LIMIT 1") if "satisfaction" in sql else None
+                exec_(conn, sql)
+
+
+def fingerprint(engine) -> str:
+    with engine.connect() as conn:
+        text = "|".join(str(conn.execute(sa.text(q)).fetchall()) for q in (
+            "SELECT count(*), sum(amount), min(order_date), max(order_date) FROM orders",
+            "SELECT count(*), count(resolved_at), min(received_at) FROM complaints",
+            "SELECT string_agg(name, ',' ORDER BY id) FROM customers",
+        ))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_demo_is_deterministic_for_a_seed(admin, template_db):
+    from tests.conftest import _recreate
+    from db.engine import make_engine
+    from datetime import date
+
+    prints = []
+    for name, seed in (("dashboard_demo_a", 3), ("dashboard_demo_b", 3), ("dashboard_demo_c", 4)):
+        engine = make_engine(_recreate(admin, name, template_db))
+        generate(engine, customers=60, seed=seed, today=date(2026, 5, 20), progress=lambda m: None)
+        prints.append(fingerprint(engine))
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    assert prints[0] == prints[1] != prints[2]
+
+
+def test_demo_refuses_a_database_with_data(engine):
+    with engine.begin() as conn:
+        base(conn)
+    with pytest.raises(ValueError, match="already holds data"):
+        generate(engine, customers=60, progress=lambda m: None)
+
+
+def test_demo_contains_every_state_status_segment_flag_and_tier_change(demo_url):
+    from db.engine import make_engine
+    from dashboard.ui import today
+
+    engine = make_engine(demo_url)
+    d = today()
+    with engine.connect() as conn:
+        month = Period.containing("month", d)
+        year = Period.containing("year", d)
+        assert set(metrics.complaints(conn, year.start - __import__("datetime").timedelta(days=365), d)["state"]) == {"met", "breached", "pending"}
+        assert set(metrics.plans(conn, d)["status"]) == {"not_started", "achieved", "met_minimum", "below_minimum",
+                                                        "behind", "at_risk", "on_track"}
+        assert set(metrics.fluctuation(conn, month)["flag"]) == {"new", "stopped", "drop", "surge", "steady"}
+        changes = set()
+        for kind in ("month", "quarter"):
+            changes |= set(metrics.tiers(conn, Period.containing(kind, d))["change"])
+        assert changes == {"upgrade", "downgrade", "unchanged", "new", "lost"}
+        graded = metrics.grading(conn, d)
+        assert len(set(graded["rfm_segment"])) == 8
+        assert set(graded["abc_class"]) == {"A", "B", "C"} and set(graded["value_class"]) == {"high", "general", "low"}
+        assert set(metrics.retention(conn, year.start.replace(year=year.start.year - 2), d)["reason"]) == {
+            "price", "service", "quality", "competitor", "relocation", "other", "ALL"}
+        assert len(metrics.overdue_open(conn, d)) > 0
+    engine.dispose()

@@ -1,0 +1,99 @@
+"""Fluctuation flags at the 30% edges, refunds, yoy; tiers at thresholds and their changes."""
+from datetime import date
+from decimal import Decimal
+
+from dashboard import metrics
+from dashboard.periods import Period
+from tests.builders import add_customer, add_order, base, exec_
+
+MAY = Period.parse("2026-05")
+
+
+def flags(conn, period=MAY):
+    frame = metrics.fluctuation(conn, period)
+    return frame.set_index("customer_code")
+
+
+def test_flags_first_rule_wins_and_thirty_percent_is_inclusive(conn):
+    base(conn)
+    for code in ("D30", "D29", "U30", "STOP", "NEW", "OLDNEW"):
+        add_customer(conn, code, "EAST-1")
+    add_order(conn, "1", "D30", date(2026, 4, 10), "100.00")
+    add_order(conn, "2", "D30", date(2026, 5, 10), "70.00")        # exactly -30%: drop
+    add_order(conn, "3", "D29", date(2026, 4, 10), "100.00")
+    add_order(conn, "4", "D29", date(2026, 5, 10), "70.01")        # -29.99%: steady
+    add_order(conn, "5", "U30", date(2026, 4, 30), "100.00")
+    add_order(conn, "6", "U30", date(2026, 5, 1), "130.00")        # +30% on the period's first day: surge
+    add_order(conn, "7", "STOP", date(2026, 4, 1), "50.00")        # stopped
+    add_order(conn, "8", "NEW", date(2026, 5, 31), "10.00")        # new, on the last day
+    add_order(conn, "9", "OLDNEW", date(2025, 1, 5), "10.00")
+    add_order(conn, "10", "OLDNEW", date(2026, 5, 5), "10.00")     # ordered before: not new; prev 0 -> steady
+    f = flags(conn)
+    assert f.loc["D30", "flag"] == "drop" and f.loc["D30", "change_pct"] == Decimal("-0.3000")
+    assert f.loc["D29", "flag"] == "steady"
+    assert f.loc["U30", "flag"] == "surge"
+    assert f.loc["STOP", "flag"] == "stopped" and f.loc["STOP", "volume"] == Decimal("0.00")
+    assert f.loc["NEW", "flag"] == "new"
+    assert f.loc["OLDNEW", "flag"] == "steady" and f.loc["OLDNEW", "change_pct"] is None
+
+
+def test_refunds_are_negative_volume_and_pct_is_empty_when_previous_not_positive(conn):
+    base(conn)
+    add_order(conn, "1", "C1", date(2026, 4, 3), "100.00")
+    add_order(conn, "2", "C1", date(2026, 4, 4), "-100.00")        # previous volume 0
+    add_order(conn, "3", "C1", date(2026, 5, 3), "80.00")
+    add_order(conn, "4", "C1", date(2026, 5, 4), "-20.00")
+    add_order(conn, "5", "C1", date(2025, 5, 9), "40.00")
+    row = flags(conn).loc["C1"]
+    assert row["volume"] == Decimal("60.00") and row["previous_volume"] == Decimal("0.00")
+    assert row["change_pct"] is None and row["flag"] == "steady"
+    assert row["yoy_volume"] == Decimal("40.00") and row["yoy_pct"] == Decimal("0.5000")
+
+
+def test_threshold_is_a_setting(conn):
+    base(conn)
+    add_order(conn, "1", "C1", date(2026, 4, 10), "100.00")
+    add_order(conn, "2", "C1", date(2026, 5, 10), "80.00")
+    assert flags(conn).loc["C1", "flag"] == "steady"
+    exec_(conn, "UPDATE settings SET value = '0.20' WHERE key = 'fluctuation_threshold'")
+    assert flags(conn).loc["C1", "flag"] == "drop"
+
+
+def test_rows_include_customers_with_orders_only_a_year_before(conn):
+    base(conn)
+    add_order(conn, "1", "C2", date(2025, 5, 20), "10.00")
+    add_order(conn, "2", "C3", date(2025, 3, 20), "10.00")
+    assert list(flags(conn).index) == ["C2"]
+
+
+def test_tier_at_the_threshold_and_every_change(conn):
+    base(conn)
+    for code in ("UP", "DOWN", "NEW", "LOST", "SAME", "NONE"):
+        add_customer(conn, code, "EAST-1")
+    # previous period April 2026: window 2025-05-01..2026-04-30; current: 2025-06-01..2026-05-31
+    add_order(conn, "u1", "UP", date(2025, 12, 1), "99999.99")
+    add_order(conn, "u2", "UP", date(2026, 5, 31), "0.01")          # reaches exactly 100000: Gold
+    add_order(conn, "d1", "DOWN", date(2025, 5, 31), "20000.00")    # Silver in April, gone from May's window
+    add_order(conn, "d2", "DOWN", date(2026, 1, 1), "5.00")
+    add_order(conn, "n1", "NEW", date(2026, 5, 2), "20000.00")
+    add_order(conn, "l1", "LOST", date(2025, 5, 15), "300.00")
+    add_order(conn, "s1", "SAME", date(2026, 2, 1), "600000.00")
+    add_order(conn, "x1", "NONE", date(2026, 2, 1), "10.00")
+    add_order(conn, "x2", "NONE", date(2026, 2, 2), "-10.00")       # volume 0: no tier at either end
+    frame = metrics.tiers(conn, MAY).set_index("customer_code")
+    assert frame.loc["UP", ["tier_previous", "tier_current", "change"]].tolist() == ["Silver", "Gold", "upgrade"]
+    assert frame.loc["DOWN", ["tier_previous", "tier_current", "change"]].tolist() == ["Silver", "Regular", "downgrade"]
+    assert frame.loc["NEW", "change"] == "new" and frame.loc["NEW", "tier_previous"] == "none"
+    assert frame.loc["LOST", "change"] == "lost" and frame.loc["LOST", "tier_current"] == "none"
+    assert frame.loc["SAME", "change"] == "unchanged" and frame.loc["SAME", "tier_current"] == "VIP"
+    assert "NONE" not in frame.index
+    counts = metrics.tier_change_counts(conn, MAY).set_index("change")["customers"].to_dict()
+    assert counts == {"downgrade": 1, "lost": 1, "new": 1, "unchanged": 1, "upgrade": 1}
+
+
+def test_tier_rules_are_editable(conn):
+    base(conn)
+    add_order(conn, "1", "C1", date(2026, 5, 1), "150000.00")
+    assert metrics.tiers(conn, MAY)["tier_current"][0] == "Gold"
+    exec_(conn, "UPDATE tier_rules SET min_amount = 200000 WHERE name = 'Gold'")
+    assert metrics.tiers(conn, MAY)["tier_current"][0] == "Silver"

@@ -1,0 +1,88 @@
+"""Plan status rules in order, exact pace comparisons, as-of actuals and cost."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import metrics
+from tests.builders import add_plan, add_progress, base
+
+START, END = date(2026, 5, 1), date(2026, 5, 10)  # ten days
+
+
+def status_of(conn, as_of):
+    frame = metrics.plans(conn, as_of)
+    return frame.set_index("plan_no")
+
+
+@pytest.mark.parametrize("done,as_of,expected", [
+    (0, date(2026, 4, 30), "not_started"),
+    (100, date(2026, 4, 30), "not_started"),    # rule 1 wins even when progress was recorded early
+    (100, date(2026, 5, 3), "achieved"),
+    (80, date(2026, 5, 10), "met_minimum"),     # period over on its last day
+    (79, date(2026, 5, 10), "below_minimum"),
+    (39, date(2026, 5, 5), "behind"),           # minimum 80 * 5/10 = 40
+    (40, date(2026, 5, 5), "at_risk"),          # exactly the minimum pace is not behind; expected 50
+    (50, date(2026, 5, 5), "on_track"),         # exactly the expected pace
+])
+def test_every_status(conn, done, as_of, expected):
+    base(conn)
+    add_plan(conn, "P", START, END, planned=100, minimum=80)
+    if done:
+        add_progress(conn, "P", START if as_of >= START else date(2026, 4, 29), done)
+    assert status_of(conn, as_of).loc["P", "status"] == expected
+
+
+def test_exact_comparison_with_a_fraction_that_rounding_would_hide(conn):
+    base(conn)
+    add_plan(conn, "P", date(2026, 5, 1), date(2026, 5, 3), planned=10, minimum=9)  # three days
+    add_progress(conn, "P", date(2026, 5, 1), 3)
+    # day 1: minimum pace 9 * 1/3 = 3 exactly, so 3 is not behind; expected 3.333... so at risk
+    row = status_of(conn, date(2026, 5, 1)).loc["P"]
+    assert row["status"] == "at_risk" and row["expected_count"] == Decimal("3.33")
+    add_progress(conn, "P", date(2026, 5, 2), 3)
+    # day 2: 6 against minimum pace 6 exactly (not behind) and expected 6.666... (at risk)
+    assert status_of(conn, date(2026, 5, 2)).loc["P", "status"] == "at_risk"
+    add_progress(conn, "P", date(2026, 5, 3), 1)  # 7 > 6.67 but the period is over: 7 < 9 minimum
+    assert status_of(conn, date(2026, 5, 2)).loc["P", "status"] == "at_risk"
+    assert status_of(conn, date(2026, 5, 3)).loc["P", "status"] == "below_minimum"
+
+
+def test_actuals_as_of_and_cost(conn):
+    base(conn)
+    add_plan(conn, "P", START, END, planned=20, minimum=10, planned_cost="1000.00", type_="service")
+    add_progress(conn, "P", date(2026, 5, 2), 5, "300.50", success=4)
+    add_progress(conn, "P", date(2026, 5, 8), 5, "200.25", success=1)
+    early = status_of(conn, date(2026, 5, 5)).loc["P"]
+    assert early["actual_count"] == 5 and early["actual_cost"] == Decimal("300.50")
+    row = status_of(conn, date(2026, 5, 10)).loc["P"]
+    assert row["actual_count"] == 10 and row["actual_cost"] == Decimal("500.75")
+    assert row["cost_variance"] == Decimal("-499.25") and row["completion_rate"] == Decimal("0.5000")
+    assert row["success_rate"] == Decimal("0.5000") and row["cost_per_unit"] == Decimal("50.08")
+
+
+def test_no_progress_gives_zero_and_zero_cost(conn):
+    base(conn)
+    add_plan(conn, "P", START, END, planned=20, minimum=0)
+    row = status_of(conn, date(2026, 5, 4)).loc["P"]
+    assert row["actual_count"] == 0 and row["actual_cost"] == Decimal("0.00") and row["status"] == "at_risk"
+
+
+def test_department_filter_includes_sub_departments_and_overlap(conn):
+    base(conn)
+    add_plan(conn, "E1", START, END, 10, 5, department="EAST-1")
+    add_plan(conn, "S", START, END, 10, 5, department="SOUTH")
+    add_plan(conn, "LATER", date(2026, 6, 1), date(2026, 6, 30), 10, 5, department="EAST")
+    assert list(metrics.plans(conn, END, "EAST")["plan_no"]) == ["E1", "LATER"]
+    assert list(metrics.plans(conn, END, start=date(2026, 5, 1), end=date(2026, 5, 31))["plan_no"]) == ["E1", "S"]
+
+
+@pytest.mark.parametrize("planned,minimum,cost,start,end", [
+    (0, 0, "1", START, END), (10, 11, "1", START, END), (10, 5, "-1", START, END), (10, 5, "1", END, START),
+])
+def test_the_database_refuses_invalid_plans(conn, planned, minimum, cost, start, end):
+    base(conn)
+    with pytest.raises(sa.exc.IntegrityError):
+        with conn.begin_nested():
+            add_plan(conn, "BAD", start, end, planned, minimum, cost)
