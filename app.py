@@ -9,7 +9,8 @@ from db.engine import get_engine
 st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
 # KPI labels wrap instead of being cut off on a 1280-pixel projector.
 st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
-        "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>")
+        "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
+        ".block-container {padding-top: 2.5rem;}</style>")
 
 
 @st.cache_resource(show_spinner=False)

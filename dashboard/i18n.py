@@ -223,5 +223,9 @@ def value_label(value, lang: str) -> str:
 
 
 def column_label(column: str, lang: str) -> str:
+    """Table header: Chinese term, or the export column name in plain words ("Customer code")."""
     pair = COLUMNS.get(column)
-    return (pair[0] if lang == "zh" else pair[1]) if pair else column
+    if pair and lang == "zh":
+        return pair[0]
+    english = (pair[1] if pair else column).replace("_", " ")
+    return english[:1].upper() + english[1:]

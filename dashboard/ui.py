@@ -202,6 +202,18 @@ def fmt_money(value) -> str:
     return "—" if value is None else f"¥{float(value):,.2f}"
 
 
+def fmt_money_short(value, lang: str) -> str:
+    """Large amounts for KPI cards: ¥406.3万 / ¥4.06M; exact amounts stay in the tables."""
+    if value is None:
+        return "—"
+    v = float(value)
+    if abs(v) < 100_000:
+        return fmt_money(v)
+    if lang == "zh":
+        return f"¥{v / 1e8:,.2f}亿" if abs(v) >= 1e8 else f"¥{v / 1e4:,.1f}万"
+    return f"¥{v / 1e6:,.2f}M"
+
+
 def fmt_number(value, places: int = 0) -> str:
     return "—" if value is None else f"{float(value):,.{places}f}"
 

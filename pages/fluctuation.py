@@ -23,7 +23,7 @@ before = ui.metric("fluctuation", f.previous, dept)
 flags = frame["flag"].value_counts()
 flags_before = before["flag"].value_counts()
 ui.kpi_row([
-    {"label": t("kpi_volume", L), "value": ui.fmt_money(frame["volume"].sum()),
+    {"label": t("kpi_volume", L), "value": ui.fmt_money_short(frame["volume"].sum(), L), "help": ui.fmt_money(frame["volume"].sum()),
      "delta": ui.delta_number(frame["volume"].sum(), before["volume"].sum() if not before.empty else None, 0, True)},
     {"label": t("kpi_drops", L), "value": ui.fmt_number(flags.get("drop", 0)), "inverse": True,
      "delta": ui.delta_number(flags.get("drop", 0), flags_before.get("drop", 0))},

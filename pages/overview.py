@@ -1,4 +1,5 @@
 """Overview (总览): the period's key figures against the previous period, each leading to its page."""
+import pandas as pd
 import streamlit as st
 
 from dashboard import ui
@@ -91,3 +92,19 @@ with st.container(border=False):
     left, right = st.columns(2)
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
     right.page_link("pages/grading.py", label=t("open_page", L))
+
+# Headline figures for the current week and month, whatever period is chosen above.
+st.subheader(t("headline_week", L) + " / " + t("headline_month", L))
+today = ui.today()
+headline = {}
+for key in ("week", "month"):
+    period = Period.containing(key, today)
+    rate, overdue, received = complaint_figures(period, today)
+    behind, below = plan_figures(period, today)
+    success, cost_per_retained = retention_figures(period)
+    headline[f"{t('headline_' + key, L)} {period.label}"] = [
+        ui.fmt_number(received), ui.fmt_rate(rate), ui.fmt_number(overdue), ui.fmt_number(behind),
+        ui.fmt_number(below), ui.fmt_rate(success), ui.fmt_money(cost_per_retained)]
+labels = [t(k, L) for k in ("kpi_received", "kpi_achievement_rate", "kpi_overdue_open", "kpi_plans_behind",
+                            "kpi_plans_below_min", "kpi_retention_success", "kpi_cost_per_retained")]
+st.dataframe(pd.DataFrame(headline, index=labels), width="stretch")

@@ -35,8 +35,8 @@ ui.kpi_row([
      "delta": ui.delta_rate(overall(frame), overall(previous) if not previous.empty else None)},
     {"label": t("kpi_plans_behind", L), "value": ui.fmt_number((frame["status"] == "behind").sum()), "inverse": True,
      "delta": ui.delta_number((frame["status"] == "behind").sum(), (previous["status"] == "behind").sum())},
-    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money(frame["planned_cost"].sum())},
-    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money(frame["actual_cost"].sum())},
+    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money_short(frame["planned_cost"].sum(), L)},
+    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money_short(frame["actual_cost"].sum(), L)},
 ])
 
 columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
