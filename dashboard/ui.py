@@ -232,11 +232,16 @@ def delta_number(now, before, places: int = 0, money: bool = False) -> str | Non
 
 
 def kpi_row(cards: list[dict]) -> None:
-    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad."""
-    columns = st.columns(len(cards))
-    for column, card in zip(columns, cards):
-        column.metric(card["label"], card["value"], card.get("delta"), border=True,
-                      delta_color="inverse" if card.get("inverse") else "normal", help=card.get("help"))
+    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad.
+
+    More than five cards are split over two rows so values stay legible at 1280 pixels.
+    """
+    per_row = len(cards) if len(cards) <= 5 else -(-len(cards) // 2)
+    for offset in range(0, len(cards), per_row):
+        row = cards[offset:offset + per_row]
+        for column, card in zip(st.columns(per_row), row):
+            column.metric(card["label"], card["value"], card.get("delta"), border=True,
+                          delta_color="inverse" if card.get("inverse") else "normal", help=card.get("help"))
 
 
 def empty(lang: str) -> None:
@@ -247,20 +252,29 @@ ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type",
                 "reason", "method", "rfm_segment", "value_class", "key", "department_code")
 
 
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
+
+
 def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None) -> None:
-    """A table with translated headers and values; timestamps in the company time zone."""
+    """A table with translated headers and values, rates as percentages, empty cells blank."""
     shown = frame.copy()
+    config = {}
     for column in shown.columns:
-        if column in ENUM_COLUMNS and column != "department_code":
-            shown[column] = shown[column].map(lambda v: value_label(v, lang))
-        elif column == "department_code":
-            shown[column] = shown[column].map(lambda v: value_label(v, lang) if v == "ALL" else v)
-        elif shown[column].dtype == object and len(shown) and isinstance(shown[column].dropna().iloc[0] if shown[column].notna().any() else None, Decimal):
-            shown[column] = shown[column].map(lambda v: None if v is None else float(v))
-        elif isinstance(shown[column].dtype, pd.DatetimeTZDtype):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
+        values = shown[column]
+        if column in ENUM_COLUMNS:
+            shown[column] = values.map(lambda v: v if column == "department_code" and v != "ALL" else value_label(v, lang))
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            shown[column] = values.dt.strftime("%Y-%m-%d %H:%M")
+        elif values.dtype == object and values.map(lambda v: isinstance(v, (Decimal, int, float)) or v is None).all() \
+                and values.notna().any():
+            shown[column] = pd.to_numeric(values.map(lambda v: None if v is None else float(v)), errors="coerce")
+        elif values.dtype == object:
+            shown[column] = values.map(lambda v: "" if v is None else v)
+        label = column_label(column, lang)
+        if column.endswith(RATE_SUFFIXES):
+            config[label] = st.column_config.NumberColumn(format="percent")
     shown.columns = [column_label(c, lang) for c in shown.columns]
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key, column_config=config)
 
 
 def downloads(view: str, lang: str, key: str, **params) -> None:

@@ -59,11 +59,10 @@ def template_db(admin) -> str:
     return TEMPLATE
 
 
-@pytest.fixture
-def database_url(admin, template_db):
-    """A fresh migrated database for one test; dropped afterwards."""
-    name = f"dashboard_test_{uuid.uuid4().hex[:10]}"
-    url = _recreate(admin, name, template_db)
+def _throwaway(admin, template: str, prefix: str):
+    """Yield the URL of a fresh copy of `template`; drop it (and its pooled engine) afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = _recreate(admin, name, template)
     yield url
     from db import engine as engine_module
 
@@ -73,6 +72,12 @@ def database_url(admin, template_db):
         engine.dispose()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def database_url(admin, template_db):
+    """A fresh migrated database for one test; dropped afterwards."""
+    yield from _throwaway(admin, template_db, "dashboard_test")
 
 
 @pytest.fixture
@@ -102,17 +107,8 @@ def demo_template(admin, template_db) -> str:
 
 @pytest.fixture
 def demo_url(admin, demo_template):
-    name = f"dashboard_demo_{uuid.uuid4().hex[:10]}"
-    url = _recreate(admin, name, demo_template)
-    yield url
-    from db import engine as engine_module
-
-    with engine_module._lock:
-        engine = engine_module._engines.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    """A fresh copy of the demo database for one test."""
+    yield from _throwaway(admin, demo_template, "dashboard_demo")
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
