@@ -1,4 +1,4 @@
-"""Entry file: page setup, database readiness, language and filters, navigation."""
+"""Entry file: navigation, database readiness, language and filters, then the chosen page."""
 import streamlit as st
 
 from dashboard import ui
@@ -12,37 +12,10 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         ".block-container {padding-top: 2.5rem;}</style>")
 
+requested = st.session_state.get("lang") or st.query_params.get("lang")
+L = requested if requested in ("zh", "en") else "zh"
 
-@st.cache_resource(show_spinner=False)
-def ready_engine():
-    """Once per process: connect, migrate, and on a new embedded database load the demo."""
-    from seeds.demo import generate
-
-    engine = get_engine()
-    if needs_demo(engine):
-        with st.spinner(t("loading_demo", st.session_state.get("lang", "zh"))):
-            prepare(engine, load_demo=lambda: generate(engine, customers=DEMO_CUSTOMERS))
-    else:
-        prepare(engine)
-    return engine
-
-
-lang = st.session_state.get("lang", st.query_params.get("lang", "zh"))
-try:
-    ready_engine()
-    departments = ui.metric("department_tree")
-except NotMigrated:
-    st.error(t("db_not_migrated", lang if lang in ("zh", "en") else "zh"))
-    st.stop()
-except Exception as error:  # any failure to reach the database gets one clear banner
-    ready_engine.clear()
-    st.error(t("db_unreachable", lang if lang in ("zh", "en") else "zh", error=type(error).__name__ + ": " + str(error).splitlines()[0]))
-    st.stop()
-
-filters = ui.sidebar_filters(departments)
-st.session_state["filters"] = filters
-L = filters.lang
-
+# Declared first, so the menu is ours from the very first run.
 PAGES = {
     "overview": st.Page("pages/overview.py", title=t("nav_overview", L), icon="🏠", default=True, url_path="overview"),
     "plans": st.Page("pages/plans.py", title=t("nav_plans", L), icon="📋", url_path="plans"),
@@ -51,8 +24,37 @@ PAGES = {
     "retention": st.Page("pages/retention.py", title=t("nav_retention", L), icon="🤝", url_path="retention"),
     "grading": st.Page("pages/grading.py", title=t("nav_grading", L), icon="🏷️", url_path="grading"),
 }
-st.session_state["pages"] = PAGES
 navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
                             t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
+
+
+@st.cache_resource(show_spinner=False)
+def ready_engine():
+    """Once per process: connect, migrate, and on a new embedded database load the demo."""
+    from seeds.demo import generate
+
+    engine = get_engine()
+    if needs_demo(engine):
+        with st.status(t("loading_demo", L), expanded=True) as status:
+            prepare(engine, load_demo=lambda: generate(engine, customers=DEMO_CUSTOMERS,
+                                                       progress=lambda message: status.write(message)))
+            status.update(label=t("demo_loaded", L), state="complete", expanded=False)
+    else:
+        prepare(engine)
+    return engine
+
+
+try:
+    ready_engine()
+    departments = ui.metric("department_tree")
+except NotMigrated:
+    st.error(t("db_not_migrated", L))
+    st.stop()
+except Exception as error:  # any failure to reach the database gets one clear banner
+    ready_engine.clear()
+    st.error(t("db_unreachable", L, error=type(error).__name__ + ": " + str(error).splitlines()[0]))
+    st.stop()
+
+st.session_state["filters"] = ui.sidebar_filters(departments)
 with ui.entry_running():
     navigation.run()
