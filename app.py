@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import t
-from db.bootstrap import DEMO_CUSTOMERS, NotMigrated, needs_demo, prepare
+from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine
 
 st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
@@ -30,22 +30,26 @@ navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
 
 @st.cache_resource(show_spinner=False)
 def ready_engine():
-    """Once per process: connect, migrate, and on a new embedded database load the demo."""
-    from seeds.demo import generate
-
+    """Once per process: connect and migrate (embedded) or check the schema (DATABASE_URL)."""
     engine = get_engine()
-    if needs_demo(engine):
-        with st.status(t("loading_demo", L), expanded=True) as status:
-            prepare(engine, load_demo=lambda: generate(engine, customers=DEMO_CUSTOMERS,
-                                                       progress=lambda message: status.write(message)))
-            status.update(label=t("demo_loaded", L), state="complete", expanded=False)
-    else:
-        prepare(engine)
+    prepare(engine)
     return engine
 
 
+def load_demo_on_first_start(engine) -> None:
+    """A new, empty embedded database gets the demo, with its progress shown (only that once)."""
+    with DEMO_LOCK:
+        if needs_demo(engine):
+            from seeds.demo import generate
+
+            with st.status(t("loading_demo", L), expanded=True) as status:
+                generate(engine, customers=DEMO_CUSTOMERS, progress=lambda message: status.write(message))
+                status.update(label=t("demo_loaded", L), state="complete", expanded=False)
+            st.cache_data.clear()
+
+
 try:
-    ready_engine()
+    load_demo_on_first_start(ready_engine())
     departments = ui.metric("department_tree")
 except NotMigrated:
     st.error(t("db_not_migrated", L))

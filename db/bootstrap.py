@@ -5,6 +5,8 @@ user can run `python -m dashboard migrate` themselves.
 """
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -12,6 +14,7 @@ from db.engine import uses_embedded
 from db.migrate import is_empty, upgrade
 
 DEMO_CUSTOMERS = 2000
+DEMO_LOCK = threading.Lock()  # two first sessions must not both load the demo
 
 
 class NotMigrated(RuntimeError):
@@ -22,12 +25,10 @@ def needs_demo(engine: Engine) -> bool:
     return uses_embedded() and is_empty(engine)
 
 
-def prepare(engine: Engine, load_demo=None) -> None:
-    """Make the schema current (embedded) or check it exists (DATABASE_URL); demo if new and embedded."""
+def prepare(engine: Engine) -> None:
+    """Make the schema current (embedded) or check that it exists (DATABASE_URL)."""
     if uses_embedded():
         upgrade(engine)
-        if is_empty(engine) and load_demo is not None:
-            load_demo()
         return
     with engine.connect() as conn:
         if conn.execute(sa.text("SELECT to_regclass('public.alembic_version')")).scalar() is None:
