@@ -269,7 +269,7 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
                 and values.notna().any():
             shown[column] = pd.to_numeric(values.map(lambda v: None if v is None else float(v)), errors="coerce")
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            shown[column] = values.map(lambda v: "" if v is None or v is pd.NA else v)
+            shown[column] = values.astype(object).where(values.notna(), "")
         label = column_label(column, lang)
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
