@@ -10,6 +10,7 @@ st.set_page_config(page_title="客服管理系统 · Customer Service", page_ico
 # KPI labels wrap instead of being cut off on a 1280-pixel projector.
 st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
+        "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}</style>")
 
 requested = st.session_state.get("lang") or st.query_params.get("lang")

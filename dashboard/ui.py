@@ -210,8 +210,8 @@ def fmt_money_short(value, lang: str) -> str:
     if abs(v) < 100_000:
         return fmt_money(v)
     if lang == "zh":
-        return f"¥{v / 1e8:,.2f}亿" if abs(v) >= 1e8 else f"¥{v / 1e4:,.1f}万"
-    return f"¥{v / 1e6:,.2f}M"
+        return f"¥{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"¥{v / 1e4:.0f}万"
+    return f"¥{v / 1e6:,.1f}M"
 
 
 def fmt_number(value, places: int = 0) -> str:
@@ -279,12 +279,15 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
 
 def downloads(view: str, lang: str, key: str, **params) -> None:
     """CSV and Excel of an export view, identical to `python -m dashboard export`."""
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, _ = st.columns([2, 2, 3])
     stem = f"{view}"
-    left.download_button(t("download_csv", lang), export_bytes(view, "csv", **params), f"{stem}.csv", "text/csv",
-                         key=f"{key}_csv")
-    right.download_button(t("download_excel", lang), export_bytes(view, "xlsx", **params), f"{stem}.xlsx",
+    left.download_button(f"{t('download_csv', lang)} · {view}", export_bytes(view, "csv", **params), f"{stem}.csv",
+                         "text/csv", key=f"{key}_csv")
+    right.download_button(f"{t('download_excel', lang)} · {view}", export_bytes(view, "xlsx", **params), f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
 
 
 def status_scale(values) -> alt.Scale:

@@ -60,7 +60,7 @@ trend_start = Period.containing("month", period.end - timedelta(days=365)).next(
 trend = ui.as_float(ui.metric("complaint_trend", trend_start, period.end, grain, f.as_of, dept), "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
-    x=alt.X("period_start:T", title=None),
+    x=alt.X("period_start:T", title=None, axis=ui.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
     tooltip=["period_start:T", "received", "met", "breached", "pending",
              alt.Tooltip("achievement_rate:Q", format=".1%")]), width="stretch")

@@ -50,7 +50,7 @@ st.subheader(t("volume_trend", L))
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
 trend = ui.as_float(ui.metric("volume_trend", trend_start, period.end, dept), "volume")
 st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
-    x=alt.X("month:T", title=None), y=alt.Y("volume:Q", title=t("col_volume", L)),
+    x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
     tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers"]), width="stretch")
 
 left, right = st.columns(2)
@@ -102,8 +102,8 @@ if code:
     history = history.assign(tier_label=history["tier"].map(lambda v: value_label(v, L)))
     left, right = st.columns(2)
     left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(
-        x=alt.X("month:T", title=None), y=alt.Y("volume:Q", title=t("col_volume", L)),
+        x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
         tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f")]), width="stretch")
     right.altair_chart(alt.Chart(history).mark_line(point=True, interpolate="step-after", color="#1565c0").encode(
-        x=alt.X("end_date:T", title=None), y=alt.Y("tier_label:N", title=None),
+        x=alt.X("end_date:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("tier_label:N", title=None),
         tooltip=["end_date:T", "tier_label", "volume"]), width="stretch")

@@ -62,7 +62,7 @@ trend = ui.as_float(ui.metric("retention_trend", trend_start, period.end, dept),
 if trend.empty:
     ui.empty(L)
 else:
-    base = alt.Chart(trend).encode(x=alt.X("month:T", title=None))
+    base = alt.Chart(trend).encode(x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS))
     st.altair_chart(alt.layer(
         base.mark_bar(color="#90caf9").encode(y=alt.Y("total_cost:Q", title=column_label("total_cost", L))),
         base.mark_line(point=True, color="#2e7d32").encode(
