@@ -13,10 +13,10 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}</style>")
 
-requested = st.session_state.get("lang") or st.query_params.get("lang")
-L = requested if requested in ("zh", "en") else "zh"
+L = ui.current_language()
+user = ui.current_user()
 
-# Declared first, so the menu is ours from the very first run.
+# Declared first, so the menu is ours from the very first run. Signed out, only sign-in exists.
 PAGES = {
     "overview": st.Page("pages/overview.py", title=t("nav_overview", L), icon="🏠", default=True, url_path="overview"),
     "plans": st.Page("pages/plans.py", title=t("nav_plans", L), icon="📋", url_path="plans"),
@@ -25,8 +25,12 @@ PAGES = {
     "retention": st.Page("pages/retention.py", title=t("nav_retention", L), icon="🤝", url_path="retention"),
     "grading": st.Page("pages/grading.py", title=t("nav_grading", L), icon="🏷️", url_path="grading"),
 }
-navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
-                            t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
+if user is None:
+    navigation = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")],
+                               position="hidden")
+else:
+    navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
+                                t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,6 +64,7 @@ except Exception as error:  # any failure to reach the database gets one clear b
     st.error(t("db_unreachable", L, error=type(error).__name__ + ": " + str(error).splitlines()[0]))
     st.stop()
 
-st.session_state["filters"] = ui.sidebar_filters(departments)
+if user is not None:
+    st.session_state["filters"] = ui.sidebar_filters(departments, user)
 with ui.entry_running():
     navigation.run()

@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
                                      "is written and every problem is listed as file:line: column: message.")
     imp.add_argument("dir", metavar="DIR")
 
+    user = sub.add_parser("create-user", help="create an account (the first manager too)",
+                          description="Create an account. The password is asked twice on a terminal, or read "
+                                      "from the first line of standard input.")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["manager", "head", "agent"])
+    user.add_argument("--staff-no", metavar="S", help="the staff record (required for head and agent)")
+
     from dashboard.exports import VIEWS
 
     exp = sub.add_parser("export", help="print a view as CSV or JSON",
@@ -117,6 +124,30 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_create_user(args) -> int:
+    import getpass
+
+    from db.users import UserError, create_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("error: password: the two entries differ", file=sys.stderr)
+            return BAD_INPUT
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        with _engine().begin() as conn:
+            user = create_user(conn, args.username, password, args.role, args.staff_no, actor="cli")
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"created {user.role} '{user.username}'" + (f" in {user.department_code}" if user.department_code else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"migrate": cmd_migrate, "demo": cmd_demo, "import": cmd_import, "export": cmd_export}[args.command](args)
+    commands = {"migrate": cmd_migrate, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
+                "create-user": cmd_create_user}
+    return commands[args.command](args)

@@ -85,10 +85,18 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
     return {"start": start, "end": end, "as_of": as_of, "period": period, "department": department}
 
 
-def export_frame(conn: Connection, view_name: str, **parameters) -> pd.DataFrame:
-    """The documented columns of a view, computed by its metric function."""
+def export_frame(conn: Connection, view_name: str, user=None, **parameters) -> pd.DataFrame:
+    """The documented columns of a view, computed by its metric function.
+
+    With `user`, the department is resolved within that user's scope (AccessDenied otherwise).
+    The command line runs without a user: whoever can run it can reach the database anyway.
+    """
     view = VIEWS[view_name]
     metrics.check_department(conn, parameters.get("department"))
+    if user is not None:
+        from dashboard.access import allowed_department
+
+        parameters["department"] = allowed_department(conn, user, parameters.get("department"))
     frame = view.compute(conn, resolve_parameters(view, **parameters))
     return frame.loc[:, list(view.columns)] if not frame.empty else pd.DataFrame(columns=list(view.columns))
 

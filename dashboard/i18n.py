@@ -21,6 +21,18 @@ LABELS: dict[str, tuple[str, str]] = {
                        "Cannot reach the database: {error}. Check DATABASE_URL or the database server, then reload."),
     "db_not_migrated": ("数据库尚未建表。请运行 `python -m dashboard migrate`（如需演示数据再运行 `python -m dashboard demo`）。",
                         "The database has no schema yet. Run `python -m dashboard migrate` (and `python -m dashboard demo` for demo data)."),
+    # sign-in and roles
+    "sign_in_title": ("登录客服管理系统", "Sign in to the customer service dashboard"),
+    "sign_in": ("登录", "Sign in"), "sign_out": ("退出登录", "Sign out"),
+    "username": ("用户名", "Username"), "password": ("密码", "Password"), "role": ("角色", "Role"),
+    "bad_credentials": ("用户名或密码不正确。", "The username or password is not correct."),
+    "throttled": ("尝试次数过多，请在 {minutes} 分钟后再试。", "Too many attempts; try again in {minutes} minutes."),
+    "session_expired": ("长时间未操作，已自动退出，请重新登录。", "You were signed out after a period of inactivity; please sign in again."),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
+    "demo_accounts": ("演示账号", "Demo accounts"),
+    "demo_accounts_note": ("这是演示数据库，每种角色各有一个账号。", "This is a demo database with one account per role."),
+    "role_manager": ("经理", "manager"), "role_head": ("部门主管", "department head"), "role_agent": ("客服专员", "agent"),
+    "out_of_scope": ("没有权限查看部门 {requested}，已显示 {home}。", "You may not view department {requested}; showing {home}."),
     # filters
     "filters": ("筛选", "Filters"),
     "period_kind": ("期间类型", "Period"),

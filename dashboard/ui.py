@@ -18,10 +18,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, metrics
+from dashboard import access, exports, metrics
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period, PeriodError
+from db import users
 from db.engine import PROJECT_ROOT, app_timezone, get_engine
+from db.users import User
 
 # One colour per status across all pages.
 STATUS_COLORS = {
@@ -75,17 +77,69 @@ def entry_running():
         _run.active = False
 
 
-def page_filters() -> Filters:
-    """The filters the entry file drew for this run.
-
-    Streamlit runs a page file on its own when a process's first request is for a page URL
-    and a `pages/` folder sits beside the entry file (its legacy multipage mechanism). Then
-    we run the entry file instead, which draws navigation and filters and runs this page.
-    """
+def ensure_entry() -> None:
+    """Streamlit runs a page file on its own when a process's first request is for a page URL
+    and a `pages/` folder sits beside the entry file (its legacy multipage mechanism). Then we
+    run the entry file instead, which draws navigation and filters and runs this page."""
     if not getattr(_run, "active", False):
         runpy.run_path(str(ENTRY_FILE), run_name="__main__")
         st.stop()
+
+
+def page_filters() -> Filters:
+    """The filters the entry file drew (and checked against the user's scope) for this run."""
+    ensure_entry()
     return st.session_state["filters"]
+
+
+def current_language() -> str:
+    requested = st.session_state.get("lang") or st.query_params.get("lang")
+    return requested if requested in ("zh", "en") else "zh"
+
+
+# -- signing in -----------------------------------------------------------------------------
+
+SESSION_IDLE = timedelta(minutes=30)
+
+
+def current_user() -> User | None:
+    """The signed-in user; signs out after SESSION_IDLE without activity."""
+    user = st.session_state.get("user")
+    now = datetime.now(app_timezone())
+    last = st.session_state.get("last_seen")
+    if user is not None and last is not None and now - last > SESSION_IDLE:
+        sign_out(expired=True)
+        return None
+    st.session_state["last_seen"] = now
+    return user
+
+
+def attempt_sign_in(username: str, password: str) -> str | None:
+    """Sign in; None on success, else the message to show (never revealing unknown usernames)."""
+    lang = current_language()
+    try:
+        with get_engine().begin() as conn:
+            user = users.sign_in(conn, username, password)
+    except users.SignInRefused as refused:
+        if refused.reason == "throttled":
+            return t("throttled", lang, minutes=max(1, int(refused.retry_after.total_seconds() // 60) + 1))
+        return t("bad_credentials", lang)
+    st.session_state["user"] = user
+    st.session_state["last_seen"] = datetime.now(app_timezone())
+    return None
+
+
+def sign_out(expired: bool = False) -> None:
+    for key in ("user", "last_seen", "filters"):
+        st.session_state.pop(key, None)
+    if expired:
+        st.session_state["session_expired"] = True
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def demo_accounts() -> list[dict]:
+    with get_engine().connect() as conn:
+        return users.demo_accounts(conn)
 
 
 # -- data ----------------------------------------------------------------------------------
@@ -98,9 +152,9 @@ def metric(name: str, *args, **kwargs) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def export_bytes(view: str, fmt: str, **params) -> bytes:
+def export_bytes(view: str, fmt: str, user: User, **params) -> bytes:
     with get_engine().connect() as conn:
-        frame = exports.export_frame(conn, view, **params)
+        frame = exports.export_frame(conn, view, user=user, **params)
     return exports.to_excel(frame, view) if fmt == "xlsx" else exports.render(frame, "csv").encode("utf-8")
 
 
@@ -152,9 +206,11 @@ def init_state_from_url() -> None:
     st.session_state.setdefault("f_dept", q.get("dept") or "")
 
 
-def sidebar_filters(department_options: pd.DataFrame) -> Filters:
-    """Draw the language switch and the filters; return the chosen filters."""
+def sidebar_filters(department_tree: pd.DataFrame, user: User) -> Filters:
+    """Draw the language switch and the filters; return them, the department within the user's scope."""
     init_state_from_url()
+    with get_engine().connect() as conn:
+        department_options = access.department_options(conn, user, department_tree)
     lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     st.sidebar.subheader(t("filters", lang))
@@ -175,15 +231,25 @@ def sidebar_filters(department_options: pd.DataFrame) -> Filters:
         left.button(t("previous", lang), on_click=_shift, args=(-1,), key="f_prev", width="stretch")
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
         period = Period.containing(kind, st.session_state["f_anchor"])
-    codes = [""] + list(department_options["code"])
+    codes = ([""] if user.role == "manager" else []) + list(department_options["code"])
     names = {"": t("all_departments", lang)}
     for row in department_options.itertuples():
         names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
-    if st.session_state.get("f_dept") not in codes:
-        st.session_state["f_dept"] = ""
+    requested = st.session_state.get("f_dept") or None
+    with get_engine().connect() as conn:
+        try:
+            allowed = access.allowed_department(conn, user, requested)
+        except access.AccessDenied:
+            allowed = access.allowed_department(conn, user, None)
+            st.warning(t("out_of_scope", lang, requested=requested, home=allowed))
+    st.session_state["f_dept"] = allowed or ""
     department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get)
-    filters = Filters(lang=lang, period=period, department=department or None)
-    st.query_params.from_dict({"lang": lang, "kind": kind, "period": period.label, "dept": department})
+    with get_engine().connect() as conn:  # checked again: the widget's value is only a request
+        department = access.allowed_department(conn, user, department or None)
+    filters = Filters(lang=lang, period=period, department=department)
+    st.query_params.from_dict({"lang": lang, "kind": kind, "period": period.label, "dept": department or ""})
+    st.sidebar.caption(t("signed_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+    st.sidebar.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     return filters
 
 
@@ -281,9 +347,10 @@ def downloads(view: str, lang: str, key: str, **params) -> None:
     """CSV and Excel of an export view, identical to `python -m dashboard export`."""
     left, right, _ = st.columns([2, 2, 3])
     stem = f"{view}"
-    left.download_button(f"{t('download_csv', lang)} · {view}", export_bytes(view, "csv", **params), f"{stem}.csv",
+    user = st.session_state["user"]
+    left.download_button(f"{t('download_csv', lang)} · {view}", export_bytes(view, "csv", user, **params), f"{stem}.csv",
                          "text/csv", key=f"{key}_csv")
-    right.download_button(f"{t('download_excel', lang)} · {view}", export_bytes(view, "xlsx", **params), f"{stem}.xlsx",
+    right.download_button(f"{t('download_excel', lang)} · {view}", export_bytes(view, "xlsx", user, **params), f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 

@@ -463,6 +463,16 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         for table in ("staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"coalesce((SELECT max(id) FROM {table}), 1))"))
+        # one account per role, listed on the sign-in page of a demo database
+        from db.users import DEMO_PASSWORD, create_user
+
+        first_region = region_ids[0]
+        first_team = next(d[0] for d in departments if d[3] == first_region) if team_ids else first_region
+        agent = (agents_by_dep.get(first_team) or [heads[first_team]])[0]
+        staff_no = {sid: no for sid, no, *_ in staff}
+        create_user(conn, "manager", DEMO_PASSWORD, "manager", staff_no[1], actor="demo")
+        create_user(conn, "head", DEMO_PASSWORD, "head", staff_no[heads[first_region]], actor="demo")
+        create_user(conn, "agent", DEMO_PASSWORD, "agent", staff_no[agent], actor="demo")
         conn.execute(sa.text("INSERT INTO settings VALUES ('demo', CAST(:v AS jsonb)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
                      {"v": json.dumps({"seed": seed, "customers": customers, "today": today.isoformat()})})
     with engine.begin() as conn:

@@ -7,15 +7,24 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics, ui
 from dashboard.periods import Period
-from db.engine import make_engine
+from db import users
+from db.engine import get_engine, make_engine
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading"]
 
 
-def open_page(page: str, lang: str = "zh", **query) -> AppTest:
-    """Open a page as a link would: the page's URL with filters in the query string."""
+def signed_in(username: str = "manager"):
+    """A demo account, or a manager without a staff record on a database without accounts."""
+    with get_engine().connect() as conn:
+        return users.load_user(conn, username) or users.User(username, "manager", None, username, None)
+
+
+def open_page(page: str, lang: str = "zh", user: str | None = "manager", **query) -> AppTest:
+    """Open a page as a link would (the page's URL with filters in the query string), signed in."""
     at = AppTest.from_file(APP, default_timeout=90)
+    if user:
+        at.session_state["user"] = signed_in(user)
     at.query_params.update({"lang": lang, **query})
     if page != "overview":
         at.switch_page(f"pages/{page}.py")
@@ -117,6 +126,7 @@ def test_department_filter_restricts_figures(demo_url, use_database):
 def test_unreachable_database_shows_one_banner(use_database, tmp_path):
     use_database(f"postgresql+psycopg2://nobody@/nothing?host={tmp_path}")
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = users.User("manager", "manager", None, "manager", None)
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "Cannot reach the database" in at.error[0].value or "无法连接数据库" in at.error[0].value

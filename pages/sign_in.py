@@ -1,0 +1,34 @@
+"""Sign-in (登录): username and password; demo accounts listed on a demo database."""
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t
+
+ui.ensure_entry()
+L = st.radio("语言 / Language", ["zh", "en"], key="signin_lang", horizontal=True,
+             index=["zh", "en"].index(ui.current_language()),
+             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+st.session_state["lang"] = L  # the sidebar's switch takes it over once signed in
+
+st.title(t("sign_in_title", L))
+if st.session_state.pop("session_expired", False):
+    st.info(t("session_expired", L))
+
+with st.form("signin"):
+    username = st.text_input(t("username", L), key="signin_username")
+    password = st.text_input(t("password", L), type="password", key="signin_password")
+    submitted = st.form_submit_button(t("sign_in", L), type="primary")
+if submitted:
+    outcome = ui.attempt_sign_in(username, password)
+    if outcome is None:
+        st.rerun()
+    st.error(outcome)
+
+accounts = ui.demo_accounts()
+if accounts:
+    st.subheader(t("demo_accounts", L))
+    st.caption(t("demo_accounts_note", L))
+    st.table({t("username", L): [a["username"] for a in accounts],
+              t("password", L): [a["password"] for a in accounts],
+              t("role", L): [t(f"role_{a['role']}", L) for a in accounts],
+              t("department", L): [a["department_code"] or "—" for a in accounts]})

@@ -1,0 +1,186 @@
+"""Sign-in, roles and department scope; 360 anonymity."""
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from dashboard import access, exports, metrics
+from db import users
+from tests.builders import add_complaint, base, exec_, local
+from tests.test_app import APP, PAGES, assert_clean, open_page, use_database  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def staffed(conn):
+    """base() plus a head of EAST, an agent in EAST-1 and a head of SOUTH."""
+    base(conn)
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT 'H-EAST', '华东主管', id, 'head' FROM departments WHERE code='EAST'")
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT 'H-SOUTH', '华南主管', id, 'head' FROM departments WHERE code='SOUTH'")
+    head = users.create_user(conn, "east", "east-pass-1", "head", "H-EAST")
+    agent = users.create_user(conn, "agent1", "agent-pass-1", "agent", "S1")
+    boss = users.create_user(conn, "boss", "boss-pass-1", "manager")
+    return boss, head, agent
+
+
+def test_passwords_are_stored_as_argon2_hashes(conn):
+    staffed(conn)
+    for username, password in (("east", "east-pass-1"), ("boss", "boss-pass-1")):
+        stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).scalar()
+        assert stored.startswith("$argon2id$") and password not in stored
+    assert users.sign_in(conn, "east", "east-pass-1").department_code == "EAST"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(username="ab", password="long-enough", role="agent", staff_no="S1"), "username:"),
+    (dict(username="someone", password="short", role="agent", staff_no="S1"), "password: at least 8"),
+    (dict(username="someone", password="long-enough", role="boss", staff_no="S1"), "role: 'boss'"),
+    (dict(username="someone", password="long-enough", role="head"), "staff_no: a head needs a staff record"),
+    (dict(username="someone", password="long-enough", role="agent", staff_no="NOPE"), "staff_no: staff member 'NOPE'"),
+    (dict(username="east", password="long-enough", role="agent", staff_no="S1"), "username: 'east' is taken"),
+])
+def test_create_user_refuses_bad_input(conn, kwargs, message):
+    staffed(conn)
+    with pytest.raises(users.UserError, match=message):
+        users.create_user(conn, **kwargs)
+
+
+def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(conn):
+    staffed(conn)
+    for username in ("east", "nobody"):
+        for _ in range(users.MAX_FAILURES):
+            with pytest.raises(users.SignInRefused) as refused:
+                users.sign_in(conn, username, "wrong-password")
+            assert refused.value.reason == "invalid"
+        with pytest.raises(users.SignInRefused) as refused:
+            users.sign_in(conn, username, "east-pass-1")  # even the right password waits now
+        assert refused.value.reason == "throttled"
+        assert timedelta(minutes=14) < refused.value.retry_after <= timedelta(minutes=15)
+    # failures older than the window no longer count
+    exec_(conn, "UPDATE sign_in_attempts SET at = at - interval '16 minutes'")
+    assert users.sign_in(conn, "east", "east-pass-1").username == "east"
+
+
+def test_scope_of_each_role(conn):
+    boss, head, agent = staffed(conn)
+    assert access.allowed_department(conn, boss, None) is None
+    assert access.allowed_department(conn, boss, "SOUTH") == "SOUTH"
+    assert access.allowed_department(conn, head, None) == "EAST"
+    assert access.allowed_department(conn, head, "EAST-1") == "EAST-1"
+    assert access.allowed_department(conn, agent, None) == "EAST-1"
+    for user, other in ((head, "SOUTH"), (head, "HQ"), (agent, "EAST"), (agent, "SOUTH")):
+        with pytest.raises(access.AccessDenied, match=other):
+            access.allowed_department(conn, user, other)
+
+
+def test_exports_are_scoped_to_the_user(conn):
+    boss, head, agent = staffed(conn)
+    for customer in ("C1", "C2", "C3"):
+        add_complaint(conn, f"T-{customer}", customer, local(2026, 5, 3, 9, 0))
+    params = dict(start=date(2026, 5, 1), end=date(2026, 5, 31))
+    assert set(exports.export_frame(conn, "complaints", user=boss, **params)["customer_code"]) == {"C1", "C2", "C3"}
+    assert set(exports.export_frame(conn, "complaints", user=head, **params)["customer_code"]) == {"C1", "C3"}
+    assert set(exports.export_frame(conn, "complaints", user=agent, **params)["customer_code"]) == {"C1"}
+    with pytest.raises(access.AccessDenied):
+        exports.export_frame(conn, "complaints", user=head, department="SOUTH", **params)
+
+
+def test_subordinate_ratings_need_three_raters_and_are_never_individual(conn):
+    boss, head, agent = staffed(conn)
+    for no in ("A2", "A3"):
+        exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT :n, :n, id, 'agent' FROM departments WHERE code='EAST-1'", n=no)
+
+    def rate(evaluator, relation, score):
+        exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
+                       SELECT '2026-Q2', e.id, t.id, :rel, CAST(:scores AS jsonb) FROM staff e, staff t
+                       WHERE e.staff_no = :e AND t.staff_no = 'H-EAST'""",
+              e=evaluator, rel=relation, scores=f'{{"quality": {score}, "efficiency": {score}, "attitude": {score}, "teamwork": {score}, "learning": {score}}}')
+
+    rate("S1", "subordinate", 60)
+    rate("A2", "subordinate", 90)
+    rate("H-SOUTH", "peer", 70)
+    frame = metrics.evaluation_360(conn, "H-EAST", "2026-Q2").set_index("relation")
+    assert list(frame.columns) == ["raters", "mean_score"]  # aggregates only, never who rated what
+    assert frame.loc["subordinate", "raters"] == 2 and frame.loc["subordinate", "mean_score"] is None
+    assert float(frame.loc["peer", "mean_score"]) == 70.0
+    rate("A3", "subordinate", 30)
+    frame = metrics.evaluation_360(conn, "H-EAST", "2026-Q2").set_index("relation")
+    assert float(frame.loc["subordinate", "mean_score"]) == 60.0
+
+
+def test_create_user_command_reads_the_password_from_stdin(database_url):
+    env = dict(os.environ, DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
+    run = lambda *a, stdin="": subprocess.run([sys.executable, "-m", "dashboard", "create-user", *a], input=stdin,  # noqa: E731
+                                               capture_output=True, text=True, env=env, cwd=ROOT)
+    created = run("chief", "--role", "manager", stdin="a-good-password\n")
+    assert created.returncode == 0, created.stderr
+    assert run("chief", "--role", "manager", stdin="a-good-password\n").returncode == 1
+    short = run("deputy", "--role", "manager", stdin="short\n")
+    assert short.returncode == 1 and "password: at least 8" in short.stderr
+    assert run("x", "--role", "emperor").returncode == 2
+
+
+# -- in the app --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["manager", "head", "agent"])
+@pytest.mark.parametrize("page", PAGES)
+def test_each_role_on_each_page(demo_url, use_database, role, page):  # noqa: F811
+    use_database(demo_url)
+    at = open_page(page, "en", user=role)
+    assert_clean(at)
+    options = at.selectbox(key="f_dept").options
+    if role != "manager":
+        assert "All departments" not in options and all("CS-EAST" in o for o in options)
+
+
+def test_a_head_cannot_widen_the_scope_through_the_url(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    at = open_page("complaints", "en", user="head", dept="CS-SOUTH")
+    assert_clean(at)
+    assert any("may not view department CS-SOUTH" in w.value for w in at.warning)
+    assert at.selectbox(key="f_dept").value == "CS-EAST"
+    assert at.query_params["dept"] in ("CS-EAST", ["CS-EAST"])
+
+
+def test_sign_in_form(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert_clean(at)
+    shown = at.table[0].value
+    assert list(shown["Username"]) == ["manager", "head", "agent"]
+    at.text_input(key="signin_username").input("head")
+    at.text_input(key="signin_password").input("wrong password")
+    at.button[0].click().run()
+    assert at.error[0].value == "The username or password is not correct."
+    at.text_input(key="signin_password").input(users.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Overview"
+    assert any("Signed in as" in c.value for c in at.caption)
+
+
+def test_demo_accounts_are_not_listed_on_other_databases(database_url, use_database):  # noqa: F811
+    use_database(database_url)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert_clean(at)
+    assert len(at.table) == 0 and at.text_input(key="signin_username") is not None
+
+
+def test_sessions_expire_after_inactivity(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    with sa.create_engine(demo_url).connect() as conn:
+        at.session_state["user"] = users.load_user(conn, "manager")
+    at.session_state["last_seen"] = datetime.now().astimezone() - timedelta(minutes=31)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert_clean(at)
+    assert any("inactivity" in i.value for i in at.info)
+    assert at.text_input(key="signin_username") is not None
