@@ -29,8 +29,17 @@ if user is None:
     navigation = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")],
                                position="hidden")
 else:
+    WORK = [st.Page("pages/my_work.py", title=t("nav_my_work", L), icon="🗂️", url_path="my_work"),
+            st.Page("pages/tasks.py", title=t("nav_tasks", L), icon="✍️", url_path="tasks"),
+            st.Page("pages/complaint_entry.py", title=t("nav_complaint_entry", L), icon="📞", url_path="complaint_entry"),
+            st.Page("pages/retention_entry.py", title=t("nav_retention_entry", L), icon="🧲", url_path="retention_entry"),
+            st.Page("pages/work_log.py", title=t("nav_work_log", L), icon="📝", url_path="work_log"),
+            st.Page("pages/suggestions.py", title=t("nav_suggestions", L), icon="💬", url_path="suggestions")]
+    if user.role == "manager":  # navigation shows only the pages a role may use
+        WORK.append(st.Page("pages/settings.py", title=t("nav_settings", L), icon="⚙️", url_path="settings"))
     navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
-                                t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"]})
+                                t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"],
+                                t("section_work", L): WORK})
 
 
 @st.cache_resource(show_spinner=False)

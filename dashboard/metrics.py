@@ -755,3 +755,86 @@ def evaluation_360(conn: Connection, staff_no: str, period: str) -> pd.DataFrame
     LEFT JOIN rated ON rated.relation = r.relation
     GROUP BY r.relation, r.position ORDER BY r.position"""
     return _frame(conn, sql, {"staff_no": staff_no, "period": period, "min_subordinates": MIN_SUBORDINATE_RATERS})
+
+
+# --------------------------------------------------------------------------------------
+# Work lists (我的工作)
+# --------------------------------------------------------------------------------------
+
+def open_plans(conn: Connection, as_of: date, department: str | None = None,
+               staff_no: str | None = None) -> pd.DataFrame:
+    """Plans and tasks not yet over on `as_of` (or over but not achieved within 30 days), with status."""
+    sql = _PLANS + """
+    SELECT * FROM tracked
+    WHERE status IN ('not_started', 'on_track', 'at_risk', 'behind')
+       OR (status = 'below_minimum' AND end_date >= CAST(:d AS date) - 30)
+    ORDER BY end_date, plan_no"""
+    return _frame(conn, sql, _plan_params(as_of, department, staff_no, None, None))
+
+
+def complaints_waiting(conn: Connection, as_of: date, department: str | None = None,
+                       staff_no: str | None = None) -> pd.DataFrame:
+    """Open work on complaints as of `as_of`: no first response yet, or resolved without a callback."""
+    tz = app_timezone()
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, c.priority, c.received_at,
+           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL THEN 'response' ELSE 'callback' END AS waiting_for,
+           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL
+                THEN c.received_at + s.response_hours * interval '1 hour'
+                ELSE c.resolved_at + interval '7 days' END AS due_at,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM complaints c
+    JOIN customers cu ON cu.id = c.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    JOIN sla_policies s ON s.priority = c.priority
+    LEFT JOIN staff st ON st.id = c.handler_staff_id
+    WHERE c.received_at <= :t
+      AND ((c.first_response_at IS NULL AND c.resolved_at IS NULL)
+           OR (c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.resolved_at > :t - interval '30 days'))
+      AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+    ORDER BY due_at, c.complaint_no"""
+    return _frame(conn, sql, {"t": end_of_day(as_of, tz), "department": department, "staff_no": staff_no})
+
+
+def retention_cases_open(conn: Connection, department: str | None = None) -> pd.DataFrame:
+    """Pending retention cases in scope, oldest first."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT r.case_no, cu.code AS customer_code, cu.name AS customer_name, r.reason, r.method, r.started_on,
+           r.cost, r.version
+    FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id JOIN scope ON scope.id = cu.department_id
+    WHERE r.result = 'pending' ORDER BY r.started_on, r.case_no"""
+    return _frame(conn, sql, {"department": department})
+
+
+def complaint_record(conn: Connection, complaint_no: str) -> pd.DataFrame:
+    """One complaint as stored, with its version for an optimistic save."""
+    sql = """SELECT c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.received_at, c.priority,
+                    c.content, c.first_response_at, c.resolved_at, c.resolution, c.satisfaction, c.callback_at, c.version
+             FROM complaints c JOIN customers cu ON cu.id = c.customer_id JOIN departments d ON d.id = cu.department_id
+             WHERE c.complaint_no = :no"""
+    return _frame(conn, sql, {"no": complaint_no})
+
+
+def suggestions_for(conn: Connection, staff_no: str) -> pd.DataFrame:
+    """Suggestions sent by or to a staff member, newest first."""
+    sql = """SELECT g.id, f.staff_no AS from_staff_no, f.name AS from_name, t.staff_no AS to_staff_no,
+                    t.name AS to_name, p.plan_no, g.subject, g.body, g.created_at, g.answer, g.answered_at
+             FROM suggestions g JOIN staff f ON f.id = g.from_staff_id JOIN staff t ON t.id = g.to_staff_id
+             LEFT JOIN plans p ON p.id = g.plan_id
+             WHERE f.staff_no = :s OR t.staff_no = :s ORDER BY g.created_at DESC, g.id DESC"""
+    return _frame(conn, sql, {"s": staff_no})
+
+
+def rules(conn: Connection) -> pd.DataFrame:
+    """SLA policies and tier rules in one frame (kind, key, a, b) for the settings form."""
+    sql = """SELECT 'sla' AS kind, priority AS key, resolution_hours AS a, response_hours AS b FROM sla_policies
+             UNION ALL SELECT 'tier', name, rank, min_amount FROM tier_rules ORDER BY 1, 3"""
+    return _frame(conn, sql, {})
+
+
+def plan_versions(conn: Connection, plan_nos: list[str]) -> pd.DataFrame:
+    """The stored version of each plan, for optimistic saves from the bulk editor."""
+    return _frame(conn, "SELECT plan_no, version FROM plans WHERE plan_no = ANY(:p) ORDER BY plan_no",
+                  {"p": list(plan_nos)})

@@ -175,10 +175,30 @@ def first(frame: pd.DataFrame, column: str):
 
 # -- filters --------------------------------------------------------------------------------
 
+# Filter widgets change their labels with the language, which makes Streamlit treat them as new
+# widgets and reset them. Their values are therefore mirrored under "_<key>" by the user's own
+# changes (on_change) and restored before the widgets are drawn.
+FILTER_KEYS = ("f_kind", "f_anchor", "f_range", "f_dept")
+
+
+def _remember(key: str) -> None:
+    st.session_state[f"_{key}"] = st.session_state[key]
+
+
+def _restore_filters() -> None:
+    for key in FILTER_KEYS:
+        if f"_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_{key}"]
+
+
+def _set_filter(key: str, value) -> None:
+    st.session_state[key] = st.session_state[f"_{key}"] = value
+
+
 def _shift(step: int) -> None:
     kind = st.session_state["f_kind"]
     current = Period.containing(kind, st.session_state["f_anchor"])
-    st.session_state["f_anchor"] = (current.next() if step > 0 else current.previous()).start
+    _set_filter("f_anchor", (current.next() if step > 0 else current.previous()).start)
 
 
 def init_state_from_url() -> None:
@@ -209,24 +229,25 @@ def init_state_from_url() -> None:
 def sidebar_filters(department_tree: pd.DataFrame, user: User) -> Filters:
     """Draw the language switch and the filters; return them, the department within the user's scope."""
     init_state_from_url()
+    _restore_filters()
     with get_engine().connect() as conn:
         department_options = access.department_options(conn, user, department_tree)
     lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     st.sidebar.subheader(t("filters", lang))
-    kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind",
+    kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind", on_change=_remember, args=("f_kind",),
                                 format_func=lambda k: t(f"kind_{k}", lang))
     if kind == "custom":
         default_end = today()
         st.session_state.setdefault("f_range", (default_end - timedelta(days=29), default_end))
-        chosen = st.sidebar.date_input(t("date_range", lang), key="f_range")
+        chosen = st.sidebar.date_input(t("date_range", lang), key="f_range", on_change=_remember, args=("f_range",))
         if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
             period = Period.custom(chosen[0], chosen[1])
         else:
             start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_end
             period = Period.custom(start, start)
     else:
-        st.sidebar.date_input(t("date_in_period", lang), key="f_anchor")
+        st.sidebar.date_input(t("date_in_period", lang), key="f_anchor", on_change=_remember, args=("f_anchor",))
         left, right = st.sidebar.columns(2)
         left.button(t("previous", lang), on_click=_shift, args=(-1,), key="f_prev", width="stretch")
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
@@ -242,12 +263,13 @@ def sidebar_filters(department_tree: pd.DataFrame, user: User) -> Filters:
         except access.AccessDenied:
             allowed = access.allowed_department(conn, user, None)
             st.warning(t("out_of_scope", lang, requested=requested, home=allowed))
-    st.session_state["f_dept"] = allowed or ""
-    department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get)
+    _set_filter("f_dept", allowed or "")
+    department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get,
+                                      on_change=_remember, args=("f_dept",))
     with get_engine().connect() as conn:  # checked again: the widget's value is only a request
         department = access.allowed_department(conn, user, department or None)
     filters = Filters(lang=lang, period=period, department=department)
-    st.query_params.from_dict({"lang": lang, "kind": kind, "period": period.label, "dept": department or ""})
+    st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": department or ""})
     st.sidebar.caption(t("signed_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
     st.sidebar.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     return filters
@@ -372,3 +394,73 @@ def colour_legend(values, lang: str):
     """Label/colour scale pair for translated status labels."""
     domain = [value_label(v, lang) for v in values]
     return alt.Scale(domain=domain, range=[STATUS_COLORS.get(v, "#9e9e9e") for v in values])
+
+
+# -- forms ------------------------------------------------------------------------------------
+
+def current_user_or_stop() -> User:
+    return st.session_state["user"]
+
+
+def slot(slots: dict, name: str) -> None:
+    """A place right under a field for its error message."""
+    slots[name] = st.empty()
+
+
+def submit(lang: str, slots: dict, write, success: str) -> bool:
+    """Run a validated write in one transaction; show errors next to fields, or a confirmation.
+
+    Nothing is written when the write raises: the transaction is rolled back.
+    """
+    from db import writes
+
+    try:
+        with get_engine().begin() as conn:
+            result = write(conn)
+    except writes.Invalid as invalid:
+        st.error(t("fix_fields", lang))
+        for field, (key, params) in invalid.errors.items():
+            target = slots.get(field) or slots.get(field.split(": ")[-1]) or st
+            target.error((f"{field.split(': ')[0]}: " if ": " in field else "") + t(key, lang, **params))
+        return False
+    except writes.Conflict as conflict:
+        when = conflict.changed_at.astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M:%S") if conflict.changed_at else "?"
+        st.error(t("conflict", lang, who=conflict.changed_by, when=when))
+        return False
+    except access.AccessDenied as denied:
+        st.error(t("not_allowed", lang, reason=str(denied)))
+        return False
+    st.cache_data.clear()  # figures follow the write at once
+    st.success(t("saved", lang, what=result if result is not None else success))
+    return True
+
+
+def scope_departments(user: User, department: str | None) -> list[str]:
+    """Department codes the user may choose in a form: the filter's department and its subtree."""
+    tree = metric("department_tree")
+    with get_engine().connect() as conn:
+        allowed = access.department_options(conn, user, tree)
+        if department is not None:
+            allowed = allowed[allowed["code"].isin(access.subtree(conn, department))]
+    return list(allowed["code"])
+
+
+def local_datetime(day: date | None, clock) -> datetime | None:
+    """A date and a time from the form, in the company time zone."""
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock, app_timezone())
+
+
+def show_history(table: str, key: str, lang: str) -> None:
+    from db import writes
+
+    with get_engine().connect() as conn:
+        rows = writes.history(conn, table, key)
+    if not rows:
+        st.caption(t("no_items", lang))
+        return
+    st.dataframe(pd.DataFrame([{"at": r["at"].astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M:%S"),
+                                "actor": r["actor"], "action": r["action"],
+                                "before": str(r["before"] or ""), "after": str(r["after"] or "")} for r in rows]),
+                 hide_index=True, width="stretch")

@@ -76,3 +76,9 @@ if risk.empty:
 else:
     ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume", "change",
                         "change_pct", "flag"]], L, height=320, key="retention_at_risk")
+    names = dict(zip(risk["customer_code"], risk["customer_name"]))
+    left, right = st.columns([3, 2])
+    chosen = left.selectbox(t("f_customer_code", L), list(risk["customer_code"]), key="retention_risk_pick",
+                            format_func=lambda c: f"{c} {names.get(c, '')}")
+    right.page_link("pages/retention_entry.py", label=t("open_case_for", L) + " →", icon="🧲",
+                    query_params={"customer": chosen, "lang": L})

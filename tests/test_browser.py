@@ -63,6 +63,8 @@ def test_every_page_in_chromium(server):
     from playwright.sync_api import sync_playwright
 
     from dashboard.i18n import t
+    from dashboard.periods import Period
+    from dashboard.ui import today
     from db.users import DEMO_PASSWORD
 
     SHOTS.mkdir(exist_ok=True)
@@ -82,6 +84,9 @@ def test_every_page_in_chromium(server):
             if lang == "en":
                 page.locator("[data-testid='stSidebar']").get_by_text("English").click()
                 wait_until_done(page)
+                # switching the language keeps the filters (a month here)
+                month = Period.containing("month", today()).label
+                assert f"Period {month} (" in page.inner_text("[data-testid='stMain']")
             for name in PAGES:
                 page.locator("[data-testid='stSidebarNav']").get_by_text(t(f"nav_{name}", lang), exact=True).click()
                 wait_until_done(page)
@@ -90,7 +95,9 @@ def test_every_page_in_chromium(server):
                 assert page.locator("[data-testid='stAlertContentError']").count() == 0, f"{name}/{lang}: error shown"
                 page.screenshot(path=str(SHOTS / f"{name}-{lang}.png"))
         # filters carry over between pages and live in the URL
-        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+        period_kind = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+        period_kind.scroll_into_view_if_needed()
+        period_kind.click()
         page.get_by_role("option", name=t("kind_year", "en")).click()
         wait_until_done(page)
         page.locator("[data-testid='stSidebarNav']").get_by_text(t("nav_complaints", "en"), exact=True).click()

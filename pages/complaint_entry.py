@@ -1,0 +1,86 @@
+"""Complaint records (投诉登记): register a complaint; record response, resolution, satisfaction, callback."""
+from datetime import time
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t, value_label
+from db import writes
+
+f = ui.page_filters()
+L, user = f.lang, ui.current_user_or_stop()
+st.title(t("nav_complaint_entry", L))
+staff = ui.metric("staff_list", f.department)
+names = dict(zip(staff["staff_no"], staff["name"]))
+register, update = st.tabs([t("tab_register", L), t("tab_update", L)])
+
+with register:
+    slots: dict = {}
+    with st.form("complaint_register"):
+        left, right = st.columns(2)
+        customer = left.text_input(t("f_customer_code", L), value=st.query_params.get("customer", ""),
+                                   key="complaint_customer")
+        ui.slot(slots, "customer_code")
+        day = left.date_input(t("f_date", L), value=ui.today(), key="complaint_day")
+        clock = left.time_input(t("f_time", L), value=time(9, 0), key="complaint_time", step=60)
+        ui.slot(slots, "received_at")
+        priority = right.selectbox(t("f_priority", L), writes.PRIORITIES, index=2, key="complaint_priority",
+                                   format_func=lambda v: value_label(v, L))
+        ui.slot(slots, "priority")
+        channel = right.selectbox(t("f_channel", L), ["phone", "email", "wechat", "web", "visit"], key="complaint_channel",
+                                  format_func=lambda v: value_label(v, L))
+        handler = right.selectbox(t("f_handler_staff_no", L), [""] + list(staff["staff_no"]), key="complaint_handler",
+                                  format_func=lambda s: f"{s} {names.get(s, '')}" if s else t("f_none", L))
+        category = st.text_input(t("f_category", L), key="complaint_category")
+        content = st.text_area(t("f_content", L), key="complaint_content")
+        ui.slot(slots, "content")
+        if st.form_submit_button(t("save", L), type="primary"):
+            ui.submit(L, slots, lambda conn: writes.register_complaint(
+                conn, user, customer_code=customer.strip(), received_at=ui.local_datetime(day, clock),
+                priority=priority, content=content, channel=channel, category=category,
+                handler_staff_no=handler or None), t("nav_complaint_entry", L))
+
+with update:
+    waiting = ui.metric("complaints_waiting", ui.today(), f.department)
+    options = list(waiting["complaint_no"])
+    typed = st.text_input(t("f_complaint_no", L), key="complaint_lookup",
+                          placeholder=options[0] if options else "T00000001")
+    chosen = typed.strip() or (options[0] if options else None)
+    record = ui.metric("complaint_record", chosen) if chosen else None
+    if record is None or record.empty:
+        st.info(t("no_items", L))
+    else:
+        r = record.iloc[0]
+        st.markdown(f"**{r['complaint_no']}** · {r['customer_code']} · {value_label(r['priority'], L)} · "
+                    f"{r['received_at']:%Y-%m-%d %H:%M}")
+        st.text(r["content"])  # shown verbatim and escaped
+        slots = {}
+        # the version this user loaded: a save by someone else in between must be refused
+        loaded = st.session_state.setdefault(f"complaint_version_{r['complaint_no']}", int(r["version"]))
+
+        def moment(label: str, value, key: str):
+            """Date and time inputs for an optional timestamp (blank date: not yet)."""
+            left, right = st.columns(2)
+            day = left.date_input(t(label, L), value=value.date() if value is not None else None, key=f"{key}_d")
+            clock = right.time_input(t("f_time", L), value=value.timetz().replace(tzinfo=None) if value is not None
+                                     else time(9, 0), key=f"{key}_t", step=60)
+            ui.slot(slots, label[2:])
+            return ui.local_datetime(day, clock)
+
+        with st.form(f"complaint_update_{r['complaint_no']}"):
+            first = moment("f_first_response_at", r["first_response_at"], "cu_first")
+            resolved = moment("f_resolved_at", r["resolved_at"], "cu_resolved")
+            resolution = st.text_area(t("f_resolution", L), value=r["resolution"] or "", key="cu_resolution")
+            rating = st.selectbox(t("f_satisfaction", L), [None, 1, 2, 3, 4, 5], key="cu_rating",
+                                  index=[None, 1, 2, 3, 4, 5].index(r["satisfaction"]) if r["satisfaction"] else 0,
+                                  format_func=lambda v: t("f_none", L) if v is None else str(v))
+            ui.slot(slots, "satisfaction")
+            callback = moment("f_callback_at", r["callback_at"], "cu_callback")
+            if st.form_submit_button(t("save", L), type="primary"):
+                if ui.submit(L, slots, lambda conn: writes.update_complaint(
+                        conn, user, complaint_no=r["complaint_no"], version=loaded, first_response_at=first,
+                        resolved_at=resolved, resolution=resolution, satisfaction=rating, callback_at=callback),
+                        r["complaint_no"]):
+                    st.session_state.pop(f"complaint_version_{r['complaint_no']}")
+        with st.expander(t("record_history", L)):
+            ui.show_history("complaints", r["complaint_no"], L)

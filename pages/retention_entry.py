@@ -1,0 +1,58 @@
+"""Retention cases (挽留案例): open a case (customer pre-filled from the at-risk list), record the outcome."""
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t, value_label
+from db import writes
+
+f = ui.page_filters()
+L, user = f.lang, ui.current_user_or_stop()
+st.title(t("nav_retention_entry", L))
+open_tab, close_tab = st.tabs([t("tab_open_case", L), t("tab_close_case", L)])
+
+with open_tab:
+    slots: dict = {}
+    with st.form("case_open"):
+        left, right = st.columns(2)
+        customer = left.text_input(t("f_customer_code", L), value=st.query_params.get("customer", ""), key="case_customer")
+        ui.slot(slots, "customer_code")
+        reason = left.selectbox(t("f_reason", L), writes.REASONS, key="case_reason", format_func=lambda v: value_label(v, L))
+        intent = left.selectbox(t("f_intent", L), writes.INTENTS, index=1, key="case_intent",
+                                format_func=lambda v: value_label(v, L))
+        method = right.selectbox(t("f_method", L), writes.RETENTION_METHODS, key="case_method",
+                                 format_func=lambda v: value_label(v, L))
+        started = right.date_input(t("f_started_on", L), value=ui.today(), key="case_started")
+        cost = right.text_input(t("f_cost", L), value="0.00", key="case_cost")
+        ui.slot(slots, "cost")
+        note = st.text_area(t("f_note", L), key="case_note")
+        if st.form_submit_button(t("save", L), type="primary"):
+            ui.submit(L, slots, lambda conn: writes.open_retention_case(
+                conn, user, customer_code=customer.strip(), reason=reason, intent=intent, method=method,
+                started_on=started, cost=cost, note=note), t("nav_retention_entry", L))
+
+with close_tab:
+    cases = ui.metric("retention_cases_open", f.department)
+    if cases.empty:
+        st.info(t("no_items", L))
+    else:
+        labels = {r.case_no: f"{r.case_no} · {r.customer_code} {r.customer_name} · {value_label(r.reason, L)} · {r.started_on}"
+                  for r in cases.itertuples()}
+        case_no = st.selectbox(t("f_case_no", L), list(labels), format_func=labels.get, key="case_pick")
+        case = cases[cases["case_no"] == case_no].iloc[0]
+        loaded = st.session_state.setdefault(f"case_version_{case_no}", int(case["version"]))
+        slots = {}
+        with st.form(f"case_close_{case_no}"):
+            result = st.selectbox(t("f_result", L), writes.RESULTS, key="case_result", format_func=lambda v: value_label(v, L))
+            ui.slot(slots, "result")
+            closed = st.date_input(t("f_closed_on", L), value=ui.today(), key="case_closed")
+            ui.slot(slots, "closed_on")
+            cost = st.text_input(t("f_cost", L), value=f"{case['cost']}", key="case_close_cost")
+            ui.slot(slots, "cost")
+            note = st.text_area(t("f_note", L), key="case_close_note")
+            if st.form_submit_button(t("save", L), type="primary"):
+                if ui.submit(L, slots, lambda conn: writes.close_retention_case(
+                        conn, user, case_no=case_no, version=loaded, result=result, closed_on=closed, cost=cost,
+                        note=note), case_no):
+                    st.session_state.pop(f"case_version_{case_no}")
+        with st.expander(t("record_history", L)):
+            ui.show_history("retention_cases", case_no, L)

@@ -1,0 +1,56 @@
+"""Suggestions (建议): staff write to their superior; the superior answers."""
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t
+from db import writes
+
+f = ui.page_filters()
+L, user = f.lang, ui.current_user_or_stop()
+st.title(t("nav_suggestions", L))
+if user.staff_no is None:
+    st.info(t("no_items", L))
+    st.stop()
+
+slots: dict = {}
+with st.form("suggestion_send"):
+    subject = st.text_input(t("f_subject", L), key="suggestion_subject")
+    ui.slot(slots, "subject")
+    body = st.text_area(t("f_body", L), key="suggestion_body")
+    ui.slot(slots, "body")
+    plans = ui.metric("open_plans", ui.today(), f.department, user.staff_no if user.role == "agent" else None)
+    plan_no = st.selectbox(t("f_plan_no", L), [""] + list(plans["plan_no"]), key="suggestion_plan",
+                           format_func=lambda p: p or t("f_none", L))
+    if st.form_submit_button(t("send", L), type="primary"):
+        ui.submit(L, slots, lambda conn: writes.send_suggestion(conn, user, subject=subject, body=body,
+                                                                 plan_no=plan_no or None), t("nav_suggestions", L))
+
+items = ui.metric("suggestions_for", user.staff_no)
+inbox = items[items["to_staff_no"] == user.staff_no]
+outbox = items[items["from_staff_no"] == user.staff_no]
+st.subheader(t("inbox", L))
+if inbox.empty:
+    st.caption(t("no_items", L))
+for item in inbox.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**{item.subject}** — {item.from_name} · {item.created_at:%Y-%m-%d %H:%M}"
+                    + (f" · {item.plan_no}" if item.plan_no else ""))
+        st.text(item.body)
+        if item.answer:
+            st.caption(f"{t('answer', L)}: {item.answer}")
+        else:
+            answer_slots: dict = {}
+            with st.form(f"suggestion_answer_{item.id}"):
+                answer = st.text_area(t("f_answer", L), key=f"suggestion_answer_text_{item.id}")
+                ui.slot(answer_slots, "answer")
+                if st.form_submit_button(t("answer", L)):
+                    ui.submit(L, answer_slots, lambda conn, i=item.id, a=answer: writes.answer_suggestion(
+                        conn, user, suggestion_id=i, answer=a), t("answer", L))
+st.subheader(t("outbox", L))
+if outbox.empty:
+    st.caption(t("no_items", L))
+for item in outbox.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**{item.subject}** → {item.to_name} · {item.created_at:%Y-%m-%d %H:%M}")
+        st.text(item.body)
+        st.caption(f"{t('answer', L)}: {item.answer}" if item.answer else "…")
