@@ -1,6 +1,4 @@
 """Tasks and plans (任务与计划): assign a task or create a plan, record progress, bulk edit, history."""
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -23,17 +21,18 @@ with tabs[0]:
     slots: dict = {}
     kinds = ["plan"] if user.role == "agent" else ["task", "plan"]
     kind = st.radio(t("f_kind", L), kinds, horizontal=True, key="tasks_kind", format_func=lambda v: value_label(v, L))
-    horizon = st.selectbox(t("f_horizon", L), writes.HORIZONS, index=2, key="tasks_horizon",
-                           format_func=lambda v: value_label(v, L))
+    left, right = st.columns(2)
+    horizon = left.selectbox(t("f_horizon", L), writes.HORIZONS, index=2, key="tasks_horizon",
+                             format_func=lambda v: value_label(v, L))
+    anchor = right.date_input(t("date_in_period", L), value=ui.today(), key="tasks_anchor")
+    period = Period.containing(horizon, anchor)
+    st.caption(f"{period.label}: {period.start} – {period.end}")
     with st.form("tasks_assign"):
         left, right = st.columns(2)
         with left:
             plan_type = st.selectbox(t("f_type", L), writes.PLAN_TYPES, key="tasks_type",
                                      format_func=lambda v: value_label(v, L))
             ui.slot(slots, "type")
-            anchor = st.date_input(t("date_in_period", L), value=ui.today(), key="tasks_anchor")
-            period = Period.containing(horizon, anchor)
-            st.caption(f"{period.label}: {period.start} – {period.end}")
             department_code = st.selectbox(t("f_department_code", L), codes, key="tasks_department")
             ui.slot(slots, "department_code")
             assignee_options = [""] + list(staff["staff_no"]) if user.role != "agent" else [user.staff_no]
