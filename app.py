@@ -24,6 +24,7 @@ PAGES = {
     "fluctuation": st.Page("pages/fluctuation.py", title=t("nav_fluctuation", L), icon="📈", url_path="fluctuation"),
     "retention": st.Page("pages/retention.py", title=t("nav_retention", L), icon="🤝", url_path="retention"),
     "grading": st.Page("pages/grading.py", title=t("nav_grading", L), icon="🏷️", url_path="grading"),
+    "present": st.Page("pages/present.py", title=t("nav_present", L), icon="📽️", url_path="present"),
 }
 if user is None:
     navigation = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")],

@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["manager", "head", "agent"])
     user.add_argument("--staff-no", metavar="S", help="the staff record (required for head and agent)")
 
+    rep = sub.add_parser("report", help="write the weekly report (HTML or Excel)",
+                         description="Write the weekly review for an ISO week: a self-contained HTML file (charts as "
+                                     "SVG, prints on A4) when FILE ends in .html, an Excel workbook when it ends in .xlsx.")
+    rep.add_argument("--week", required=True, metavar="W", help="ISO week, e.g. 2026-W21")
+    rep.add_argument("--department", metavar="CODE")
+    rep.add_argument("--lang", choices=["zh", "en"], default="zh")
+    rep.add_argument("--out", required=True, metavar="FILE")
+
     from dashboard.exports import VIEWS
 
     exp = sub.add_parser("export", help="print a view as CSV or JSON",
@@ -146,8 +154,34 @@ def cmd_create_user(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from dashboard import report
+    from dashboard.metrics import UnknownDepartment, check_department
+    from dashboard.periods import Period, PeriodError
+
+    out = Path(args.out)
+    try:
+        week = Period.parse(args.week)
+        if week.kind != "week":
+            raise PeriodError(f"--week: '{args.week}' is not an ISO week like 2026-W21")
+        if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
+            raise ValueError(f"--out: '{out.name}' must end in .html or .xlsx")
+        with _engine().connect() as conn:
+            check_department(conn, args.department)
+            sections = report.weekly_review(conn, week, args.department)
+    except (PeriodError, UnknownDepartment, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(report.report_excel(sections, week, args.lang))
+    else:
+        out.write_text(report.report_html(sections, week, args.department, args.lang), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"migrate": cmd_migrate, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
-                "create-user": cmd_create_user}
+                "create-user": cmd_create_user, "report": cmd_report}
     return commands[args.command](args)

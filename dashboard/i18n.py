@@ -85,6 +85,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "choose_record": ("选择记录", "Choose a record"), "record_history": ("修改记录", "History of this record"),
     "settings_note": ("修改规则后，各页面的数字立即按新规则计算。", "Pages recalculate with the new rules as soon as they are saved."),
     "managers_only": ("只有经理可以修改规则。", "Only managers change the rules."),
+    # weekly review
+    "nav_present": ("周例会演示", "Weekly review"),
+    "weekly_report": ("客服周报", "Customer service weekly report"),
+    "report_meta": ("{start} 至 {end} · 范围：{scope} · 与上周 {previous} 比较",
+                    "{start} to {end} · scope: {scope} · compared with the previous week {previous}"),
+    "download_report_html": ("下载周报（HTML）", "Download report (HTML)"),
+    "download_report_excel": ("下载周报（Excel）", "Download report (Excel)"),
+    "slide_prev": ("◀ 上一页", "◀ Previous"), "slide_next": ("下一页 ▶", "Next ▶"),
+    "auto_advance": ("自动翻页", "Auto-advance"), "seconds": ("秒", "seconds"),
+    "exit_presentation": ("退出演示", "Exit"), "week": ("周", "Week"),
+    "vs_last_week": ("上周", "last week"),
     # validation messages
     "err_required": ("必填。", "Required."),
     "err_amount": ("请输入最多两位小数的金额。", "Enter an amount with at most 2 decimal places."),

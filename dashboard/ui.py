@@ -464,3 +464,24 @@ def show_history(table: str, key: str, lang: str) -> None:
                                 "actor": r["actor"], "action": r["action"],
                                 "before": str(r["before"] or ""), "after": str(r["after"] or "")} for r in rows]),
                  hide_index=True, width="stretch")
+
+
+# -- weekly review ------------------------------------------------------------------------------
+
+@st.cache_data(ttl=300, show_spinner=False)
+def weekly_review(week: Period, department: str | None):
+    from dashboard import report
+
+    with get_engine().connect() as conn:
+        return report.weekly_review(conn, week, department)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def weekly_report_file(week: Period, department: str | None, lang: str, fmt: str) -> bytes:
+    """The same report file `python -m dashboard report` writes."""
+    from dashboard import report
+
+    sections = weekly_review(week, department)
+    if fmt == "xlsx":
+        return report.report_excel(sections, week, lang)
+    return report.report_html(sections, week, department, lang).encode("utf-8")

@@ -104,3 +104,53 @@ def test_every_page_in_chromium(server):
         wait_until_done(page)
         assert "kind=year" in page.url and "lang=en" in page.url
         browser.close()
+
+
+def test_presentation_slides_are_legible(server):
+    """Every slide at 1280x720: no error, and no text in the slide below 28 px."""
+    from playwright.sync_api import sync_playwright
+
+    from db.users import DEMO_PASSWORD
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for lang, user_label, password_label, button in (("zh", "用户名", "密码", "登录"),
+                                                         ("en", "Username", "Password", "Sign in")):
+            page.goto(f"{server}/?lang={lang}")
+            wait_until_done(page)
+            page.get_by_role("textbox", name=user_label).fill("manager")
+            page.get_by_role("textbox", name=password_label).fill(DEMO_PASSWORD)
+            page.get_by_role("button", name=button).click()
+            wait_until_done(page)
+            page.locator("[data-testid='stSidebarNav'] a[href$='present']").click()
+            wait_until_done(page)
+            assert page.locator("[data-testid='stSidebar']").is_hidden()
+            seen = []
+            for _ in range(7):
+                slide = page.locator(".slide")
+                number = slide.get_attribute("data-slide")
+                seen.append(number)
+                smallest = page.evaluate("""() => {
+                    const sizes = [];
+                    const walker = document.createTreeWalker(document.querySelector('.slide'), NodeFilter.SHOW_TEXT);
+                    while (walker.nextNode()) {
+                        if (walker.currentNode.textContent.trim())
+                            sizes.push(parseFloat(getComputedStyle(walker.currentNode.parentElement).fontSize));
+                    }
+                    return Math.min(...sizes);
+                }""")
+                assert smallest >= 28, f"slide {number} ({lang}) has text at {smallest}px"
+                assert page.locator("[data-testid='stException']").count() == 0
+                box = slide.bounding_box()
+                assert box["y"] + box["height"] <= 720 + 1, f"slide {number} ({lang}) runs off the screen"
+                page.screenshot(path=str(SHOTS / f"slide-{number}-{lang}.png"))
+                page.keyboard.press("ArrowRight")  # the keyboard moves to the next slide
+                page.wait_for_function(f"document.querySelector('.slide') && "
+                                       f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
+            assert seen == [str(i) for i in range(1, 8)]
+            page.goto(f"{server}/")  # a new session for the other language
+        browser.close()

@@ -1,0 +1,276 @@
+"""Weekly review (周例会): the figures of a week against the previous week, as slides or a report.
+
+`weekly_review` gathers everything from the metric functions; the presentation page, the
+HTML report and the Excel workbook only render what it returns, so the three always agree.
+"""
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard import metrics
+from dashboard.i18n import column_label, t, value_label
+from dashboard.periods import Period
+from db.engine import app_timezone
+
+
+@dataclass
+class Figure:
+    label: str          # i18n key
+    now: object
+    before: object
+    kind: str = "number"  # number | rate | money | hours
+    worse_when_up: bool = False
+
+
+@dataclass
+class Section:
+    key: str            # slide / sheet name
+    title: str          # i18n key
+    figures: list[Figure]
+    table: pd.DataFrame | None = None
+    chart: pd.DataFrame | None = None   # aggregated rows: label, value, colour key
+    notes: list[str] = field(default_factory=list)
+
+
+def _today() -> date:
+    return datetime.now(app_timezone()).date()
+
+
+def weekly_review(conn: Connection, week: Period, department: str | None = None,
+                  today: date | None = None) -> list[Section]:
+    """The sections of the weekly review for `week` (an ISO week) and `department`."""
+    today = today or _today()
+    prev = week.previous()
+    as_of, prev_as_of = min(week.end, today), min(prev.end, today)
+
+    def kpis(p, d):
+        return metrics.complaint_kpis(conn, p.start, p.end, d, department).iloc[0]
+
+    k_now, k_before = kpis(week, as_of), kpis(prev, prev_as_of)
+    overdue_now = metrics.overdue_open(conn, as_of, department)
+    overdue_before = metrics.overdue_open(conn, prev_as_of, department)
+
+    def statuses(p, d):
+        frame = metrics.plan_status_counts(conn, d, department, None, p.start, p.end)
+        return dict(zip(frame["status"], frame["plans"]))
+
+    s_now, s_before = statuses(week, as_of), statuses(prev, prev_as_of)
+    fl_now, fl_before = metrics.fluctuation(conn, week, department), metrics.fluctuation(conn, prev, department)
+
+    def tier_counts(p):
+        frame = metrics.tier_change_counts(conn, p, department)
+        return dict(zip(frame["change"], frame["customers"]))
+
+    t_now, t_before = tier_counts(week), tier_counts(prev)
+    r_now = metrics.retention(conn, week.start, week.end, department)
+    r_before = metrics.retention(conn, prev.start, prev.end, department)
+    all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
+    abc_now, abc_before = metrics.grading_abc(conn, as_of, department), metrics.grading_abc(conn, prev_as_of, department)
+
+    def a_share(frame):
+        row = frame[frame["abc_class"] == "A"]
+        return None if row.empty else row["revenue_share"].iloc[0]
+
+    flags_now, flags_before = fl_now["flag"].value_counts(), fl_before["flag"].value_counts()
+    behind = metrics.plans(conn, as_of, department, None, week.start, week.end)
+    behind = behind[behind["status"].isin(["behind", "below_minimum"])]
+    breakdown = metrics.complaint_breakdown(conn, week.start, week.end, "priority", as_of, department)
+    drops = fl_now[fl_now["flag"].isin(["drop", "stopped"])].sort_values("change").head(8)
+    tiers = metrics.tiers(conn, week, department)
+    moved = tiers[tiers["change"].isin(["upgrade", "downgrade", "new", "lost"])]
+
+    return [
+        Section("overview", "nav_overview", [
+            Figure("kpi_achievement_rate", k_now["achievement_rate"], k_before["achievement_rate"], "rate"),
+            Figure("kpi_overdue_open", len(overdue_now), len(overdue_before), worse_when_up=True),
+            Figure("kpi_plans_behind", s_now.get("behind", 0), s_before.get("behind", 0), worse_when_up=True),
+            Figure("kpi_retention_success", all_now["success_rate"], all_before["success_rate"], "rate"),
+            Figure("kpi_upgraded", t_now.get("upgrade", 0), t_before.get("upgrade", 0)),
+            Figure("kpi_downgraded", t_now.get("downgrade", 0), t_before.get("downgrade", 0), worse_when_up=True),
+        ]),
+        Section("complaints", "nav_complaints", [
+            Figure("kpi_received", k_now["received"], k_before["received"]),
+            Figure("kpi_achievement_rate", k_now["achievement_rate"], k_before["achievement_rate"], "rate"),
+            Figure("kpi_median_hours", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
+                   worse_when_up=True),
+            Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
+        ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
+            chart=breakdown.melt(id_vars=["key"], value_vars=["met", "breached", "pending"],
+                                 var_name="state", value_name="n")),
+        Section("plans", "kpi_plans_behind", [
+            Figure("kpi_plans_behind", s_now.get("behind", 0), s_before.get("behind", 0), worse_when_up=True),
+            Figure("kpi_plans_below_min", s_now.get("below_minimum", 0), s_before.get("below_minimum", 0),
+                   worse_when_up=True),
+        ], table=behind.sort_values("completion_rate").head(6)[
+            ["plan_no", "staff_name", "type", "actual_count", "expected_count", "status"]]),
+        Section("drops", "largest_drops", [
+            Figure("kpi_drops", int(flags_now.get("drop", 0)), int(flags_before.get("drop", 0)), worse_when_up=True),
+            Figure("kpi_stopped", int(flags_now.get("stopped", 0)), int(flags_before.get("stopped", 0)),
+                   worse_when_up=True),
+            Figure("kpi_volume", fl_now["volume"].sum() if not fl_now.empty else None,
+                   fl_before["volume"].sum() if not fl_before.empty else None, "money"),
+        ], table=drops[["customer_code", "customer_name", "previous_volume", "volume", "change_pct", "flag"]].head(6)),
+        Section("tiers", "tier_changes", [
+            Figure("kpi_upgraded", t_now.get("upgrade", 0), t_before.get("upgrade", 0)),
+            Figure("kpi_downgraded", t_now.get("downgrade", 0), t_before.get("downgrade", 0), worse_when_up=True),
+        ], table=moved.head(6)[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]]),
+        Section("retention", "nav_retention", [
+            Figure("kpi_cases", all_now["cases"], all_before["cases"]),
+            Figure("kpi_retention_success", all_now["success_rate"], all_before["success_rate"], "rate"),
+            Figure("kpi_cost_per_retained", all_now["cost_per_retained"], all_before["cost_per_retained"], "money",
+                   worse_when_up=True),
+        ], table=r_now[["reason", "cases", "retained", "lost", "pending", "success_rate"]]),
+        Section("grading", "nav_grading", [
+            Figure("kpi_population", int(abc_now["customers"].sum()) if not abc_now.empty else 0,
+                   int(abc_before["customers"].sum()) if not abc_before.empty else 0),
+            Figure("kpi_a_share", a_share(abc_now), a_share(abc_before), "rate"),
+        ], table=abc_now[["abc_class", "customers", "customer_share", "revenue_share"]]),
+    ]
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+def fmt(value, kind: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    v = float(value)
+    if kind == "rate":
+        return f"{v * 100:.1f}%"
+    if kind == "money":
+        return f"¥{v:,.2f}"
+    if kind == "hours":
+        return f"{v:,.1f} h"
+    return f"{v:,.0f}"
+
+
+def fmt_delta(figure: Figure) -> str:
+    if figure.now is None or figure.before is None:
+        return "—"
+    diff = float(figure.now) - float(figure.before)
+    if figure.kind == "rate":
+        return f"{diff * 100:+.1f} pp"
+    if figure.kind == "money":
+        return f"{'+' if diff >= 0 else '−'}¥{abs(diff):,.2f}"
+    if figure.kind == "hours":
+        return f"{diff:+,.1f} h"
+    return f"{diff:+,.0f}"
+
+
+def delta_class(figure: Figure) -> str:
+    if figure.now is None or figure.before is None or float(figure.now) == float(figure.before):
+        return "same"
+    up = float(figure.now) > float(figure.before)
+    return "bad" if up == figure.worse_when_up else "good"
+
+
+def _cell(column: str, value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current"):
+        return value_label(value, lang)
+    if column.endswith(("_rate", "_pct", "_share")):
+        return fmt(value, "rate")
+    if isinstance(value, (Decimal, float)):
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+def table_html(frame: pd.DataFrame, lang: str) -> str:
+    if frame is None or frame.empty:
+        return f"<p class='empty'>{html.escape(t('no_items', lang))}</p>"
+    head = "".join(f"<th>{html.escape(column_label(c, lang))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c, v, lang))}</td>" for c, v in zip(frame.columns, row))
+                   + "</tr>" for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figures_html(section: Section, lang: str) -> str:
+    tiles = []
+    for f in section.figures:
+        tiles.append(f"<div class='tile'><div class='label'>{html.escape(t(f.label, lang))}</div>"
+                     f"<div class='value'>{html.escape(fmt(f.now, f.kind))}</div>"
+                     f"<div class='delta {delta_class(f)}'>{html.escape(fmt_delta(f))}</div></div>")
+    return f"<div class='tiles n{len(tiles)}'>" + "".join(tiles) + "</div>"
+
+
+STATE_COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#f9a825"}
+
+
+def chart_svg(section: Section, lang: str, font_size: int = 14, width: int = 520, height: int = 220) -> str:
+    """The section's chart as inline SVG (vl-convert), or nothing."""
+    if section.chart is None or section.chart.empty:
+        return ""
+    import vl_convert
+
+    data = section.chart.assign(group=section.chart["key"].map(lambda v: value_label(v, lang)),
+                                label=section.chart["state"].map(lambda v: value_label(v, lang)))
+    states = list(STATE_COLOURS)
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("group:N", title=None, sort=[value_label(p, lang) for p in ("urgent", "high", "normal", "low")]),
+        x=alt.X("n:Q", title=None),
+        color=alt.Color("label:N", title=None, scale=alt.Scale(domain=[value_label(s, lang) for s in states],
+                                                               range=list(STATE_COLOURS.values())))
+    ).properties(width=width, height=height).configure(font="Noto Sans CJK SC, sans-serif") \
+        .configure_axis(labelFontSize=font_size, titleFontSize=font_size) \
+        .configure_legend(labelFontSize=font_size, orient="bottom")
+    return vl_convert.vegalite_to_svg(chart.to_json())
+
+
+# -- the report files ---------------------------------------------------------------------------------
+
+REPORT_CSS = """
+@page { size: A4; margin: 14mm; }
+body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: #111; font-size: 11pt; }
+h1 { font-size: 20pt; margin: 0 0 4pt; } h2 { font-size: 14pt; margin: 14pt 0 6pt; border-bottom: 2px solid #1565c0; }
+.meta { color: #444; margin-bottom: 10pt; }
+h2 { break-after: avoid; } .tiles, table, svg, tr { break-inside: avoid; }
+.tiles { display: flex; flex-wrap: wrap; gap: 6pt; }
+.tile { border: 1px solid #bbb; border-radius: 4pt; padding: 6pt 8pt; min-width: 120pt; }
+.label { color: #333; font-size: 9.5pt; } .value { font-size: 18pt; font-weight: 600; }
+.delta { font-size: 9.5pt; } .good { color: #1b5e20; } .bad { color: #b71c1c; } .same { color: #555; }
+table { border-collapse: collapse; width: 100%; margin-top: 6pt; font-size: 9.5pt; }
+th, td { border: 1px solid #ccc; padding: 3pt 5pt; text-align: left; } th { background: #eef3fb; }
+svg { max-width: 100%; height: auto; }
+"""
+
+
+def report_html(sections: list[Section], week: Period, department: str | None, lang: str) -> str:
+    """One self-contained HTML file: inline CSS, charts as inline SVG, prints on A4."""
+    scope = department or t("all_departments", lang)
+    parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
+             f"<title>{html.escape(t('weekly_report', lang))} {week.label}</title><style>{REPORT_CSS}</style></head><body>",
+             f"<h1>{html.escape(t('weekly_report', lang))} {week.label}</h1>",
+             f"<div class='meta'>{html.escape(t('report_meta', lang, start=week.start, end=week.end, scope=scope, previous=week.previous().label))}</div>"]
+    for section in sections:
+        parts.append(f"<section><h2>{html.escape(t(section.title, lang))}</h2>{figures_html(section, lang)}")
+        parts.append(chart_svg(section, lang))
+        if section.table is not None:
+            parts.append(table_html(section.table, lang))
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def report_excel(sections: list[Section], week: Period, lang: str) -> bytes:
+    """An Excel workbook: the figures on one sheet, then one sheet per table."""
+    def number(v):
+        return float(v) if isinstance(v, Decimal) else v
+
+    figures = pd.DataFrame([{"section": t(s.title, lang), "figure": t(f.label, lang), week.label: number(f.now),
+                             week.previous().label: number(f.before)} for s in sections for f in s.figures])
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        figures.to_excel(writer, sheet_name="figures", index=False)
+        for section in sections:
+            if section.table is not None:
+                table = section.table.map(number) if not section.table.empty else section.table
+                table.to_excel(writer, sheet_name=section.key, index=False)
+    return buffer.getvalue()

@@ -1,0 +1,93 @@
+"""The weekly review: figures equal the metric functions; HTML and Excel files; the report command."""
+import io
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from dashboard import metrics, report
+from dashboard.periods import Period
+from db.engine import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def demo(demo_url):
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+def figure(sections, section_key, label):
+    section = next(s for s in sections if s.key == section_key)
+    return next(f for f in section.figures if f.label == label)
+
+
+def test_figures_equal_the_metric_functions(demo):
+    today = date.today()
+    week = Period.containing("week", today - timedelta(days=7))  # a finished week
+    prev = week.previous()
+    sections = report.weekly_review(demo, week, None, today=today)
+    kpis = metrics.complaint_kpis(demo, week.start, week.end, week.end).iloc[0]
+    before = metrics.complaint_kpis(demo, prev.start, prev.end, prev.end).iloc[0]
+    assert figure(sections, "complaints", "kpi_received").now == kpis["received"]
+    assert figure(sections, "complaints", "kpi_received").before == before["received"]
+    assert figure(sections, "overview", "kpi_achievement_rate").now == kpis["achievement_rate"]
+    assert figure(sections, "complaints", "kpi_median_hours").now == kpis["median_resolution_hours"]
+    assert figure(sections, "overview", "kpi_overdue_open").now == len(metrics.overdue_open(demo, week.end))
+    statuses = metrics.plan_status_counts(demo, week.end, None, None, week.start, week.end)
+    assert figure(sections, "plans", "kpi_plans_behind").now == dict(zip(statuses["status"], statuses["plans"])).get("behind", 0)
+    changes = metrics.tier_change_counts(demo, week)
+    assert figure(sections, "tiers", "kpi_upgraded").now == dict(zip(changes["change"], changes["customers"])).get("upgrade", 0)
+    retention = metrics.retention(demo, week.start, week.end).set_index("reason").loc["ALL"]
+    assert figure(sections, "retention", "kpi_cases").now == retention["cases"]
+    abc = metrics.grading_abc(demo, week.end).set_index("abc_class")
+    assert figure(sections, "grading", "kpi_a_share").now == abc.loc["A", "revenue_share"]
+    flags = metrics.fluctuation(demo, week)["flag"].value_counts()
+    assert figure(sections, "drops", "kpi_drops").now == flags.get("drop", 0)
+
+
+def test_html_report_is_self_contained_and_shows_the_figures(demo):
+    week = Period.containing("week", date.today() - timedelta(days=7))
+    sections = report.weekly_review(demo, week, "CS-EAST")
+    page = report.report_html(sections, week, "CS-EAST", "en")
+    assert page.startswith("<!DOCTYPE html>") and "@page { size: A4" in page
+    assert "<svg" in page and "<script" not in page and "http" not in page.split("<svg", 1)[0].lower().replace("https", "")
+    rate = figure(sections, "overview", "kpi_achievement_rate")
+    assert report.fmt(rate.now, "rate") in page and report.fmt_delta(rate) in page
+    assert f"Customer service weekly report {week.label}" in page and "CS-EAST" in page
+
+
+def test_excel_report_has_one_sheet_per_table(demo):
+    week = Period.containing("week", date.today() - timedelta(days=7))
+    sections = report.weekly_review(demo, week, None)
+    book = openpyxl.load_workbook(io.BytesIO(report.report_excel(sections, week, "zh")))
+    assert book.sheetnames == ["figures"] + [s.key for s in sections if s.table is not None]
+    rows = list(book["figures"].values)
+    assert rows[0] == ("section", "figure", week.label, week.previous().label)
+    received = next(r for r in rows if r[1] == "受理投诉")
+    assert received[2] == figure(sections, "complaints", "kpi_received").now
+
+
+def test_report_command(demo_url, tmp_path):
+    env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dashboard", "report", *args], capture_output=True, text=True,
+                              env=env, cwd=ROOT)
+
+    week = Period.containing("week", date.today()).label
+    assert run("--week", week, "--out", str(tmp_path / "r.html")).returncode == 0
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert run("--week", week, "--department", "CS-EAST", "--out", str(tmp_path / "r.xlsx")).returncode == 0
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "figures"
+    bad = run("--week", "2026-05", "--out", str(tmp_path / "x.html"))
+    assert bad.returncode == 1 and "not an ISO week" in bad.stderr
+    assert run("--week", week, "--out", str(tmp_path / "x.pdf")).returncode == 1
+    assert run("--week", week, "--department", "NOPE", "--out", str(tmp_path / "x.html")).returncode == 1
