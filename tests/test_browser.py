@@ -52,6 +52,13 @@ def server(demo_url):
     process.wait(10)
 
 
+def launch(playwright):
+    """Debian's Chromium, headless, with no background traffic (the machine has no network)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
 def wait_until_done(page):
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=30_000)
@@ -69,9 +76,7 @@ def test_every_page_in_chromium(server):
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{server}/?lang=zh&kind=month")
         wait_until_done(page)
@@ -114,9 +119,7 @@ def test_presentation_slides_are_legible(server):
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         for lang, user_label, password_label, button in (("zh", "用户名", "密码", "登录"),
                                                          ("en", "Username", "Password", "Sign in")):
