@@ -33,7 +33,13 @@ class UnknownDepartment(ValueError):
 
 def _frame(conn: Connection, sql: str, params: dict) -> pd.DataFrame:
     result = conn.execute(sa.text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    try:
+        # Rows straight from the DBAPI cursor: SQLAlchemy's per-row objects cost a third of the
+        # time of a 50,000-row view.
+        rows, columns = result.cursor.fetchall(), list(result.keys())
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def check_department(conn: Connection, department: str | None) -> None:
