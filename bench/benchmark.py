@@ -38,27 +38,138 @@ def database_url() -> tuple[str, str]:
     return admin, str(make_url(admin).set(database=NAME).render_as_string(False))
 
 
+EXPORTS = {
+    "departments.csv": "SELECT d.code, d.name, p.code AS parent_code, d.scope FROM departments d "
+                       "LEFT JOIN departments p ON p.id = d.parent_id ORDER BY d.id",
+    "staff.csv": "SELECT s.staff_no, s.name, d.code AS department_code, s.role, s.email, s.phone, s.hired_on "
+                 "FROM staff s JOIN departments d ON d.id = s.department_id",
+    "customers.csv": "SELECT c.code, c.name, d.code AS department_code, s.staff_no AS owner_staff_no, c.industry, c.region, "
+                     "c.created_on, c.contact_name, c.contact_phone, c.contact_email FROM customers c "
+                     "JOIN departments d ON d.id = c.department_id LEFT JOIN staff s ON s.id = c.owner_staff_id",
+    "orders.csv": "SELECT o.order_no, c.code AS customer_code, o.order_date, o.amount, o.category FROM orders o "
+                  "JOIN customers c ON c.id = o.customer_id",
+    "complaints.csv": "SELECT t.complaint_no, c.code AS customer_code, {ts:received_at}, t.priority, t.content, t.channel, "
+                      "t.category, s.staff_no AS handler_staff_no, {ts:first_response_at}, {ts:resolved_at}, t.resolution, "
+                      "t.satisfaction, {ts:callback_at} FROM complaints t JOIN customers c ON c.id = t.customer_id "
+                      "LEFT JOIN staff s ON s.id = t.handler_staff_id",
+    "plans.csv": "SELECT p.plan_no, p.kind, p.type, p.horizon, p.start_date, p.end_date, d.code AS department_code, "
+                 "s.staff_no, p.planned_count, p.minimum_count, p.planned_cost, p.content, p.purpose, p.method, "
+                 "a.staff_no AS assigned_by_staff_no FROM plans p JOIN departments d ON d.id = p.department_id "
+                 "LEFT JOIN staff s ON s.id = p.staff_id LEFT JOIN staff a ON a.id = p.assigned_by_staff_id",
+    "plan_progress.csv": "SELECT p.plan_no, g.recorded_on, g.completed_count, g.cost, g.success_count, g.note "
+                         "FROM plan_progress g JOIN plans p ON p.id = g.plan_id",
+    "retention_cases.csv": "SELECT r.case_no, c.code AS customer_code, r.reason, r.intent, r.method, r.started_on, r.cost, "
+                           "r.result, r.closed_on, s.staff_no, r.note FROM retention_cases r "
+                           "JOIN customers c ON c.id = r.customer_id LEFT JOIN staff s ON s.id = r.staff_id",
+}
+
+
+def _ts(column: str) -> str:
+    return f"to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SSOF') AS {column}"
+
+
+def write_files(engine, directory: Path) -> int:
+    """The L data set as the import's CSV files."""
+    import re
+
+    directory.mkdir(parents=True, exist_ok=True)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for name, sql in EXPORTS.items():
+            sql = re.sub(r"\{ts:(\w+)\}", lambda m: _ts(m.group(1)), sql)
+            with open(directory / name, "w", encoding="utf-8") as handle:
+                cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", handle)
+    finally:
+        raw.close()
+    return sum(1 for _ in open(directory / "orders.csv", encoding="utf-8")) - 1
+
+
+def import_rows(admin, source, keep: bool) -> list:
+    """Import of the L files against a plain COPY of the same files into text columns."""
+    import shutil
+    import tempfile
+
+    from db.importer import import_directory
+
+    directory = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    orders = write_files(source, directory)
+    timings = {}
+    for target in ("copy", "import"):
+        name = f"{NAME}_{target}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(str(make_url(str(admin.url.render_as_string(False))).set(database=name)
+                                 .render_as_string(False)))
+        upgrade(engine)
+        started = time.perf_counter()
+        if target == "copy":
+            raw = engine.raw_connection()
+            cursor = raw.cursor()
+            for file in EXPORTS:
+                header = (directory / file).open(encoding="utf-8").readline().strip().split(",")
+                cursor.execute(f"CREATE TABLE raw_{file[:-4]} ({', '.join(f'{c} text' for c in header)})")
+                with open(directory / file, encoding="utf-8") as handle:
+                    cursor.copy_expert(f"COPY raw_{file[:-4]} FROM STDIN WITH (FORMAT csv, HEADER)", handle)
+            raw.commit()
+            raw.close()
+        else:
+            import_directory(engine, directory)
+        timings[target] = time.perf_counter() - started
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    shutil.rmtree(directory)
+    return [(f"COPY of the L files ({orders:,} orders)", "floor", timings["copy"], None),
+            ("import of the L files", "≤ 1.5 × COPY", timings["import"], timings["import"] / timings["copy"])]
+
+
+def page_rows(url: str) -> list:
+    """Page render times (AppTest, cold and repeat) and the bare SQL under them, in a child process."""
+    import json
+    import subprocess
+
+    env = dict(os.environ, DATABASE_URL=url, PYTHONWARNINGS="ignore")
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("pages.py"))], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    rows = []
+    for page, r in result["pages"].items():
+        rows.append((f"page {page}: first render (cold)", "≤ 1.0 s", r["cold"], r["cold"] / 1.0))
+        rows.append((f"page {page}: repeat render", "≤ 0.3 s", r["repeat"], r["repeat"] / 0.3))
+        rows.append((f"page {page}: cold / bare SQL ({r['queries']} queries, {r['sql']:.2f}s)", "≤ 1.3",
+                     r["cold"] / r["sql"] if r["sql"] else 0.0, r["cold"] / r["sql"] / 1.3 if r["sql"] else 0.0))
+        if r["errors"]:
+            print(f"page {page} raised: {r['errors']}", file=sys.stderr)
+    rows.append(("peak memory of the app process (MB)", "≤ 500", result["peak_mb"], result["peak_mb"] / 500))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database instead of loading anew")
     args = parser.parse_args()
 
     admin_url, url = database_url()
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{NAME}"'))
+    rows: list[tuple[str, str, float, float | None]] = []
+    if not args.reuse:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{NAME}"'))
     engine = make_engine(url)
     upgrade(engine)
-
-    rows: list[tuple[str, str, float, float | None]] = []
-    started = time.perf_counter()
-    counts = generate(engine, customers=args.customers, seed=args.seed, progress=lambda m: print(m, file=sys.stderr))
-    load = time.perf_counter() - started
-    rows.append((f"demo load ({counts['orders']:,} orders)", "≈ 60 s", load, load / 60))
+    if not args.reuse:
+        started = time.perf_counter()
+        counts = generate(engine, customers=args.customers, seed=args.seed,
+                          progress=lambda m: print(m, file=sys.stderr))
+        load = time.perf_counter() - started
+        rows.append((f"demo load ({counts['orders']:,} orders)", "≈ 60 s", load, load / 60))
 
     with engine.connect() as conn:
         today = conn.execute(sa.text("SELECT (value->>'today')::date FROM settings WHERE key = 'demo'")).scalar()
@@ -81,15 +192,19 @@ def main() -> int:
             best = min(best, time.perf_counter() - t0)
         rows.append((f"export {view} ({len(frame):,} rows)", "≤ 1.0 s", best, best / 1.0))
 
+    rows += page_rows(url)
+    rows += import_rows(admin, engine, args.keep)
+
     engine.dispose()
     if not args.keep:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
 
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'figure':<48} {'goal':>10} {'measured':>10} {'ratio':>7}")
+    print(f"{'figure':<62} {'goal':>13} {'measured':>10} {'ratio':>7}")
     for figure, goal, measured, ratio in rows:
-        print(f"{figure:<48} {goal:>10} {measured:>9.2f}s {ratio:>7.2f}")
+        unit = "" if "MB" in figure or "bare SQL" in figure else "s"
+        print(f"{figure:<62} {goal:>13} {measured:>9.2f}{unit or ' '} {'' if ratio is None else f'{ratio:.2f}':>7}")
     return 0
 
 

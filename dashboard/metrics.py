@@ -626,62 +626,83 @@ final AS (
 
 
 def grading(conn: Connection, as_of: date, department: str | None = None,
-            abc_method: str | None = None) -> pd.DataFrame:
-    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes."""
+            abc_method: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes.
+
+    Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
+    """
     sql = _GRADING + """
     SELECT customer_code, customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
            rfm_segment, value_class, abc_class
-    FROM final ORDER BY abc_rank"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
+    FROM final ORDER BY abc_rank LIMIT :limit"""
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "limit": limit})
+
+
+def grading_summary(conn: Connection, as_of: date, department: str | None = None,
+                    abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
+    """Every grading aggregate in one pass over the population (long format).
+
+    kind `segment` (key: RFM segment), `abc` (key: class), `score` (key: R1..M5), and `pareto`
+    (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
+    `points` of them). customers, monetary, customer_share and revenue_share as they apply.
+    """
+    sql = _GRADING + """
+    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)
+    SELECT 'segment' AS kind, rfm_segment AS key, count(*) AS customers, sum(monetary) AS monetary,
+           round(count(*)::numeric / max(totals.n), 4) AS customer_share,
+           round(sum(monetary) / nullif(max(totals.total), 0), 4) AS revenue_share, min(abc_rank) AS position
+    FROM final CROSS JOIN totals GROUP BY rfm_segment
+    UNION ALL
+    SELECT 'abc', abc_class, count(*), sum(monetary), round(count(*)::numeric / max(totals.n), 4),
+           round(sum(monetary) / nullif(max(totals.total), 0), 4), min(abc_rank)
+    FROM final CROSS JOIN totals GROUP BY abc_class
+    UNION ALL
+    SELECT 'score', dimension || score, count(*), NULL, NULL, NULL, NULL
+    FROM final CROSS JOIN LATERAL (VALUES ('R', r_score), ('F', f_score), ('M', m_score)) d(dimension, score)
+    GROUP BY dimension, score
+    UNION ALL
+    SELECT 'pareto', abc_class, NULL, NULL, round(abc_rank::numeric / totals.n, 4),
+           round((cum_before + greatest(monetary, 0)) / nullif(positive_total, 0), 4), abc_rank
+    FROM final CROSS JOIN totals
+    WHERE abc_rank % greatest(1, totals.n / :points) = 0 OR abc_rank = totals.n OR abc_rank = 1
+    ORDER BY 1, 2, 7"""
+    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "points": points})
+
+
+def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
+    part = summary[summary["kind"] == kind].rename(columns={"key": key})
+    return part.loc[:, [key] + columns].reset_index(drop=True)
 
 
 def grading_segments(conn: Connection, as_of: date, department: str | None = None,
                      abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per RFM segment."""
-    sql = _GRADING + """
-    SELECT rfm_segment, count(*) AS customers, sum(monetary) AS monetary,
-           round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
-    FROM final GROUP BY 1 ORDER BY 1"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
+    return _summary_part(grading_summary(conn, as_of, department, abc_method), "segment", "rfm_segment",
+                         ["customers", "monetary", "revenue_share"])
 
 
 def grading_abc(conn: Connection, as_of: date, department: str | None = None,
                 abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per ABC class."""
-    sql = _GRADING + """
-    SELECT abc_class, count(*) AS customers, sum(monetary) AS monetary,
-           round(count(*)::numeric / (SELECT count(*) FROM final), 4) AS customer_share,
-           round(sum(monetary) / nullif((SELECT sum(monetary) FROM final), 0), 4) AS revenue_share
-    FROM final GROUP BY 1 ORDER BY 1"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
+    return _summary_part(grading_summary(conn, as_of, department, abc_method), "abc", "abc_class",
+                         ["customers", "monetary", "customer_share", "revenue_share"])
 
 
 def grading_scores(conn: Connection, as_of: date, department: str | None = None,
                    abc_method: str | None = None) -> pd.DataFrame:
     """Customers per score 1-5 for each of R, F and M."""
-    sql = _GRADING + """
-    SELECT 'R' AS dimension, r_score AS score, count(*) AS customers FROM final GROUP BY r_score
-    UNION ALL SELECT 'F', f_score, count(*) FROM final GROUP BY f_score
-    UNION ALL SELECT 'M', m_score, count(*) FROM final GROUP BY m_score
-    ORDER BY 1, 2"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method})
+    part = _summary_part(grading_summary(conn, as_of, department, abc_method), "score", "key", ["customers"])
+    return pd.DataFrame({"dimension": part["key"].str[0], "score": part["key"].str[1:].astype(int),
+                         "customers": part["customers"]})
 
 
 def pareto_curve(conn: Connection, as_of: date, department: str | None = None,
                  abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
     """The cumulative revenue curve, sampled to at most `points` points, with each point's class."""
-    sql = _GRADING + """
-    , curve AS (
-        SELECT abc_rank, abc_class, (SELECT count(*) FROM final) AS n,
-               cum_before + greatest(monetary, 0) AS cum, positive_total
-        FROM final
-    )
-    SELECT round(abc_rank::numeric / n, 4) AS customer_share,
-           round(cum / nullif(positive_total, 0), 4) AS revenue_share, abc_class
-    FROM curve
-    WHERE abc_rank % greatest(1, n / :points) = 0 OR abc_rank = n OR abc_rank = 1
-    ORDER BY abc_rank"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "points": points})
+    part = grading_summary(conn, as_of, department, abc_method, points)
+    part = part[part["kind"] == "pareto"].sort_values("position")
+    return part.rename(columns={"key": "abc_class"})[["customer_share", "revenue_share", "abc_class"]] \
+        .reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------

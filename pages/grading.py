@@ -18,7 +18,14 @@ configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "co
 st.session_state.setdefault("grading_method", configured)
 method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
                   format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
-abc = ui.metric("grading_abc", as_of, dept, method)
+summary = ui.metric("grading_summary", as_of, dept, method)  # one pass over the population for every aggregate
+
+
+def part(kind: str, key: str):
+    return summary[summary["kind"] == kind].rename(columns={"key": key}).reset_index(drop=True)
+
+
+abc = part("abc", "abc_class")[["abc_class", "customers", "monetary", "customer_share", "revenue_share"]]
 if abc.empty:
     ui.empty(L)
     st.stop()
@@ -34,7 +41,7 @@ ui.kpi_row([
 ])
 
 st.subheader(t("segments", L))
-segments = ui.metric("grading_segments", as_of, dept, method)
+segments = part("segment", "rfm_segment")
 segments = segments.assign(
     label=segments["rfm_segment"].map(lambda v: value_label(v, L)),
     approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
@@ -54,14 +61,15 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader(t("score_distribution", L))
-    scores = ui.metric("grading_scores", as_of, dept, method)
+    scores = part("score", "key")
+    scores = scores.assign(dimension=scores["key"].str[0], score=scores["key"].str[1:].astype(int))
     st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
         x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
         column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
         tooltip=["dimension", "score", "customers"]).properties(width=85, height=200))
 with right:
     st.subheader(t("pareto", L))
-    curve = ui.as_float(ui.metric("pareto_curve", as_of, dept, method), "customer_share", "revenue_share")
+    curve = ui.as_float(part("pareto", "abc_class").sort_values("position"), "customer_share", "revenue_share")
     ends = curve[curve["abc_class"].isin(["A", "B"])].groupby("abc_class", as_index=False)["customer_share"].max()
     boundaries = alt.Chart(ends).mark_rule(strokeDash=[4, 4], color="#455a64").encode(
         x="customer_share:Q", tooltip=["abc_class", alt.Tooltip("customer_share:Q", format=".1%")])
@@ -84,7 +92,7 @@ abc_table.columns = ["ABC", t("col_customers", L), column_label("monetary", L), 
 st.dataframe(abc_table, hide_index=True, width="stretch")
 
 st.subheader(t("customer_table", L))
-customers = ui.metric("grading", as_of, dept, method)
+customers = ui.metric("grading", as_of, dept, method, 500)  # the top 500; the download has everyone
 ui.show_table(customers, L, height=400, key="grading_table")
 if method == configured:
     ui.downloads("grading", L, "grading_dl", as_of=as_of, department=dept)

@@ -87,8 +87,8 @@ def show_slide() -> None:
 
 show_slide()
 left, right, _ = st.columns([2, 2, 4])
-left.download_button(t("download_report_html", L), ui.weekly_report_file(week, f.department, L, "html"),
-                     f"weekly-{week.label}.html", "text/html", key="report_html")
-right.download_button(t("download_report_excel", L), ui.weekly_report_file(week, f.department, L, "xlsx"),
-                      f"weekly-{week.label}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="report_xlsx")
+left.download_button(t("download_report_html", L), lambda: ui.weekly_report_file(week, f.department, L, "html"),
+                     f"weekly-{week.label}.html", "text/html", key="report_html", on_click="ignore")
+right.download_button(t("download_report_excel", L), lambda: ui.weekly_report_file(week, f.department, L, "xlsx"),
+                      f"weekly-{week.label}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      key="report_xlsx", on_click="ignore")

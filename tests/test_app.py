@@ -130,3 +130,25 @@ def test_unreachable_database_shows_one_banner(use_database, tmp_path):
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "Cannot reach the database" in at.error[0].value or "无法连接数据库" in at.error[0].value
+
+
+def test_page_downloads_equal_the_command_line_export(demo_url, use_database):
+    """The download buttons' files are the export views: same CSV as `python -m dashboard export`."""
+    import io
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    use_database(demo_url)
+    manager = signed_in("manager")
+    period = Period.containing("month", ui.today())
+    csv_bytes = ui.export_bytes("fluctuation", "csv", manager, period=period, department="CS-EAST")
+    cli = subprocess.run([sys.executable, "-m", "dashboard", "export", "fluctuation", "--period", period.label,
+                          "--department", "CS-EAST"], capture_output=True, text=True, cwd=Path(APP).parent,
+                         env=dict(__import__("os").environ, PYTHONWARNINGS="ignore"))
+    assert cli.returncode == 0 and csv_bytes.decode("utf-8") == cli.stdout
+    book = openpyxl.load_workbook(io.BytesIO(ui.export_bytes("fluctuation", "xlsx", manager, period=period,
+                                                             department="CS-EAST")))
+    sheet = list(book.active.values)
+    assert list(sheet[0]) == cli.stdout.splitlines()[0].split(",") and len(sheet) == len(cli.stdout.splitlines())

@@ -1,0 +1,81 @@
+"""Page timings for the benchmark, run in a process of its own so its peak memory is the app's.
+
+    DATABASE_URL=... python bench/pages.py
+
+For every page: the AppTest run time with cold caches, then a repeat run (warm caches), and
+the bare SQL time of the statements the cold run sent, re-executed on a plain cursor in the
+same process. Prints one JSON object.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+import streamlit as st  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from db import users  # noqa: E402
+from db.engine import get_engine  # noqa: E402
+
+PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present"]
+captured: list[tuple[str, object]] = []
+
+
+@sa.event.listens_for(Engine, "before_cursor_execute")
+def _capture(conn, cursor, statement, parameters, context, executemany):
+    captured.append((statement, parameters))
+
+
+def bare_sql_seconds(statements) -> float:
+    """Run the captured statements again on a raw cursor: the database's share of a page."""
+    raw = get_engine().raw_connection()
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        elapsed = time.perf_counter() - started
+        raw.rollback()
+        return elapsed
+    finally:
+        raw.close()
+
+
+def main() -> int:
+    with get_engine().connect() as conn:
+        manager = users.load_user(conn, "manager")
+    results = {}
+    for page in PAGES:
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.session_state["user"] = manager
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py")
+        captured.clear()
+        started = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - started
+        statements = [s for s in captured if not s[0].lstrip().upper().startswith(("SELECT 1", "SHOW"))]
+        started = time.perf_counter()
+        at.run()
+        repeat = time.perf_counter() - started
+        errors = [str(e.value) for e in at.exception]
+        results[page] = {"cold": cold, "repeat": repeat, "sql": bare_sql_seconds(statements),
+                         "queries": len(statements), "errors": errors}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"pages": results, "peak_mb": peak_mb}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
