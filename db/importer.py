@@ -23,6 +23,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from db import import_sql
 from db.engine import app_timezone
 
 
@@ -110,6 +111,12 @@ class FileSpec:
     columns: dict[str, tuple[bool, Callable]]  # column -> (required, parser)
     key: tuple[str, ...]
     rows: list[tuple[int, dict]] = field(default_factory=list)
+    staged: list[str] | None = None  # the header, when the rows sit in temp table raw_<name> instead
+    staged_count: int = 0
+
+    @property
+    def table(self) -> str:
+        return "raw_" + self.name.removesuffix(".csv")
 
 
 def specs() -> list[FileSpec]:
@@ -167,20 +174,23 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def read_file(path: Path, spec: FileSpec, problems: list[str], show_progress: bool) -> None:
+def _decode(path: Path, spec: FileSpec, problems: list[str]) -> str | None:
     raw = path.read_bytes()
     try:
-        content = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         problems.append(f"{spec.name}:{line}: -: not valid UTF-8 (byte {e.start})")
-        return
-    reader = csv.reader(io.StringIO(content, newline=""))
+        return None
+
+
+def _check_header(content: str, spec: FileSpec, problems: list[str]) -> list[str] | None:
+    """The header's columns, or None (with the problems listed) when it cannot be used."""
     try:
-        header = next(reader)
+        header = next(csv.reader(io.StringIO(content, newline="")))
     except StopIteration:
         problems.append(f"{spec.name}:1: -: the file is empty (a header row is required)")
-        return
+        return None
     header = [h.strip() for h in header]
     bad_header = False
     for col in header:
@@ -194,8 +204,20 @@ def read_file(path: Path, spec: FileSpec, problems: list[str], show_progress: bo
         if required and col not in header:
             problems.append(f"{spec.name}:1: {col}: required column is missing")
             bad_header = True
-    if bad_header:
+    return None if bad_header else header
+
+
+def read_file(path: Path, spec: FileSpec, problems: list[str], show_progress: bool, content: str | None = None,
+              header: list[str] | None = None) -> None:
+    if content is None:
+        content = _decode(path, spec, problems)
+        if content is None:
+            return
+        header = _check_header(content, spec, problems)
+    if header is None:
         return
+    reader = csv.reader(io.StringIO(content, newline=""))
+    next(reader)
     seen: dict[tuple, int] = {}
     line = 1
     for record in reader:
@@ -246,8 +268,14 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
     customers = keys("customers.csv", "code") | _existing(conn, "SELECT code FROM customers")
     plans_known = keys("plans.csv", "plan_no") | _existing(conn, "SELECT plan_no FROM plans")
 
+    in_files = {"customer": keys("customers.csv", "code"), "staff member": keys("staff.csv", "staff_no"),
+                "department": keys("departments.csv", "code"), "plan": keys("plans.csv", "plan_no")}
+
     def ref(name: str, column: str, known: set, what: str):
         if name not in files:
+            return
+        if files[name].staged is not None:
+            problems.extend(import_sql.reference_problems(conn, files[name], column, what, in_files[what]))
             return
         for line, row in files[name].rows:
             value = row.get(column)
@@ -485,31 +513,39 @@ def import_directory(engine: Engine, directory: Path, actor: str = "import",
         if path.name not in known:
             problems.append(f"{path.name}:1: -: unknown file (expected one of {', '.join(known)})")
     files: dict[str, FileSpec] = {}
-    for spec in specs():
-        path = directory / spec.name
-        if path.exists():
+    with engine.begin() as conn:
+        for spec in specs():
+            path = directory / spec.name
+            if not path.exists():
+                continue
             if show_progress:
                 _progress(f"reading {spec.name}")
-            read_file(path, spec, problems, show_progress)
             files[spec.name] = spec
-    if not files and not problems:
-        raise ImportFailed([f"{directory}: no CSV files to import (expected {', '.join(known)})"])
-    with engine.begin() as conn:
+            content = _decode(path, spec, problems)
+            header = _check_header(content, spec, problems) if content is not None else None
+            if header is None:
+                continue
+            if not (spec.name in import_sql.SQL_CHECKED and import_sql.stage(conn, spec, content, header, problems)):
+                read_file(path, spec, problems, show_progress, content, header)
+        if not files and not problems:
+            raise ImportFailed([f"{directory}: no CSV files to import (expected {', '.join(known)})"])
         check_references(conn, files, problems)
         if problems:
             raise ImportFailed(problems)
         dbapi = conn.connection.dbapi_connection
         changed: dict[str, int] = {}
-        for spec in specs():
-            if spec.name not in files:
-                continue
+        for name in [spec.name for spec in specs() if spec.name in files]:  # in dependency order
+            spec = files[name]
             if show_progress:
-                _progress(f"writing {spec.name} ({len(files[spec.name].rows):,} rows)")
+                _progress(f"writing {spec.name} ({spec.staged_count or len(spec.rows):,} rows)")
             columns_sql, upsert_sql = WRITES[spec.name]
             conn.execute(sa.text("DROP TABLE IF EXISTS s"))
-            conn.execute(sa.text(f"CREATE TEMP TABLE s ({columns_sql}) ON COMMIT DROP"))
-            columns = [c.split()[0] for c in columns_sql.split(", ")]
-            _copy_rows(dbapi, "s", columns, files[spec.name].rows)
+            if spec.staged is not None:
+                conn.execute(sa.text(f"CREATE TEMP TABLE s ON COMMIT DROP AS {import_sql.typed_select(spec, columns_sql)}"))
+            else:
+                conn.execute(sa.text(f"CREATE TEMP TABLE s ({columns_sql}) ON COMMIT DROP"))
+                columns = [c.split()[0] for c in columns_sql.split(", ")]
+                _copy_rows(dbapi, "s", columns, spec.rows)
             conn.execute(sa.text("ANALYZE s"))
             with dbapi.cursor() as cur:
                 for statement in filter(str.strip, upsert_sql.split(";")):

@@ -1,4 +1,6 @@
 """CSV import: every rule rejected with nothing written; all problems listed; idempotent re-import."""
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,33 @@ def test_every_problem_is_listed_at_once(engine, tmp_path):
     ]
     with engine.connect() as conn:
         assert conn.execute(sa.text(COUNT_SQL)).scalar() == 0
+
+
+def test_large_orders_file_is_checked_in_sql_with_the_same_messages(engine, tmp_path, monkeypatch):
+    from db import import_sql
+
+    staged = []
+    original = import_sql.stage
+    monkeypatch.setattr(import_sql, "stage", lambda *a: staged.append(a[1].name) or original(*a))
+    import_directory(engine, write(tmp_path / "base", GOOD))
+    staged.clear()
+    lines = ["order_no,amount,customer_code,order_date"]  # any column order
+    lines += [f"N{i},{i}.5,C1,2026-06-{i % 28 + 1:02d}" for i in range(5000)]
+    lines[4000] = "N3998,1.234,C9,2026-06-31"  # line 4001: bad amount, unknown customer, bad date, duplicate key
+    lines.append("N5000, 7 ,C1, 2026-07-01 ")  # cells are trimmed as in the Python path
+    write(tmp_path / "big", {"orders.csv": "\n".join(lines) + "\n"})
+    with pytest.raises(ImportFailed) as failure:
+        import_directory(engine, tmp_path / "big")
+    assert staged == ["orders.csv"]
+    assert failure.value.problems == [
+        "orders.csv:4001: amount: '1.234' is not an amount with up to 2 decimal places",
+        "orders.csv:4001: order_date: '2026-06-31' is not a valid date",
+        "orders.csv:4001: order_no: duplicate key N3998 (first on line 4000)",
+        "orders.csv:4001: customer_code: customer 'C9' does not exist",
+    ]
+    lines[4000] = "N3999,1.25,C1,2026-06-30"
+    write(tmp_path / "big", {"orders.csv": "\n".join(lines) + "\n"})
+    assert import_directory(engine, tmp_path / "big")["orders.csv"] == 5001
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT amount, order_date FROM orders WHERE order_no = 'N5000'")).one() == \
+            (Decimal("7.00"), date(2026, 7, 1))
