@@ -312,8 +312,7 @@ def _setting_sql(key: str) -> str:
     return f"(SELECT (value #>> '{{}}')::numeric FROM settings WHERE key = '{key}')"
 
 
-def fluctuation(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Each customer's volume in `period` against the previous period and a year before."""
+def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]:
     prev, ly = period.previous(), period.last_year()
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
@@ -361,7 +360,12 @@ def fluctuation(conn: Connection, period: Period, department: str | None = None)
         "department": department, "p_start": period.start, "p_end": period.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
     }
-    return _frame(conn, sql, params)
+    return sql, params
+
+
+def fluctuation(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """Each customer's volume in `period` against the previous period and a year before."""
+    return _frame(conn, *_fluctuation_sql(period, department))
 
 
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
@@ -865,3 +869,28 @@ def plan_versions(conn: Connection, plan_nos: list[str]) -> pd.DataFrame:
     """The stored version of each plan, for optimistic saves from the bulk editor."""
     return _frame(conn, "SELECT plan_no, version FROM plans WHERE plan_no = ANY(:p) ORDER BY plan_no",
                   {"p": list(plan_nos)})
+
+
+def plan_totals(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,
+                start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """One row over the plans of `plans(...)`: count, planned and actual counts and cost, completion, behind."""
+    sql = _PLANS + """
+    SELECT count(*) AS plans, coalesce(sum(planned_count), 0) AS planned_count,
+           coalesce(sum(actual_count), 0) AS actual_count,
+           round(sum(actual_count)::numeric / nullif(sum(planned_count), 0), 4) AS completion_rate,
+           coalesce(sum(planned_cost), 0.00) AS planned_cost, coalesce(sum(actual_cost), 0.00) AS actual_cost,
+           count(*) FILTER (WHERE status = 'behind') AS behind,
+           count(*) FILTER (WHERE status = 'below_minimum') AS below_minimum
+    FROM tracked"""
+    return _frame(conn, sql, _plan_params(as_of, department, staff_no, start, end))
+
+
+def fluctuation_summary(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
+    """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
+    sql, params = _fluctuation_sql(period, department)
+    return _frame(conn, f"""
+    SELECT count(*) AS customers, coalesce(sum(volume), 0.00) AS volume,
+           count(*) FILTER (WHERE flag = 'new') AS new, count(*) FILTER (WHERE flag = 'stopped') AS stopped,
+           count(*) FILTER (WHERE flag = 'drop') AS drop, count(*) FILTER (WHERE flag = 'surge') AS surge,
+           count(*) FILTER (WHERE flag = 'steady') AS steady
+    FROM ({sql}) f""", params)

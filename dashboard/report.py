@@ -63,7 +63,9 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
         return dict(zip(frame["status"], frame["plans"]))
 
     s_now, s_before = statuses(week, as_of), statuses(prev, prev_as_of)
-    fl_now, fl_before = metrics.fluctuation(conn, week, department), metrics.fluctuation(conn, prev, department)
+    fl_now = metrics.fluctuation(conn, week, department)
+    sum_now = metrics.fluctuation_summary(conn, week, department).iloc[0]
+    sum_before = metrics.fluctuation_summary(conn, prev, department).iloc[0]
 
     def tier_counts(p):
         frame = metrics.tier_change_counts(conn, p, department)
@@ -79,7 +81,6 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
         row = frame[frame["abc_class"] == "A"]
         return None if row.empty else row["revenue_share"].iloc[0]
 
-    flags_now, flags_before = fl_now["flag"].value_counts(), fl_before["flag"].value_counts()
     behind = metrics.plans(conn, as_of, department, None, week.start, week.end)
     behind = behind[behind["status"].isin(["behind", "below_minimum"])]
     breakdown = metrics.complaint_breakdown(conn, week.start, week.end, "priority", as_of, department)
@@ -112,11 +113,9 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
         ], table=behind.sort_values("completion_rate").head(6)[
             ["plan_no", "staff_name", "type", "actual_count", "expected_count", "status"]]),
         Section("drops", "largest_drops", [
-            Figure("kpi_drops", int(flags_now.get("drop", 0)), int(flags_before.get("drop", 0)), worse_when_up=True),
-            Figure("kpi_stopped", int(flags_now.get("stopped", 0)), int(flags_before.get("stopped", 0)),
-                   worse_when_up=True),
-            Figure("kpi_volume", fl_now["volume"].sum() if not fl_now.empty else None,
-                   fl_before["volume"].sum() if not fl_before.empty else None, "money"),
+            Figure("kpi_drops", sum_now["drop"], sum_before["drop"], worse_when_up=True),
+            Figure("kpi_stopped", sum_now["stopped"], sum_before["stopped"], worse_when_up=True),
+            Figure("kpi_volume", sum_now["volume"], sum_before["volume"], "money"),
         ], table=drops[["customer_code", "customer_name", "previous_volume", "volume", "change_pct", "flag"]].head(6)),
         Section("tiers", "tier_changes", [
             Figure("kpi_upgraded", t_now.get("upgrade", 0), t_before.get("upgrade", 0)),

@@ -188,6 +188,17 @@ def _customer_in_scope(conn, errors: Errors, user: User, code: str | None) -> in
     return row[0]
 
 
+def _customer_record(conn, errors: Errors, user: User, table: str, key_column: str, key) -> dict:
+    """A record that belongs to a customer, locked for update; refused when unknown or out of scope."""
+    before = _row(conn, table, key_column, key)
+    if before is None:
+        errors.add(key_column, "err_unknown", value=key)
+        errors.raise_any()
+    code = conn.execute(sa.text("SELECT code FROM customers WHERE id = :i"), {"i": before["customer_id"]}).scalar()
+    _customer_in_scope(conn, errors, user, code)
+    return before
+
+
 def _require_role(user: User, *roles: str) -> None:
     if user.role not in roles:
         raise AccessDenied(f"a {user.role} may not do this")
@@ -371,12 +382,7 @@ def update_complaint(conn, user: User, *, complaint_no: str, version: int, first
                      callback_at: datetime | None) -> None:
     """Record first response, resolution, satisfaction and callback (timestamps with offset)."""
     errors = Errors()
-    before = _row(conn, "complaints", "complaint_no", complaint_no)
-    if before is None:
-        errors.add("complaint_no", "err_unknown", value=complaint_no)
-        errors.raise_any()
-    code = conn.execute(sa.text("SELECT code FROM customers WHERE id = :i"), {"i": before["customer_id"]}).scalar()
-    _customer_in_scope(conn, errors, user, code)
+    before = _customer_record(conn, errors, user, "complaints", "complaint_no", complaint_no)
     received = before["received_at"]
     for field, value in (("first_response_at", first_response_at), ("resolved_at", resolved_at),
                          ("callback_at", callback_at)):
@@ -432,12 +438,7 @@ def open_retention_case(conn, user: User, *, customer_code: str, reason: str, in
 def close_retention_case(conn, user: User, *, case_no: str, version: int, result: str, closed_on: date | None,
                          cost, note: str | None = None) -> None:
     errors = Errors()
-    before = _row(conn, "retention_cases", "case_no", case_no)
-    if before is None:
-        errors.add("case_no", "err_unknown", value=case_no)
-        errors.raise_any()
-    code = conn.execute(sa.text("SELECT code FROM customers WHERE id = :i"), {"i": before["customer_id"]}).scalar()
-    _customer_in_scope(conn, errors, user, code)
+    before = _customer_record(conn, errors, user, "retention_cases", "case_no", case_no)
     _choice(errors, "result", result, RESULTS)
     if result in ("retained", "lost") and closed_on is None:
         errors.add("closed_on", "err_required")

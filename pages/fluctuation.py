@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboard import ui
@@ -19,20 +20,17 @@ frame = ui.metric("fluctuation", period, dept)
 if frame.empty:
     ui.empty(L)
     st.stop()
-before = ui.metric("fluctuation", f.previous, dept)
-flags = frame["flag"].value_counts()
-flags_before = before["flag"].value_counts()
+now, before = ui.metric("fluctuation_summary", period, dept).iloc[0], ui.metric("fluctuation_summary", f.previous, dept).iloc[0]
 ui.kpi_row([
-    {"label": t("kpi_volume", L), "value": ui.fmt_money_short(frame["volume"].sum(), L), "help": ui.fmt_money(frame["volume"].sum()),
-     "delta": ui.delta_number(frame["volume"].sum(), before["volume"].sum() if not before.empty else None, 0, True)},
-    {"label": t("kpi_drops", L), "value": ui.fmt_number(flags.get("drop", 0)), "inverse": True,
-     "delta": ui.delta_number(flags.get("drop", 0), flags_before.get("drop", 0))},
-    {"label": t("kpi_stopped", L), "value": ui.fmt_number(flags.get("stopped", 0)), "inverse": True,
-     "delta": ui.delta_number(flags.get("stopped", 0), flags_before.get("stopped", 0))},
-    {"label": t("kpi_surges", L), "value": ui.fmt_number(flags.get("surge", 0)),
-     "delta": ui.delta_number(flags.get("surge", 0), flags_before.get("surge", 0))},
-    {"label": t("kpi_new", L), "value": ui.fmt_number(flags.get("new", 0)),
-     "delta": ui.delta_number(flags.get("new", 0), flags_before.get("new", 0))},
+    {"label": t("kpi_volume", L), "value": ui.fmt_money_short(now["volume"], L), "help": ui.fmt_money(now["volume"]),
+     "delta": ui.delta_number(now["volume"], before["volume"], 0, True)},
+    {"label": t("kpi_drops", L), "value": ui.fmt_number(now["drop"]), "inverse": True,
+     "delta": ui.delta_number(now["drop"], before["drop"])},
+    {"label": t("kpi_stopped", L), "value": ui.fmt_number(now["stopped"]), "inverse": True,
+     "delta": ui.delta_number(now["stopped"], before["stopped"])},
+    {"label": t("kpi_surges", L), "value": ui.fmt_number(now["surge"]),
+     "delta": ui.delta_number(now["surge"], before["surge"])},
+    {"label": t("kpi_new", L), "value": ui.fmt_number(now["new"]), "delta": ui.delta_number(now["new"], before["new"])},
 ])
 
 columns = ["customer_code", "customer_name", "volume", "previous_volume", "change", "change_pct", "yoy_pct", "flag"]
@@ -73,7 +71,8 @@ with left:
                          + base.mark_text(fontSize=14).encode(text="customers:Q")), width="stretch")
 with right:
     st.subheader(t("flags", L))
-    counts = ui.label_values(frame["flag"].value_counts().rename_axis("flag").reset_index(name="n"), "flag", L)
+    flags = ["drop", "stopped", "surge", "new", "steady"]
+    counts = ui.label_values(pd.DataFrame({"flag": flags, "n": [int(now[f]) for f in flags]}), "flag", L)
     st.altair_chart(alt.Chart(counts).mark_bar().encode(
         x=alt.X("n:Q", title=t("col_customers", L)), y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=ui.colour_legend(list(counts["flag"]), L), legend=None),

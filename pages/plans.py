@@ -22,21 +22,16 @@ if frame.empty:
     ui.empty(L)
     st.stop()
 
-previous = ui.metric("plans", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end)
-
-
-def overall(df):
-    return None if df.empty else df["actual_count"].sum() / df["planned_count"].sum()
-
-
+now = ui.metric("plan_totals", f.as_of, dept, staff_no, period.start, period.end).iloc[0]
+before = ui.metric("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end).iloc[0]
 ui.kpi_row([
-    {"label": t("kpi_plans", L), "value": ui.fmt_number(len(frame)), "delta": ui.delta_number(len(frame), len(previous))},
-    {"label": t("kpi_completion", L), "value": ui.fmt_rate(overall(frame)),
-     "delta": ui.delta_rate(overall(frame), overall(previous) if not previous.empty else None)},
-    {"label": t("kpi_plans_behind", L), "value": ui.fmt_number((frame["status"] == "behind").sum()), "inverse": True,
-     "delta": ui.delta_number((frame["status"] == "behind").sum(), (previous["status"] == "behind").sum())},
-    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money_short(frame["planned_cost"].sum(), L)},
-    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money_short(frame["actual_cost"].sum(), L)},
+    {"label": t("kpi_plans", L), "value": ui.fmt_number(now["plans"]), "delta": ui.delta_number(now["plans"], before["plans"])},
+    {"label": t("kpi_completion", L), "value": ui.fmt_rate(now["completion_rate"]),
+     "delta": ui.delta_rate(now["completion_rate"], before["completion_rate"])},
+    {"label": t("kpi_plans_behind", L), "value": ui.fmt_number(now["behind"]), "inverse": True,
+     "delta": ui.delta_number(now["behind"], before["behind"])},
+    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money_short(now["planned_cost"], L)},
+    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money_short(now["actual_cost"], L)},
 ])
 
 columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",

@@ -97,3 +97,18 @@ def test_tier_rules_are_editable(conn):
     assert metrics.tiers(conn, MAY)["tier_current"][0] == "Gold"
     exec_(conn, "UPDATE tier_rules SET min_amount = 200000 WHERE name = 'Gold'")
     assert metrics.tiers(conn, MAY)["tier_current"][0] == "Silver"
+
+
+def test_summary_counts_the_rows_of_the_view(conn):
+    base(conn)
+    add_order(conn, "1", "C1", date(2026, 4, 10), "100.00")
+    add_order(conn, "2", "C1", date(2026, 5, 10), "50.00")
+    add_order(conn, "3", "C2", date(2026, 4, 10), "100.00")
+    add_order(conn, "4", "C3", date(2026, 5, 10), "20.00")
+    summary = metrics.fluctuation_summary(conn, MAY).iloc[0]
+    detail = metrics.fluctuation(conn, MAY)
+    assert summary["customers"] == len(detail) == 3
+    assert (summary["drop"], summary["stopped"], summary["new"], summary["surge"]) == (1, 1, 1, 0)
+    assert summary["volume"] == detail["volume"].sum() == Decimal("70.00")
+    empty = metrics.fluctuation_summary(conn, Period.parse("2020-01")).iloc[0]
+    assert empty["customers"] == 0 and empty["volume"] == Decimal("0.00")

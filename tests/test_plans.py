@@ -86,3 +86,17 @@ def test_the_database_refuses_invalid_plans(conn, planned, minimum, cost, start,
     with pytest.raises(sa.exc.IntegrityError):
         with conn.begin_nested():
             add_plan(conn, "BAD", start, end, planned, minimum, cost)
+
+
+def test_totals_sum_the_rows_of_the_view(conn):
+    base(conn)
+    add_plan(conn, "A", START, END, planned=10, minimum=8, planned_cost="100.00")
+    add_plan(conn, "B", START, END, planned=30, minimum=0, planned_cost="50.50")
+    add_progress(conn, "A", date(2026, 5, 2), 1, "10.00")
+    add_progress(conn, "B", date(2026, 5, 2), 19, "5.25")
+    totals = metrics.plan_totals(conn, date(2026, 5, 5)).iloc[0]
+    assert (totals["plans"], totals["planned_count"], totals["actual_count"]) == (2, 40, 20)
+    assert totals["completion_rate"] == Decimal("0.5000") and totals["behind"] == 1
+    assert (totals["planned_cost"], totals["actual_cost"]) == (Decimal("150.50"), Decimal("15.25"))
+    none = metrics.plan_totals(conn, date(2026, 5, 5), start=date(2027, 1, 1), end=date(2027, 1, 31)).iloc[0]
+    assert none["plans"] == 0 and none["completion_rate"] is None
