@@ -488,3 +488,27 @@ def weekly_report_file(week: Period, department: str | None, lang: str, fmt: str
     if fmt == "xlsx":
         return report.report_excel(sections, week, lang)
     return report.report_html(sections, week, department, lang).encode("utf-8")
+
+
+def prefetch(*calls: tuple) -> None:
+    """Run independent metric calls at once, each on its own connection, through the cache.
+
+    Each call is `(name, *args)` exactly as the page will call `metric(name, *args)`, so the
+    page's own calls find the results cached. A call that fails here fails again, visibly,
+    when the page makes it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    context = get_script_run_ctx()
+
+    def run(call: tuple) -> None:
+        add_script_run_ctx(threading.current_thread(), context)
+        try:
+            metric(*call)
+        except Exception:  # noqa: BLE001 - reported by the page's own call
+            pass
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(run, calls))

@@ -16,6 +16,10 @@ st.title(t("nav_fluctuation", L))
 st.caption(t("fluctuation_intro", L))
 ui.period_caption(f)
 
+trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
+ui.prefetch(("fluctuation", period, dept), ("fluctuation_summary", period, dept),
+            ("fluctuation_summary", f.previous, dept), ("volume_trend", trend_start, period.end, dept),
+            ("tier_matrix", period, dept), ("tiers", period, dept))
 frame = ui.metric("fluctuation", period, dept)
 if frame.empty:
     ui.empty(L)
@@ -45,7 +49,6 @@ with right:
                   L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
-trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
 trend = ui.as_float(ui.metric("volume_trend", trend_start, period.end, dept), "volume")
 st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),

@@ -18,6 +18,8 @@ configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "co
 st.session_state.setdefault("grading_method", configured)
 method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
                   format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
+ui.prefetch(("grading_summary", as_of, dept, method), ("grading_abc", f.previous_as_of, dept, method),
+            ("grading", as_of, dept, method, 500))
 summary = ui.metric("grading_summary", as_of, dept, method)  # one pass over the population for every aggregate
 
 

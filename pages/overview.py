@@ -15,6 +15,11 @@ st.caption(t("overview_intro", L))
 ui.period_caption(f)
 
 
+# the slow, independent figures at once (tiers and grading scan a year of orders each)
+ui.prefetch(("tier_change_counts", cur, dept), ("tier_change_counts", prev, dept),
+            ("grading_abc", f.as_of, dept), ("grading_abc", f.previous_as_of, dept))
+
+
 def complaint_figures(period: Period, as_of):
     kpis = ui.metric("complaint_kpis", period.start, period.end, as_of, dept)
     overdue = ui.metric("overdue_open", as_of, dept)
