@@ -264,13 +264,18 @@ def _plan_params(as_of, department, staff_no, start, end) -> dict:
 
 
 def plans(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,
-          start: date | None = None, end: date | None = None) -> pd.DataFrame:
+          start: date | None = None, end: date | None = None, statuses: tuple[str, ...] | None = None,
+          limit: int | None = None) -> pd.DataFrame:
     """Every plan and task with actuals as of `as_of`, expected pace, status and cost.
 
-    `start`/`end` keep only plans whose dates overlap that range.
+    `start`/`end` keep only plans whose dates overlap that range; `statuses` keeps those statuses,
+    least complete first, and `limit` the first rows.
     """
-    return _frame(conn, _PLANS + " SELECT * FROM tracked ORDER BY plan_no",
-                  _plan_params(as_of, department, staff_no, start, end))
+    order = "completion_rate, plan_no" if statuses else "plan_no"
+    return _frame(conn, _PLANS + f""" SELECT * FROM tracked
+        WHERE CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses) ORDER BY {order} LIMIT :limit""",
+                  _plan_params(as_of, department, staff_no, start, end)
+                  | {"statuses": list(statuses) if statuses else None, "limit": limit})
 
 
 def plan_status_counts(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,
@@ -354,8 +359,7 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
            d.code AS department_code
     FROM v CROSS JOIN threshold
     JOIN customers cu ON cu.id = v.customer_id
-    JOIN departments d ON d.id = cu.department_id
-    ORDER BY cu.code"""
+    JOIN departments d ON d.id = cu.department_id"""
     params = {
         "department": department, "p_start": period.start, "p_end": period.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
@@ -363,9 +367,20 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
     return sql, params
 
 
-def fluctuation(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Each customer's volume in `period` against the previous period and a year before."""
-    return _frame(conn, *_fluctuation_sql(period, department))
+def fluctuation(conn: Connection, period: Period, department: str | None = None,
+                flags: tuple[str, ...] | None = None, largest: str | None = None,
+                limit: int | None = None) -> pd.DataFrame:
+    """Each customer's volume in `period` against the previous period and a year before.
+
+    `flags` keeps only those flags; `largest` ('drops' or 'surges') orders by change instead of
+    customer code; `limit` keeps the first rows.
+    """
+    sql, params = _fluctuation_sql(period, department)
+    order = {None: "customer_code", "drops": "change, customer_code",
+             "surges": "change DESC, customer_code"}[largest]
+    return _frame(conn, f"""SELECT * FROM ({sql}) f
+        WHERE CAST(:flags AS text[]) IS NULL OR flag = ANY(:flags)
+        ORDER BY {order} LIMIT :limit""", params | {"flags": list(flags) if flags else None, "limit": limit})
 
 
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
@@ -432,9 +447,15 @@ _TIERS = f"""
     )"""
 
 
-def tiers(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change."""
-    return _frame(conn, _TIERS + " SELECT * FROM changes ORDER BY customer_code", _tier_params(period, department))
+def tiers(conn: Connection, period: Period, department: str | None = None,
+          changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change.
+
+    `changes` keeps only those changes; `limit` the first rows (by customer code).
+    """
+    return _frame(conn, _TIERS + """ SELECT * FROM changes
+        WHERE CAST(:changes AS text[]) IS NULL OR change = ANY(:changes) ORDER BY customer_code LIMIT :limit""",
+                  _tier_params(period, department) | {"changes": list(changes) if changes else None, "limit": limit})
 
 
 def tier_change_counts(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
@@ -544,16 +565,13 @@ def retention_trend(conn: Connection, start: date, end: date, department: str | 
 
 
 def at_risk(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Customers flagged drop or stopped in `period` with no open (pending) retention case."""
-    frame = fluctuation(conn, period, department)
-    frame = frame[frame["flag"].isin(["drop", "stopped"])]
-    if frame.empty:
-        return frame.assign(owner_staff_no=pd.Series(dtype="str"))
-    open_cases = conn.execute(sa.text("""
-        SELECT DISTINCT cu.code FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
-        WHERE r.result = 'pending' AND cu.code = ANY(:codes)"""), {"codes": list(frame["customer_code"])})
-    with_case = {row[0] for row in open_cases}
-    return frame[~frame["customer_code"].isin(with_case)].sort_values("change").reset_index(drop=True)
+    """Customers flagged drop or stopped in `period` with no open (pending) retention case, largest drop first."""
+    sql, params = _fluctuation_sql(period, department)
+    return _frame(conn, f"""SELECT * FROM ({sql}) f
+        WHERE flag IN ('drop', 'stopped')
+          AND NOT EXISTS (SELECT 1 FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
+                          WHERE r.result = 'pending' AND cu.code = f.customer_code)
+        ORDER BY change, customer_code""", params)
 
 
 # --------------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
         return dict(zip(frame["status"], frame["plans"]))
 
     s_now, s_before = statuses(week, as_of), statuses(prev, prev_as_of)
-    fl_now = metrics.fluctuation(conn, week, department)
     sum_now = metrics.fluctuation_summary(conn, week, department).iloc[0]
     sum_before = metrics.fluctuation_summary(conn, prev, department).iloc[0]
 
@@ -81,12 +80,10 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
         row = frame[frame["abc_class"] == "A"]
         return None if row.empty else row["revenue_share"].iloc[0]
 
-    behind = metrics.plans(conn, as_of, department, None, week.start, week.end)
-    behind = behind[behind["status"].isin(["behind", "below_minimum"])]
+    behind = metrics.plans(conn, as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6)
     breakdown = metrics.complaint_breakdown(conn, week.start, week.end, "priority", as_of, department)
-    drops = fl_now[fl_now["flag"].isin(["drop", "stopped"])].sort_values("change").head(8)
-    tiers = metrics.tiers(conn, week, department)
-    moved = tiers[tiers["change"].isin(["upgrade", "downgrade", "new", "lost"])]
+    drops = metrics.fluctuation(conn, week, department, ("drop", "stopped"), "drops", 6)
+    moved = metrics.tiers(conn, week, department, ("upgrade", "downgrade", "new", "lost"), 6)
 
     return [
         Section("overview", "nav_overview", [
@@ -110,17 +107,16 @@ def weekly_review(conn: Connection, week: Period, department: str | None = None,
             Figure("kpi_plans_behind", s_now.get("behind", 0), s_before.get("behind", 0), worse_when_up=True),
             Figure("kpi_plans_below_min", s_now.get("below_minimum", 0), s_before.get("below_minimum", 0),
                    worse_when_up=True),
-        ], table=behind.sort_values("completion_rate").head(6)[
-            ["plan_no", "staff_name", "type", "actual_count", "expected_count", "status"]]),
+        ], table=behind[["plan_no", "staff_name", "type", "actual_count", "expected_count", "status"]]),
         Section("drops", "largest_drops", [
             Figure("kpi_drops", sum_now["drop"], sum_before["drop"], worse_when_up=True),
             Figure("kpi_stopped", sum_now["stopped"], sum_before["stopped"], worse_when_up=True),
             Figure("kpi_volume", sum_now["volume"], sum_before["volume"], "money"),
-        ], table=drops[["customer_code", "customer_name", "previous_volume", "volume", "change_pct", "flag"]].head(6)),
+        ], table=drops[["customer_code", "customer_name", "previous_volume", "volume", "change_pct", "flag"]]),
         Section("tiers", "tier_changes", [
             Figure("kpi_upgraded", t_now.get("upgrade", 0), t_before.get("upgrade", 0)),
             Figure("kpi_downgraded", t_now.get("downgrade", 0), t_before.get("downgrade", 0), worse_when_up=True),
-        ], table=moved.head(6)[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]]),
+        ], table=moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]]),
         Section("retention", "nav_retention", [
             Figure("kpi_cases", all_now["cases"], all_before["cases"]),
             Figure("kpi_retention_success", all_now["success_rate"], all_before["success_rate"], "rate"),

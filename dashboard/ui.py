@@ -20,7 +20,7 @@ import streamlit as st
 
 from dashboard import access, exports, metrics
 from dashboard.i18n import column_label, t, value_label
-from dashboard.periods import Period, PeriodError
+from dashboard.periods import KINDS, Period, PeriodError
 from db import users
 from db.engine import PROJECT_ROOT, app_timezone, get_engine
 from db.users import User
@@ -34,7 +34,6 @@ STATUS_COLORS = {
     "stopped": "#8e0000", "downgrade": "#c62828", "new": "#1565c0",
     "A": "#1565c0", "B": "#64b5f6", "C": "#bdbdbd",
 }
-KINDS = ("week", "month", "quarter", "year", "custom")
 
 
 def today() -> date:

@@ -17,14 +17,15 @@ st.caption(t("fluctuation_intro", L))
 ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
-ui.prefetch(("fluctuation", period, dept), ("fluctuation_summary", period, dept),
-            ("fluctuation_summary", f.previous, dept), ("volume_trend", trend_start, period.end, dept),
-            ("tier_matrix", period, dept), ("tiers", period, dept))
-frame = ui.metric("fluctuation", period, dept)
-if frame.empty:
+DROPS, SURGES, MOVES = ("drop", "stopped"), ("surge", "new"), ("upgrade", "downgrade", "new", "lost")
+ui.prefetch(("fluctuation_summary", period, dept), ("fluctuation_summary", f.previous, dept),
+            ("fluctuation", period, dept, DROPS, "drops", 15), ("fluctuation", period, dept, SURGES, "surges", 15),
+            ("volume_trend", trend_start, period.end, dept), ("tier_matrix", period, dept),
+            ("tiers", period, dept, MOVES))
+now, before = ui.metric("fluctuation_summary", period, dept).iloc[0], ui.metric("fluctuation_summary", f.previous, dept).iloc[0]
+if not now["customers"]:
     ui.empty(L)
     st.stop()
-now, before = ui.metric("fluctuation_summary", period, dept).iloc[0], ui.metric("fluctuation_summary", f.previous, dept).iloc[0]
 ui.kpi_row([
     {"label": t("kpi_volume", L), "value": ui.fmt_money_short(now["volume"], L), "help": ui.fmt_money(now["volume"]),
      "delta": ui.delta_number(now["volume"], before["volume"], 0, True)},
@@ -41,11 +42,13 @@ columns = ["customer_code", "customer_name", "volume", "previous_volume", "chang
 left, right = st.columns(2)
 with left:
     st.subheader(t("largest_drops", L))
-    ui.show_table(frame[frame["flag"].isin(["drop", "stopped"])].sort_values("change").head(15)[columns], L,
+    drops = ui.metric("fluctuation", period, dept, DROPS, "drops", 15)
+    ui.show_table(drops[columns], L,
                   key="fluct_drops")
 with right:
     st.subheader(t("largest_surges", L))
-    ui.show_table(frame[frame["flag"].isin(["surge", "new"])].sort_values("change", ascending=False).head(15)[columns],
+    surges = ui.metric("fluctuation", period, dept, SURGES, "surges", 15)
+    ui.show_table(surges[columns],
                   L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
@@ -82,16 +85,16 @@ with right:
         tooltip=["label", "n"]), width="stretch")
 
 st.subheader(t("tier_changes", L))
-tiers = ui.metric("tiers", period, dept)
-moved = tiers[tiers["change"].isin(["upgrade", "downgrade", "new", "lost"])]
+moved = ui.metric("tiers", period, dept, MOVES)
 ui.show_table(moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
               key="fluct_tiers")
 ui.downloads("fluctuation", L, "fluct_dl", period=period, department=dept)
 ui.downloads("tiers", L, "tiers_dl", period=period, department=dept)
 
 st.subheader(t("customer_history", L))
-options = list(moved["customer_code"]) or list(frame["customer_code"].head(200))
-names = dict(zip(frame["customer_code"], frame["customer_name"])) | dict(zip(tiers["customer_code"], tiers["customer_name"]))
+picks = pd.concat([moved, drops, surges])
+options = list(dict.fromkeys(picks["customer_code"]))
+names = dict(zip(picks["customer_code"], picks["customer_name"]))
 code = st.selectbox(t("choose_customer", L), options, key="fluct_customer", format_func=lambda c: f"{c} {names.get(c, '')}")
 if code:
     monthly = ui.as_float(ui.metric("volume_trend", trend_start, period.end, None, code), "volume")

@@ -457,10 +457,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                        (asked + timedelta(days=1)).isoformat() if answered else None)
         cp.flush()
 
-        conn.execute(sa.text("""
-            SELECT setval(pg_get_serial_sequence(t, 'id'), coalesce((SELECT max(id) FROM departments), 1))
-            FROM (VALUES ('departments')) v(t)"""))
-        for table in ("staff", "customers", "orders", "complaints", "plans", "retention_cases"):
+        for table in ("departments", "staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"coalesce((SELECT max(id) FROM {table}), 1))"))
         # one account per role, listed on the sign-in page of a demo database

@@ -94,3 +94,21 @@ def test_retention_empty_period(conn):
     frame = metrics.retention(conn, date(2026, 5, 1), date(2026, 5, 31))
     assert frame.to_dict("records") == [{"reason": "ALL", "cases": 0, "retained": 0, "lost": 0, "pending": 0,
                                          "success_rate": None, "total_cost": Decimal("0.00"), "cost_per_retained": None}]
+
+
+def test_at_risk_lists_drops_and_stops_without_an_open_case(conn):
+    from dashboard.periods import Period
+
+    base(conn)
+    add_customer(conn, "C4", "EAST")
+    for code, april, may in (("C1", "100.00", "10.00"), ("C2", "100.00", None), ("C3", "100.00", "20.00"),
+                             ("C4", "100.00", "100.00")):
+        add_order(conn, f"{code}-4", code, date(2026, 4, 10), april)
+        if may:
+            add_order(conn, f"{code}-5", code, date(2026, 5, 10), may)
+    add_case(conn, "R1", "C3", date(2026, 5, 12), "pending", "10.00")   # already being handled
+    add_case(conn, "R2", "C1", date(2026, 3, 1), "lost", "10.00", closed=date(2026, 3, 20))  # closed: no help
+    frame = metrics.at_risk(conn, Period.parse("2026-05"))
+    assert list(frame["customer_code"]) == ["C2", "C1"]  # largest drop first; C4 is steady
+    assert list(frame["flag"]) == ["stopped", "drop"]
+    assert list(metrics.at_risk(conn, Period.parse("2026-05"), "SOUTH")["customer_code"]) == ["C2"]
