@@ -55,9 +55,16 @@ def main() -> int:
     with get_engine().connect() as conn:
         manager = users.load_user(conn, "manager")
     results = {}
+    # What a server does once at start-up, not per page: import the libraries and scan the
+    # installed packages for components (AppTest repeats the scan on each new instance).
+    import altair  # noqa: F401
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
     for page in PAGES:
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at._bidi_component_manager = components
         at.session_state["user"] = manager
         if page != "overview":
             at.switch_page(f"pages/{page}.py")

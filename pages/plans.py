@@ -13,8 +13,9 @@ st.caption(t("plans_intro", L) + " " + t("plans_in_period", L))
 ui.period_caption(f)
 
 staff = ui.metric("staff_list", dept)
-staff_no = st.selectbox(t("staff", L), [""] + list(staff["staff_no"]), key="plans_staff",
-                        format_func=lambda s: t("all_staff", L) if not s else f"{s} {dict(zip(staff['staff_no'], staff['name'])).get(s, '')}")
+staff_names = dict(zip(staff["staff_no"], staff["name"]))
+staff_no = st.selectbox(t("staff", L), [""] + list(staff_names), key="plans_staff",
+                        format_func=lambda s: f"{s} {staff_names[s]}" if s else t("all_staff", L))
 staff_no = staff_no or None
 
 frame = ui.metric("plans", f.as_of, dept, staff_no, period.start, period.end)
