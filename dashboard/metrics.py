@@ -317,28 +317,83 @@ def _setting_sql(key: str) -> str:
     return f"(SELECT (value #>> '{{}}')::numeric FROM settings WHERE key = '{key}')"
 
 
+# Running totals (db/migrations 0003): per customer and month, every order dated up to the
+# month's last day. The orders up to any date x are the row of the last month ending on or
+# before x plus the orders of x's own month up to x; a window [a, b] is "up to b" minus
+# "up to a - 1". Past the horizon (the latest month with orders) the horizon's row holds.
+# Each date's rows are tagged and all dates are summed in one GROUP BY: joining per-date
+# subqueries on a coalesced key left the planner blind and it chose nested loops.
+def _totals_rows(name: str) -> str:
+    """Rows (k, customer_id, total, purchases, orders, last_purchase_on) summing to the totals up to :{name}."""
+    return f"""
+        SELECT '{name}' AS k, customer_id, total, purchases, orders, last_purchase_on
+        FROM customer_running_totals
+        WHERE month = least(CAST(:{name}_month AS date), (SELECT max(month) FROM customer_running_totals))
+        UNION ALL
+        SELECT '{name}', customer_id, amount, CAST(amount >= 0 AS integer), 1,
+               CASE WHEN amount >= 0 THEN order_date END
+        FROM orders WHERE order_date BETWEEN :{name}_from AND :{name}_to"""
+
+
+def _at(column: str, name: str) -> str:
+    """One customer's `column` (total, purchases, orders) up to :{name}, from _totals_rows."""
+    return f"coalesce(sum({column}) FILTER (WHERE k = '{name}'), 0)"
+
+
+def _between(column: str, before: str, upto: str) -> str:
+    """One customer's `column` after :{before} up to :{upto}: one signed sum instead of two."""
+    return f"coalesce(sum(CASE k WHEN '{upto}' THEN {column} WHEN '{before}' THEN -{column} END), 0)"
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _totals_at(name: str, day: date) -> dict:
+    """The parameters of _totals_rows(name) for the orders up to and including `day`."""
+    if _next_month(_first_of_month(day)) - timedelta(days=1) == day:
+        month = _first_of_month(day)            # day ends its month: that month's row alone
+    else:
+        month = _first_of_month(_first_of_month(day) - timedelta(days=1))
+    return {f"{name}_month": month, f"{name}_from": _next_month(month), f"{name}_to": day}
+
+
 def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]:
     prev, ly = period.previous(), period.last_year()
+    before = _totals_at("before", period.start - timedelta(days=1))
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
+    windowed AS (
+        -- three index range scans (a custom range may overlap its year-earlier range), and the
+        -- orders before the period, which decide 'new'
+        SELECT 'p' AS k, customer_id, amount, 0 AS orders FROM orders WHERE order_date BETWEEN :p_start AND :p_end
+        UNION ALL
+        SELECT 'prev', customer_id, amount, 0 FROM orders WHERE order_date BETWEEN :prev_start AND :prev_end
+        UNION ALL
+        SELECT 'ly', customer_id, amount, 0 FROM orders WHERE order_date BETWEEN :ly_start AND :ly_end
+        UNION ALL
+        SELECT k, customer_id, 0, orders FROM ({_totals_rows('before')}) b
+    ),
     vol AS (
-        SELECT o.customer_id,
-               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :p_start AND :p_end) AS volume,
-               count(*) FILTER (WHERE o.order_date BETWEEN :p_start AND :p_end) AS orders,
-               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :prev_start AND :prev_end) AS previous_volume,
-               sum(o.amount) FILTER (WHERE o.order_date BETWEEN :ly_start AND :ly_end) AS yoy_volume
-        FROM orders o
-        JOIN customers cu ON cu.id = o.customer_id
-        JOIN scope ON scope.id = cu.department_id
-        WHERE o.order_date BETWEEN :p_start AND :p_end
-           OR o.order_date BETWEEN :prev_start AND :prev_end
-           OR o.order_date BETWEEN :ly_start AND :ly_end
-        GROUP BY o.customer_id
+        SELECT customer_id,
+               sum(amount) FILTER (WHERE k = 'p') AS volume, count(*) FILTER (WHERE k = 'p') AS orders,
+               sum(amount) FILTER (WHERE k = 'prev') AS previous_volume,
+               sum(amount) FILTER (WHERE k = 'ly') AS yoy_volume,
+               {_at('orders', 'before')} = 0 AS first_orders
+        FROM windowed GROUP BY customer_id
+        HAVING count(*) FILTER (WHERE k IN ('p', 'prev', 'ly')) > 0
     ),
     v AS (
-        SELECT customer_id, orders, coalesce(volume, 0.00) AS volume,
-               coalesce(previous_volume, 0.00) AS previous_volume, coalesce(yoy_volume, 0.00) AS yoy_volume
+        SELECT vol.customer_id, vol.orders, coalesce(volume, 0.00) AS volume,
+               coalesce(previous_volume, 0.00) AS previous_volume, coalesce(yoy_volume, 0.00) AS yoy_volume,
+               first_orders
         FROM vol
+        JOIN customers cu ON cu.id = vol.customer_id
+        JOIN scope ON scope.id = cu.department_id
     ),
     threshold AS (SELECT coalesce({_setting_sql('fluctuation_threshold')}, 0.30) AS x)
     SELECT cu.code AS customer_code, cu.name AS customer_name, v.volume, v.previous_volume,
@@ -347,9 +402,7 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
                AS change_pct,
            v.yoy_volume,
            CASE WHEN v.yoy_volume > 0 THEN round((v.volume - v.yoy_volume) / v.yoy_volume, 4) END AS yoy_pct,
-           CASE WHEN v.orders > 0 AND NOT EXISTS (
-                         SELECT 1 FROM orders o2 WHERE o2.customer_id = v.customer_id AND o2.order_date < :p_start)
-                    THEN 'new'
+           CASE WHEN v.orders > 0 AND v.first_orders THEN 'new'
                 WHEN v.previous_volume > 0 AND v.orders = 0 THEN 'stopped'
                 WHEN v.previous_volume > 0 AND v.volume - v.previous_volume <= -threshold.x * v.previous_volume
                     THEN 'drop'
@@ -363,7 +416,7 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
     params = {
         "department": department, "p_start": period.start, "p_end": period.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
-    }
+    } | before
     return sql, params
 
 
@@ -385,64 +438,81 @@ def fluctuation(conn: Connection, period: Period, department: str | None = None,
 
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
                  customer_code: str | None = None) -> pd.DataFrame:
-    """Order volume and count per month over [start, end] (refunds are negative)."""
+    """Order volume, orders and customers with orders per month over [start, end] (refunds are negative).
+
+    Months wholly inside the range come from the running totals' monthly figures; a month cut
+    by either end is summed from its orders within the range.
+    """
+    full_from = start if start.day == 1 else _next_month(start)
+    full_to = _first_of_month(end) if _next_month(_first_of_month(end)) - timedelta(days=1) == end \
+        else _first_of_month(_first_of_month(end) - timedelta(days=1))
+    one_customer = "AND r.customer_id = (SELECT id FROM customers WHERE code = :customer)" if customer_code else ""
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE}
-    SELECT date_trunc('month', o.order_date)::date AS month, sum(o.amount) AS volume, count(*) AS orders,
-           count(DISTINCT o.customer_id) AS customers
-    FROM orders o
-    JOIN customers cu ON cu.id = o.customer_id
-    JOIN scope ON scope.id = cu.department_id
-    WHERE o.order_date BETWEEN :start AND :end
-      AND (CAST(:customer AS text) IS NULL OR cu.code = :customer)
-    GROUP BY 1 ORDER BY 1"""
-    return _frame(conn, sql, {"department": department, "start": start, "end": end, "customer": customer_code})
-
-
-_TIER_AT = """
-LEFT JOIN LATERAL (
-    SELECT name, rank FROM tier_rules WHERE min_amount <= {vol} AND {vol} > 0 ORDER BY rank LIMIT 1
-) {alias} ON true"""
+    SELECT month, sum(volume) AS volume, CAST(sum(orders) AS bigint) AS orders,
+           CAST(sum(customers) AS bigint) AS customers
+    FROM (
+        SELECT r.month, sum(r.month_total) AS volume, sum(r.month_orders) AS orders, count(*) AS customers
+        FROM customer_running_totals r
+        JOIN customers cu ON cu.id = r.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        WHERE r.month BETWEEN :full_from AND :full_to AND r.month_orders > 0 {one_customer}
+        GROUP BY 1
+        UNION ALL
+        SELECT date_trunc('month', o.order_date)::date, sum(o.amount), count(*), count(DISTINCT o.customer_id)
+        FROM orders o
+        JOIN customers cu ON cu.id = o.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        WHERE o.order_date BETWEEN :start AND :end
+          AND NOT (o.order_date >= :full_from AND o.order_date < :full_until)
+          AND (CAST(:customer AS text) IS NULL OR cu.code = :customer)
+        GROUP BY 1
+    ) m
+    GROUP BY month ORDER BY month"""
+    return _frame(conn, sql, {"department": department, "start": start, "end": end, "customer": customer_code,
+                              "full_from": full_from, "full_to": full_to, "full_until": _next_month(full_to)})
 
 
 def _tier_params(period: Period, department: str | None) -> dict:
     prev_end, cur_end = period.previous().end, period.end
-    return {
-        "department": department,
-        "cur_from": cur_end - timedelta(days=364), "cur_end": cur_end,
-        "prev_from": prev_end - timedelta(days=364), "prev_end": prev_end,
-    }
+    params = {"department": department}
+    for name, day in (("cur", cur_end), ("cur0", cur_end - timedelta(days=365)),
+                      ("prev", prev_end), ("prev0", prev_end - timedelta(days=365))):
+        params |= _totals_at(name, day)
+    return params
 
 
 _TIERS = f"""
     WITH RECURSIVE {SCOPE_CTE},
     vol AS (
-        SELECT o.customer_id,
-               coalesce(sum(o.amount) FILTER (WHERE o.order_date BETWEEN :cur_from AND :cur_end), 0) AS cur,
-               coalesce(sum(o.amount) FILTER (WHERE o.order_date BETWEEN :prev_from AND :prev_end), 0) AS prev
-        FROM orders o
-        JOIN customers cu ON cu.id = o.customer_id
-        JOIN scope ON scope.id = cu.department_id
-        WHERE o.order_date BETWEEN :prev_from AND :cur_end
-        GROUP BY o.customer_id
+        -- the trailing 365 days ending each period end: orders up to the end minus up to 365 days before
+        SELECT customer_id, {_between('total', 'cur0', 'cur')} AS cur, {_between('total', 'prev0', 'prev')} AS prev
+        FROM ({_totals_rows('cur')} UNION ALL {_totals_rows('cur0')}
+              UNION ALL {_totals_rows('prev')} UNION ALL {_totals_rows('prev0')}) x
+        GROUP BY customer_id
     ),
-    t AS (
+    ranked AS MATERIALIZED (
+        -- the highest-ranked rule (rank 1 highest) whose minimum the volume reaches; materialized,
+        -- else each use of a rank below re-runs its subquery
         SELECT vol.customer_id, vol.prev AS previous_volume, vol.cur AS current_volume,
-               tp.name AS prev_name, tp.rank AS prev_rank, tc.name AS cur_name, tc.rank AS cur_rank
+               (SELECT min(rank) FROM tier_rules WHERE min_amount <= vol.prev AND vol.prev > 0) AS prev_rank,
+               (SELECT min(rank) FROM tier_rules WHERE min_amount <= vol.cur AND vol.cur > 0) AS cur_rank
         FROM vol
-        {_TIER_AT.format(vol='vol.prev', alias='tp')}
-        {_TIER_AT.format(vol='vol.cur', alias='tc')}
     ),
     changes AS (
         SELECT cu.code AS customer_code, cu.name AS customer_name,
-               coalesce(prev_name, 'none') AS tier_previous, coalesce(cur_name, 'none') AS tier_current,
+               coalesce(tp.name, 'none') AS tier_previous, coalesce(tc.name, 'none') AS tier_current,
                CASE WHEN prev_rank IS NULL THEN 'new'
                     WHEN cur_rank IS NULL THEN 'lost'
                     WHEN cur_rank < prev_rank THEN 'upgrade'
                     WHEN cur_rank > prev_rank THEN 'downgrade'
                     ELSE 'unchanged' END AS change,
                previous_volume, current_volume, prev_rank, cur_rank
-        FROM t JOIN customers cu ON cu.id = t.customer_id
+        FROM ranked t
+        JOIN customers cu ON cu.id = t.customer_id
+        JOIN scope ON scope.id = cu.department_id
+        LEFT JOIN tier_rules tp ON tp.rank = t.prev_rank
+        LEFT JOIN tier_rules tc ON tc.rank = t.cur_rank
         WHERE prev_rank IS NOT NULL OR cur_rank IS NOT NULL
     )"""
 
@@ -581,25 +651,21 @@ def at_risk(conn: Connection, period: Period, department: str | None = None) -> 
 _GRADING = f"""
 WITH RECURSIVE {SCOPE_CTE},
 win AS (
-    SELECT o.customer_id,
-           max(o.order_date) FILTER (WHERE o.amount >= 0) AS last_purchase,
-           count(*) FILTER (WHERE o.amount >= 0) AS frequency,
-           sum(o.amount) AS monetary
-    FROM orders o
-    JOIN customers cu ON cu.id = o.customer_id
-    JOIN scope ON scope.id = cu.department_id
-    WHERE o.order_date BETWEEN CAST(:d AS date) - 364 AND :d
-    GROUP BY o.customer_id
-    HAVING count(*) FILTER (WHERE o.amount >= 0) > 0
+    -- the 365 days ending D: orders up to D minus orders up to D - 365
+    SELECT x.customer_id, max(last_purchase_on) FILTER (WHERE k = 'hi') AS last_purchase,
+           {_between('purchases', 'lo', 'hi')} AS frequency, {_between('total', 'lo', 'hi')} AS monetary
+    FROM ({_totals_rows('hi')} UNION ALL {_totals_rows('lo')}) x
+    GROUP BY x.customer_id
+    HAVING {_between('purchases', 'lo', 'hi')} > 0
 ),
 pop AS (
-    SELECT w.customer_id, cu.code AS customer_code, cu.name AS customer_name,
+    SELECT w.customer_id, cu.code AS customer_code,
            CAST(:d AS date) - w.last_purchase AS recency_days, w.frequency, w.monetary,
            count(*) OVER () AS n,
            sum(CAST(:d AS date) - w.last_purchase) OVER () AS sum_r,
            sum(w.frequency) OVER () AS sum_f,
            sum(w.monetary) OVER () AS sum_m
-    FROM win w JOIN customers cu ON cu.id = w.customer_id
+    FROM win w JOIN customers cu ON cu.id = w.customer_id JOIN scope ON scope.id = cu.department_id
 ),
 ranked AS (
     SELECT pop.*,
@@ -620,7 +686,7 @@ settings_now AS (
                     'count') AS abc_method
 ),
 graded AS (
-    SELECT r.customer_code, r.customer_name, r.recency_days, r.frequency, r.monetary,
+    SELECT r.customer_id, r.customer_code, r.recency_days, r.frequency, r.monetary,
            (5 * r_k + n - 1) / n AS r_score,
            (5 * f_k + n - 1) / n AS f_score,
            (5 * m_k + n - 1) / n AS m_score,
@@ -647,6 +713,10 @@ final AS (
 )"""
 
 
+def _grading_params(as_of: date) -> dict:
+    return {"d": as_of} | _totals_at("hi", as_of) | _totals_at("lo", as_of - timedelta(days=365))
+
+
 def grading(conn: Connection, as_of: date, department: str | None = None,
             abc_method: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes.
@@ -654,10 +724,11 @@ def grading(conn: Connection, as_of: date, department: str | None = None,
     Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
     """
     sql = _GRADING + """
-    SELECT customer_code, customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
+    SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
            rfm_segment, value_class, abc_class
-    FROM final ORDER BY abc_rank LIMIT :limit"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "limit": limit})
+    FROM final JOIN customers cu ON cu.id = final.customer_id ORDER BY abc_rank LIMIT :limit"""
+    return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
+                                                        "limit": limit})
 
 
 def grading_summary(conn: Connection, as_of: date, department: str | None = None,
@@ -688,7 +759,8 @@ def grading_summary(conn: Connection, as_of: date, department: str | None = None
     FROM final CROSS JOIN totals
     WHERE abc_rank % greatest(1, totals.n / :points) = 0 OR abc_rank = totals.n OR abc_rank = 1
     ORDER BY 1, 2, 7"""
-    return _frame(conn, sql, {"d": as_of, "department": department, "abc_method": abc_method, "points": points})
+    return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
+                                                        "points": points})
 
 
 def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
