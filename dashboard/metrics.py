@@ -345,21 +345,16 @@ def _between(column: str, before: str, upto: str) -> str:
     return f"coalesce(sum(CASE k WHEN '{upto}' THEN {column} WHEN '{before}' THEN -{column} END), 0)"
 
 
-def _first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+def _last_month_ended_by(day: date) -> Period:
+    """The latest calendar month whose last day is on or before `day`."""
+    month = Period.containing("month", day)
+    return month if month.end == day else month.previous()
 
 
 def _totals_at(name: str, day: date) -> dict:
     """The parameters of _totals_rows(name) for the orders up to and including `day`."""
-    if _next_month(_first_of_month(day)) - timedelta(days=1) == day:
-        month = _first_of_month(day)            # day ends its month: that month's row alone
-    else:
-        month = _first_of_month(_first_of_month(day) - timedelta(days=1))
-    return {f"{name}_month": month, f"{name}_from": _next_month(month), f"{name}_to": day}
+    month = _last_month_ended_by(day)
+    return {f"{name}_month": month.start, f"{name}_from": month.end + timedelta(days=1), f"{name}_to": day}
 
 
 def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]:
@@ -443,9 +438,9 @@ def volume_trend(conn: Connection, start: date, end: date, department: str | Non
     Months wholly inside the range come from the running totals' monthly figures; a month cut
     by either end is summed from its orders within the range.
     """
-    full_from = start if start.day == 1 else _next_month(start)
-    full_to = _first_of_month(end) if _next_month(_first_of_month(end)) - timedelta(days=1) == end \
-        else _first_of_month(_first_of_month(end) - timedelta(days=1))
+    first = Period.containing("month", start)
+    full_from = first.start if first.start == start else first.next().start
+    last_full = _last_month_ended_by(end)
     one_customer = "AND r.customer_id = (SELECT id FROM customers WHERE code = :customer)" if customer_code else ""
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE}
@@ -470,7 +465,8 @@ def volume_trend(conn: Connection, start: date, end: date, department: str | Non
     ) m
     GROUP BY month ORDER BY month"""
     return _frame(conn, sql, {"department": department, "start": start, "end": end, "customer": customer_code,
-                              "full_from": full_from, "full_to": full_to, "full_until": _next_month(full_to)})
+                              "full_from": full_from, "full_to": last_full.start,
+                              "full_until": last_full.end + timedelta(days=1)})
 
 
 def _tier_params(period: Period, department: str | None) -> dict:
