@@ -487,13 +487,21 @@ _TIERS = f"""
               UNION ALL {_totals_rows('prev')} UNION ALL {_totals_rows('prev0')}) x
         GROUP BY customer_id
     ),
-    ranked AS MATERIALIZED (
-        -- the highest-ranked rule (rank 1 highest) whose minimum the volume reaches; materialized,
-        -- else each use of a rank below re-runs its subquery
+    bands AS (
+        -- the volumes each rule wins (rank 1 highest): from its minimum up to the lowest minimum
+        -- of a higher-ranked rule; a rule with no such volumes is dropped, so the remaining
+        -- minimums ascend with their bands and width_bucket finds a volume's band in one call
+        SELECT array_agg(min_amount ORDER BY min_amount) AS lows, array_agg(rank ORDER BY min_amount) AS ranks
+        FROM (SELECT rank, min_amount,
+                     min(min_amount) OVER (ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS higher
+              FROM tier_rules) r
+        WHERE higher IS NULL OR min_amount < higher
+    ),
+    ranked AS (
         SELECT vol.customer_id, vol.prev AS previous_volume, vol.cur AS current_volume,
-               (SELECT min(rank) FROM tier_rules WHERE min_amount <= vol.prev AND vol.prev > 0) AS prev_rank,
-               (SELECT min(rank) FROM tier_rules WHERE min_amount <= vol.cur AND vol.cur > 0) AS cur_rank
-        FROM vol
+               CASE WHEN vol.prev > 0 THEN bands.ranks[width_bucket(vol.prev, bands.lows)] END AS prev_rank,
+               CASE WHEN vol.cur > 0 THEN bands.ranks[width_bucket(vol.cur, bands.lows)] END AS cur_rank
+        FROM vol CROSS JOIN bands
     ),
     changes AS (
         SELECT cu.code AS customer_code, cu.name AS customer_name,
@@ -644,7 +652,8 @@ def at_risk(conn: Connection, period: Period, department: str | None = None) -> 
 # Customer grading (客户分级: RFM and ABC)
 # --------------------------------------------------------------------------------------
 
-_GRADING = f"""
+# The population and its totals; every grading figure starts here.
+_GRADING_BASE = f"""
 WITH RECURSIVE {SCOPE_CTE},
 win AS (
     -- the 365 days ending D: orders up to D minus orders up to D - 365
@@ -663,23 +672,36 @@ pop AS (
            sum(w.monetary) OVER () AS sum_m
     FROM win w JOIN customers cu ON cu.id = w.customer_id JOIN scope ON scope.id = cu.department_id
 ),
-ranked AS (
-    SELECT pop.*,
-           -- peers are inside the default RANGE frame, so ties share a count and a score
-           count(*) OVER (ORDER BY recency_days DESC) AS r_k,
-           count(*) OVER (ORDER BY frequency) AS f_k,
-           count(*) OVER (ORDER BY monetary) AS m_k,
-           row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
-           coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
-           sum(greatest(monetary, 0)) OVER () AS positive_total
-    FROM pop
-),
 settings_now AS (
     SELECT coalesce({_setting_sql('value_band_high')}, 1.25) AS band_high,
            coalesce({_setting_sql('value_band_low')}, 0.75) AS band_low,
            coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
                     'count') AS abc_method
+)"""
+
+# ABC: the position in the monetary order (ties by customer code) and the revenue before it.
+_ABC_WINDOWS = """
+           row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
+           coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
+           sum(greatest(monetary, 0)) OVER () AS positive_total"""
+_ABC_CLASS = """
+           CASE WHEN monetary <= 0 THEN 'C'
+                WHEN s.abc_method = 'value' THEN
+                     CASE WHEN cum_before < 0.80 * positive_total THEN 'A'
+                          WHEN cum_before < 0.95 * positive_total THEN 'B' ELSE 'C' END
+                WHEN abc_rank <= (2 * n + 9) / 10 THEN 'A'
+                WHEN abc_rank <= (9 * n + 9) / 10 THEN 'B'
+                ELSE 'C' END"""
+
+_GRADING = _GRADING_BASE + f""",
+ranked AS (
+    SELECT pop.*,
+           -- peers are inside the default RANGE frame, so ties share a count and a score
+           count(*) OVER (ORDER BY recency_days DESC) AS r_k,
+           count(*) OVER (ORDER BY frequency) AS f_k,
+           count(*) OVER (ORDER BY monetary) AS m_k,{_ABC_WINDOWS}
+    FROM pop
 ),
 graded AS (
     SELECT r.customer_id, r.customer_code, r.recency_days, r.frequency, r.monetary,
@@ -689,14 +711,7 @@ graded AS (
            recency_days * n < sum_r AS r_high, frequency * n > sum_f AS f_high, monetary * n > sum_m AS m_high,
            CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
                 WHEN monetary * n < s.band_low * sum_m THEN 'low'
-                ELSE 'general' END AS value_class,
-           CASE WHEN monetary <= 0 THEN 'C'
-                WHEN s.abc_method = 'value' THEN
-                     CASE WHEN cum_before < 0.80 * positive_total THEN 'A'
-                          WHEN cum_before < 0.95 * positive_total THEN 'B' ELSE 'C' END
-                WHEN abc_rank <= (2 * n + 9) / 10 THEN 'A'
-                WHEN abc_rank <= (9 * n + 9) / 10 THEN 'B'
-                ELSE 'C' END AS abc_class,
+                ELSE 'general' END AS value_class,{_ABC_CLASS} AS abc_class,
            abc_rank, cum_before, positive_total
     FROM ranked r CROSS JOIN settings_now s
 ),
@@ -707,6 +722,15 @@ final AS (
                 WHEN f_high THEN 'keep' ELSE 'retain' END AS rfm_segment
     FROM graded g
 )"""
+
+# Per ABC class: customers, revenue and their shares of the population (grading_summary's
+# 'abc' rows and grading_abc); `final` needs only customer_id, monetary, abc_rank, abc_class.
+_ABC_PER_CLASS = """
+    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)
+    SELECT 'abc' AS kind, abc_class AS key, count(*) AS customers, sum(monetary) AS monetary,
+           round(count(*)::numeric / max(totals.n), 4) AS customer_share,
+           round(sum(monetary) / nullif(max(totals.total), 0), 4) AS revenue_share, min(abc_rank) AS position
+    FROM final CROSS JOIN totals GROUP BY abc_class"""
 
 
 def _grading_params(as_of: date) -> dict:
@@ -735,16 +759,11 @@ def grading_summary(conn: Connection, as_of: date, department: str | None = None
     (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
     `points` of them). customers, monetary, customer_share and revenue_share as they apply.
     """
-    sql = _GRADING + """
-    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)
-    SELECT 'segment' AS kind, rfm_segment AS key, count(*) AS customers, sum(monetary) AS monetary,
-           round(count(*)::numeric / max(totals.n), 4) AS customer_share,
-           round(sum(monetary) / nullif(max(totals.total), 0), 4) AS revenue_share, min(abc_rank) AS position
-    FROM final CROSS JOIN totals GROUP BY rfm_segment
+    sql = _GRADING + _ABC_PER_CLASS + """
     UNION ALL
-    SELECT 'abc', abc_class, count(*), sum(monetary), round(count(*)::numeric / max(totals.n), 4),
+    SELECT 'segment', rfm_segment, count(*), sum(monetary), round(count(*)::numeric / max(totals.n), 4),
            round(sum(monetary) / nullif(max(totals.total), 0), 4), min(abc_rank)
-    FROM final CROSS JOIN totals GROUP BY abc_class
+    FROM final CROSS JOIN totals GROUP BY rfm_segment
     UNION ALL
     SELECT 'score', dimension || score, count(*), NULL, NULL, NULL, NULL
     FROM final CROSS JOIN LATERAL (VALUES ('R', r_score), ('F', f_score), ('M', m_score)) d(dimension, score)
@@ -773,9 +792,14 @@ def grading_segments(conn: Connection, as_of: date, department: str | None = Non
 
 def grading_abc(conn: Connection, as_of: date, department: str | None = None,
                 abc_method: str | None = None) -> pd.DataFrame:
-    """Customers and revenue share per ABC class."""
-    return _summary_part(grading_summary(conn, as_of, department, abc_method), "abc", "abc_class",
-                         ["customers", "monetary", "customer_share", "revenue_share"])
+    """Customers and revenue share per ABC class: grading_summary's 'abc' rows, without ranking
+    the population by recency and frequency (the overview and weekly review need only these)."""
+    sql = _GRADING_BASE + f""",
+    ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
+    final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
+              FROM ranked CROSS JOIN settings_now s)""" + _ABC_PER_CLASS + " ORDER BY 2"
+    frame = _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method})
+    return _summary_part(frame, "abc", "abc_class", ["customers", "monetary", "customer_share", "revenue_share"])
 
 
 def grading_scores(conn: Connection, as_of: date, department: str | None = None,

@@ -70,6 +70,29 @@ def test_abc_by_value_uses_the_share_before_the_customer(conn):
     assert grade(conn, abc_method="count")["abc_class"].to_dict() == {"V1": "A", "V2": "B", "V3": "B", "V4": "B"}
 
 
+def test_abc_per_class_counts_the_graded_customers(conn):
+    """The overview's A share (grading_abc) is counted from the same classes as the customer list."""
+    base(conn)
+    for i, amount in enumerate(("100.00", "100.00", "100.00", "47.00", "46.00", "45.00", "44.00", "43.00",
+                                "42.00", "41.00")):
+        add_customer(conn, f"K{i:02d}", "EAST-1")
+        add_order(conn, f"o{i}", f"K{i:02d}", D, amount)
+    add_order(conn, "refund", "K09", D, "-41.00")
+    for method in ("count", "value"):
+        g = grade(conn, abc_method=method)
+        per_class = metrics.grading_abc(conn, D, abc_method=method).set_index("abc_class")
+        expected = g.groupby("abc_class")["monetary"].agg(["count", "sum"])
+        assert per_class["customers"].to_dict() == expected["count"].to_dict()
+        assert per_class["monetary"].to_dict() == expected["sum"].to_dict()
+        total = sum(expected["sum"])
+        assert per_class["revenue_share"].to_dict() == {k: round(v / total, 4) for k, v in expected["sum"].items()}
+        summary = metrics.grading_summary(conn, D, abc_method=method)
+        summary = summary[summary["kind"] == "abc"].set_index("key")
+        assert summary["customers"].astype(int).to_dict() == per_class["customers"].to_dict()
+    assert metrics.grading_abc(conn, D, abc_method="count")["customers"].tolist() == [2, 7, 1]
+    assert metrics.grading_abc(conn, D - timedelta(days=400)).empty
+
+
 def test_retention_rates_cost_and_roi(conn):
     base(conn)
     add_case(conn, "R1", "C1", date(2026, 5, 1), "retained", "300.00", "price", closed=date(2026, 5, 10))
