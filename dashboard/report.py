@@ -44,46 +44,66 @@ def _today() -> date:
     return datetime.now(app_timezone()).date()
 
 
-def weekly_review(conn: Connection, week: Period, department: str | None = None,
-                  today: date | None = None) -> list[Section]:
-    """The sections of the weekly review for `week` (an ISO week) and `department`."""
+def review_calls(week: Period, department: str | None = None, today: date | None = None) -> dict[str, tuple]:
+    """Every metric the weekly review for `week` reads: key -> (metric function, *arguments after conn).
+
+    The calls are independent, so the app runs them at once; the slowest (a year of orders
+    per customer) come first.
+    """
     today = today or _today()
     prev = week.previous()
     as_of, prev_as_of = min(week.end, today), min(prev.end, today)
+    return {
+        "drops": ("fluctuation", week, department, ("drop", "stopped"), "drops", 6),
+        "moved": ("tiers", week, department, ("upgrade", "downgrade", "new", "lost"), 6),
+        "abc_now": ("grading_abc", as_of, department),
+        "abc_before": ("grading_abc", prev_as_of, department),
+        "tiers_now": ("tier_change_counts", week, department),
+        "tiers_before": ("tier_change_counts", prev, department),
+        "summary_now": ("fluctuation_summary", week, department),
+        "summary_before": ("fluctuation_summary", prev, department),
+        "kpis_now": ("complaint_kpis", week.start, week.end, as_of, department),
+        "kpis_before": ("complaint_kpis", prev.start, prev.end, prev_as_of, department),
+        "overdue_now": ("overdue_open", as_of, department),
+        "overdue_before": ("overdue_open", prev_as_of, department),
+        "plans_now": ("plan_status_counts", as_of, department, None, week.start, week.end),
+        "plans_before": ("plan_status_counts", prev_as_of, department, None, prev.start, prev.end),
+        "behind": ("plans", as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6),
+        "breakdown": ("complaint_breakdown", week.start, week.end, "priority", as_of, department),
+        "retention_now": ("retention", week.start, week.end, department),
+        "retention_before": ("retention", prev.start, prev.end, department),
+    }
 
-    def kpis(p, d):
-        return metrics.complaint_kpis(conn, p.start, p.end, d, department).iloc[0]
 
-    k_now, k_before = kpis(week, as_of), kpis(prev, prev_as_of)
-    overdue_now = metrics.overdue_open(conn, as_of, department)
-    overdue_before = metrics.overdue_open(conn, prev_as_of, department)
+def weekly_review(conn: Connection, week: Period, department: str | None = None,
+                  today: date | None = None) -> list[Section]:
+    """The sections of the weekly review for `week` (an ISO week) and `department`."""
+    calls = review_calls(week, department, today)
+    return review_sections({key: getattr(metrics, name)(conn, *args) for key, (name, *args) in calls.items()})
 
-    def statuses(p, d):
-        frame = metrics.plan_status_counts(conn, d, department, None, p.start, p.end)
+
+def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
+    """The sections from the results of review_calls (same keys)."""
+    k_now, k_before = data["kpis_now"].iloc[0], data["kpis_before"].iloc[0]
+    overdue_now, overdue_before = data["overdue_now"], data["overdue_before"]
+
+    def statuses(frame):
         return dict(zip(frame["status"], frame["plans"]))
 
-    s_now, s_before = statuses(week, as_of), statuses(prev, prev_as_of)
-    sum_now = metrics.fluctuation_summary(conn, week, department).iloc[0]
-    sum_before = metrics.fluctuation_summary(conn, prev, department).iloc[0]
-
-    def tier_counts(p):
-        frame = metrics.tier_change_counts(conn, p, department)
+    def tier_counts(frame):
         return dict(zip(frame["change"], frame["customers"]))
-
-    t_now, t_before = tier_counts(week), tier_counts(prev)
-    r_now = metrics.retention(conn, week.start, week.end, department)
-    r_before = metrics.retention(conn, prev.start, prev.end, department)
-    all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
-    abc_now, abc_before = metrics.grading_abc(conn, as_of, department), metrics.grading_abc(conn, prev_as_of, department)
 
     def a_share(frame):
         row = frame[frame["abc_class"] == "A"]
         return None if row.empty else row["revenue_share"].iloc[0]
 
-    behind = metrics.plans(conn, as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6)
-    breakdown = metrics.complaint_breakdown(conn, week.start, week.end, "priority", as_of, department)
-    drops = metrics.fluctuation(conn, week, department, ("drop", "stopped"), "drops", 6)
-    moved = metrics.tiers(conn, week, department, ("upgrade", "downgrade", "new", "lost"), 6)
+    s_now, s_before = statuses(data["plans_now"]), statuses(data["plans_before"])
+    sum_now, sum_before = data["summary_now"].iloc[0], data["summary_before"].iloc[0]
+    t_now, t_before = tier_counts(data["tiers_now"]), tier_counts(data["tiers_before"])
+    r_now, r_before = data["retention_now"], data["retention_before"]
+    all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
+    abc_now, abc_before = data["abc_now"], data["abc_before"]
+    behind, breakdown, drops, moved = data["behind"], data["breakdown"], data["drops"], data["moved"]
 
     return [
         Section("overview", "nav_overview", [

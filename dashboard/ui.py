@@ -474,8 +474,9 @@ def show_history(table: str, key: str, lang: str) -> None:
 def weekly_review(week: Period, department: str | None):
     from dashboard import report
 
-    with get_engine().connect() as conn:
-        return report.weekly_review(conn, week, department)
+    calls = report.review_calls(week, department, today())
+    prefetch(*calls.values())
+    return report.review_sections({key: metric(*call) for key, call in calls.items()})
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -510,4 +511,4 @@ def prefetch(*calls: tuple) -> None:
             pass
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(run, calls))
+        list(pool.map(run, dict.fromkeys(calls)))  # a call listed twice runs once

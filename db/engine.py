@@ -85,7 +85,7 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"options": f"-c timezone={app_timezone_name()} -c work_mem=64MB", "connect_timeout": 10},
+        connect_args={"options": f"-c timezone={app_timezone_name()} -c work_mem=64MB -c max_parallel_workers_per_gather=0", "connect_timeout": 10},
     )
 
 

@@ -15,25 +15,37 @@ st.caption(t("overview_intro", L))
 ui.period_caption(f)
 
 
-# the slow, independent figures at once (tiers and grading scan a year of orders each)
+today = ui.today()
+headline_periods = {key: Period.containing(key, today) for key in ("week", "month")}
+
+
+def calls(period: Period, as_of) -> dict[str, tuple]:
+    """The metric calls behind one column of figures."""
+    return {"kpis": ("complaint_kpis", period.start, period.end, as_of, dept), "overdue": ("overdue_open", as_of, dept),
+            "plans": ("plan_status_counts", as_of, dept, None, period.start, period.end),
+            "retention": ("retention", period.start, period.end, dept)}
+
+
+# every figure at once, the slow ones first (tiers and grading read a year per customer)
+columns = [(cur, f.as_of), (prev, f.previous_as_of)] + [(period, today) for period in headline_periods.values()]
 ui.prefetch(("tier_change_counts", cur, dept), ("tier_change_counts", prev, dept),
-            ("grading_abc", f.as_of, dept), ("grading_abc", f.previous_as_of, dept))
+            ("grading_abc", f.as_of, dept), ("grading_abc", f.previous_as_of, dept),
+            *(call for period, as_of in columns for call in calls(period, as_of).values()))
 
 
 def complaint_figures(period: Period, as_of):
-    kpis = ui.metric("complaint_kpis", period.start, period.end, as_of, dept)
-    overdue = ui.metric("overdue_open", as_of, dept)
+    kpis, overdue = ui.metric(*calls(period, as_of)["kpis"]), ui.metric(*calls(period, as_of)["overdue"])
     return ui.first(kpis, "achievement_rate"), len(overdue), ui.first(kpis, "received")
 
 
 def plan_figures(period: Period, as_of):
-    counts = ui.metric("plan_status_counts", as_of, dept, None, period.start, period.end)
+    counts = ui.metric(*calls(period, as_of)["plans"])
     by = dict(zip(counts["status"], counts["plans"])) if not counts.empty else {}
     return by.get("behind", 0), by.get("below_minimum", 0)
 
 
-def retention_figures(period: Period):
-    frame = ui.metric("retention", period.start, period.end, dept)
+def retention_figures(period: Period, as_of):
+    frame = ui.metric(*calls(period, as_of)["retention"])
     total = frame[frame["reason"] == "ALL"]
     return ui.first(total, "success_rate"), ui.first(total, "cost_per_retained")
 
@@ -53,8 +65,8 @@ rate_now, overdue_now, received_now = complaint_figures(cur, f.as_of)
 rate_before, overdue_before, _ = complaint_figures(prev, f.previous_as_of)
 behind_now, below_now = plan_figures(cur, f.as_of)
 behind_before, below_before = plan_figures(prev, f.previous_as_of)
-success_now, cpr_now = retention_figures(cur)
-success_before, cpr_before = retention_figures(prev)
+success_now, cpr_now = retention_figures(cur, f.as_of)
+success_before, cpr_before = retention_figures(prev, f.previous_as_of)
 up_now, down_now = tier_figures(cur)
 up_before, down_before = tier_figures(prev)
 share_now, share_before = a_share(f.as_of), a_share(f.previous_as_of)
@@ -100,13 +112,11 @@ with st.container(border=False):
 
 # Headline figures for the current week and month, whatever period is chosen above.
 st.subheader(t("headline_week", L) + " / " + t("headline_month", L))
-today = ui.today()
 headline = {}
-for key in ("week", "month"):
-    period = Period.containing(key, today)
+for key, period in headline_periods.items():
     rate, overdue, received = complaint_figures(period, today)
     behind, below = plan_figures(period, today)
-    success, cost_per_retained = retention_figures(period)
+    success, cost_per_retained = retention_figures(period, today)
     headline[f"{t('headline_' + key, L)} {period.label}"] = [
         ui.fmt_number(received), ui.fmt_rate(rate), ui.fmt_number(overdue), ui.fmt_number(behind),
         ui.fmt_number(below), ui.fmt_rate(success), ui.fmt_money(cost_per_retained)]

@@ -99,6 +99,18 @@ def test_tier_rules_are_editable(conn):
     assert metrics.tiers(conn, MAY)["tier_current"][0] == "Silver"
 
 
+def test_tier_is_the_highest_ranked_rule_reached_even_when_minimums_do_not_follow_ranks(conn):
+    """metrics.md: the tier is the highest-ranked rule whose minimum the volume reaches."""
+    base(conn)
+    # Gold (rank 2) now needs more than VIP (rank 1): VIP wins from 500000 up, Gold never
+    exec_(conn, "UPDATE tier_rules SET min_amount = 700000 WHERE name = 'Gold'")
+    for code, amount in (("V", "800000.00"), ("E", "500000.00"), ("S", "499999.99"), ("R", "0.01")):
+        add_customer(conn, code, "EAST-1")
+        add_order(conn, code, code, date(2026, 5, 1), amount)
+    tiers = metrics.tiers(conn, MAY).set_index("customer_code")["tier_current"].to_dict()
+    assert tiers == {"V": "VIP", "E": "VIP", "S": "Silver", "R": "Regular"}
+
+
 def test_summary_counts_the_rows_of_the_view(conn):
     base(conn)
     add_order(conn, "1", "C1", date(2026, 4, 10), "100.00")
