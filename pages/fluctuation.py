@@ -103,7 +103,7 @@ if code:
     while p.start <= period.end:
         ends.append(min(p.end, period.end))
         p = p.next()
-    history = ui.metric("tier_history", code, ends)
+    history = ui.as_float(ui.metric("tier_history", code, ends), "volume")
     history = history.assign(tier_label=history["tier"].map(lambda v: value_label(v, L)))
     left, right = st.columns(2)
     left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(
