@@ -431,6 +431,23 @@ def fluctuation(conn: Connection, period: Period, department: str | None = None,
         ORDER BY {order} LIMIT :limit""", params | {"flags": list(flags) if flags else None, "limit": limit})
 
 
+DROP_FLAGS, SURGE_FLAGS = ("drop", "stopped"), ("surge", "new")
+
+
+def fluctuation_extremes(conn: Connection, period: Period, department: str | None = None,
+                         limit: int = 15) -> pd.DataFrame:
+    """The `limit` largest drops (drop, stopped) and surges (surge, new) from one pass over the period.
+
+    Rows of `fluctuation` ordered as its `largest` orders them, with `part` 'drops' or 'surges'.
+    """
+    sql, params = _fluctuation_sql(period, department)
+    return _frame(conn, f"""WITH f AS MATERIALIZED ({sql})
+        (SELECT 'drops' AS part, * FROM f WHERE flag = ANY(:drops) ORDER BY change, customer_code LIMIT :limit)
+        UNION ALL
+        (SELECT 'surges', * FROM f WHERE flag = ANY(:surges) ORDER BY change DESC, customer_code LIMIT :limit)""",
+                  params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
+
+
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
                  customer_code: str | None = None) -> pd.DataFrame:
     """Order volume, orders and customers with orders per month over [start, end] (refunds are negative).

@@ -54,7 +54,7 @@ def review_calls(week: Period, department: str | None = None, today: date | None
     prev = week.previous()
     as_of, prev_as_of = min(week.end, today), min(prev.end, today)
     return {
-        "drops": ("fluctuation", week, department, ("drop", "stopped"), "drops", 6),
+        "drops": ("fluctuation", week, department, metrics.DROP_FLAGS, "drops", 6),
         "moved": ("tiers", week, department, ("upgrade", "downgrade", "new", "lost"), 6),
         "abc_now": ("grading_abc", as_of, department),
         "abc_before": ("grading_abc", prev_as_of, department),

@@ -17,9 +17,9 @@ st.caption(t("fluctuation_intro", L))
 ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
-DROPS, SURGES, MOVES = ("drop", "stopped"), ("surge", "new"), ("upgrade", "downgrade", "new", "lost")
+MOVES = ("upgrade", "downgrade", "new", "lost")
 ui.prefetch(("fluctuation_summary", period, dept), ("fluctuation_summary", f.previous, dept),
-            ("fluctuation", period, dept, DROPS, "drops", 15), ("fluctuation", period, dept, SURGES, "surges", 15),
+            ("fluctuation_extremes", period, dept, 15),
             ("volume_trend", trend_start, period.end, dept), ("tier_matrix", period, dept),
             ("tiers", period, dept, MOVES))
 now, before = ui.metric("fluctuation_summary", period, dept).iloc[0], ui.metric("fluctuation_summary", f.previous, dept).iloc[0]
@@ -42,12 +42,13 @@ columns = ["customer_code", "customer_name", "volume", "previous_volume", "chang
 left, right = st.columns(2)
 with left:
     st.subheader(t("largest_drops", L))
-    drops = ui.metric("fluctuation", period, dept, DROPS, "drops", 15)
+    extremes = ui.metric("fluctuation_extremes", period, dept, 15)  # drops and surges in one pass
+    drops = extremes[extremes["part"] == "drops"]
     ui.show_table(drops[columns], L,
                   key="fluct_drops")
 with right:
     st.subheader(t("largest_surges", L))
-    surges = ui.metric("fluctuation", period, dept, SURGES, "surges", 15)
+    surges = extremes[extremes["part"] == "surges"]
     ui.show_table(surges[columns],
                   L, key="fluct_surges")
 

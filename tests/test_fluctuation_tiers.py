@@ -37,6 +37,25 @@ def test_flags_first_rule_wins_and_thirty_percent_is_inclusive(conn):
     assert f.loc["OLDNEW", "flag"] == "steady" and f.loc["OLDNEW", "change_pct"] is None
 
 
+def test_extremes_are_the_largest_drops_and_surges_of_the_view(conn):
+    base(conn)
+    for i in range(5):
+        for code, before, now in ((f"D{i}", 100 + i, 10), (f"S{i}", 10, 100 + 10 * i), (f"T{i}", 50, 50)):
+            add_customer(conn, code, "EAST-1")
+            add_order(conn, f"{code}a", code, date(2026, 4, 10), f"{before}.00")
+            add_order(conn, f"{code}b", code, date(2026, 5, 10), f"{now}.00")
+    add_customer(conn, "GONE", "EAST-1")
+    add_order(conn, "gone", "GONE", date(2026, 4, 2), "500.00")    # stopped: the largest drop
+    extremes = metrics.fluctuation_extremes(conn, MAY, limit=3)
+    drops, surges = extremes[extremes["part"] == "drops"], extremes[extremes["part"] == "surges"]
+    assert drops["customer_code"].tolist() == ["GONE", "D4", "D3"]
+    assert surges["customer_code"].tolist() == ["S4", "S3", "S2"]
+    for part, flags, largest in (("drops", metrics.DROP_FLAGS, "drops"), ("surges", metrics.SURGE_FLAGS, "surges")):
+        view = metrics.fluctuation(conn, MAY, flags=flags, largest=largest, limit=3)
+        got = extremes[extremes["part"] == part].drop(columns="part").reset_index(drop=True)
+        assert got.equals(view)
+
+
 def test_refunds_are_negative_volume_and_pct_is_empty_when_previous_not_positive(conn):
     base(conn)
     add_order(conn, "1", "C1", date(2026, 4, 3), "100.00")
