@@ -342,6 +342,14 @@ ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type",
 RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
 
 
+def _all_numbers(values: pd.Series) -> bool:
+    """Decimals, integers or floats with at least one value (the database's numeric columns)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "mixed-integer":  # integers with decimals, or with text: look at each value
+        return bool(values.map(lambda v: isinstance(v, (Decimal, int, float)) or v is None).all())
+    return kind in ("decimal", "integer", "floating", "mixed-integer-float")
+
+
 def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None) -> None:
     """A table with translated headers and values, rates as percentages, empty cells blank."""
     shown = frame.copy()
@@ -349,14 +357,18 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
     for column in shown.columns:
         values = shown[column]
         if column in ENUM_COLUMNS:
-            shown[column] = values.map(lambda v: v if column == "department_code" and v != "ALL" else value_label(v, lang))
+            # label each distinct value once: lists run to tens of thousands of rows
+            distinct = pd.unique(values)
+            labels = [v if column == "department_code" and v != "ALL" else value_label(v, lang) for v in distinct]
+            shown[column] = values.map(dict(zip(distinct, labels)))
         elif isinstance(values.dtype, pd.DatetimeTZDtype):
             shown[column] = values.dt.strftime("%Y-%m-%d %H:%M")
-        elif values.dtype == object and values.map(lambda v: isinstance(v, (Decimal, int, float)) or v is None).all() \
-                and values.notna().any():
-            shown[column] = pd.to_numeric(values.map(lambda v: None if v is None else float(v)), errors="coerce")
-        elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            shown[column] = values.astype(object).where(values.notna(), "")
+        elif values.dtype == object and _all_numbers(values):
+            shown[column] = pd.to_numeric(values, errors="coerce")
+        elif pd.api.types.is_string_dtype(values) and values.dtype != object:
+            shown[column] = values.fillna("")  # stays Arrow-backed: no per-cell Python objects
+        elif values.dtype == object:
+            shown[column] = values.where(values.notna(), "")
         label = column_label(column, lang)
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
