@@ -415,6 +415,11 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
     return sql, params
 
 
+DROP_FLAGS, SURGE_FLAGS = ("drop", "stopped"), ("surge", "new")
+# the order of the fluctuation rows: by customer, largest drop first, largest surge first
+_FLUCTUATION_ORDER = {None: "customer_code", "drops": "change, customer_code", "surges": "change DESC, customer_code"}
+
+
 def fluctuation(conn: Connection, period: Period, department: str | None = None,
                 flags: tuple[str, ...] | None = None, largest: str | None = None,
                 limit: int | None = None) -> pd.DataFrame:
@@ -424,14 +429,10 @@ def fluctuation(conn: Connection, period: Period, department: str | None = None,
     customer code; `limit` keeps the first rows.
     """
     sql, params = _fluctuation_sql(period, department)
-    order = {None: "customer_code", "drops": "change, customer_code",
-             "surges": "change DESC, customer_code"}[largest]
     return _frame(conn, f"""SELECT * FROM ({sql}) f
         WHERE CAST(:flags AS text[]) IS NULL OR flag = ANY(:flags)
-        ORDER BY {order} LIMIT :limit""", params | {"flags": list(flags) if flags else None, "limit": limit})
-
-
-DROP_FLAGS, SURGE_FLAGS = ("drop", "stopped"), ("surge", "new")
+        ORDER BY {_FLUCTUATION_ORDER[largest]} LIMIT :limit""",
+                  params | {"flags": list(flags) if flags else None, "limit": limit})
 
 
 def fluctuation_extremes(conn: Connection, period: Period, department: str | None = None,
@@ -442,9 +443,11 @@ def fluctuation_extremes(conn: Connection, period: Period, department: str | Non
     """
     sql, params = _fluctuation_sql(period, department)
     return _frame(conn, f"""WITH f AS MATERIALIZED ({sql})
-        (SELECT 'drops' AS part, * FROM f WHERE flag = ANY(:drops) ORDER BY change, customer_code LIMIT :limit)
+        (SELECT 'drops' AS part, * FROM f WHERE flag = ANY(:drops)
+         ORDER BY {_FLUCTUATION_ORDER["drops"]} LIMIT :limit)
         UNION ALL
-        (SELECT 'surges', * FROM f WHERE flag = ANY(:surges) ORDER BY change DESC, customer_code LIMIT :limit)""",
+        (SELECT 'surges', * FROM f WHERE flag = ANY(:surges)
+         ORDER BY {_FLUCTUATION_ORDER["surges"]} LIMIT :limit)""",
                   params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
 
 
@@ -659,10 +662,10 @@ def at_risk(conn: Connection, period: Period, department: str | None = None) -> 
     """Customers flagged drop or stopped in `period` with no open (pending) retention case, largest drop first."""
     sql, params = _fluctuation_sql(period, department)
     return _frame(conn, f"""SELECT * FROM ({sql}) f
-        WHERE flag IN ('drop', 'stopped')
+        WHERE flag = ANY(:drops)
           AND NOT EXISTS (SELECT 1 FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
                           WHERE r.result = 'pending' AND cu.code = f.customer_code)
-        ORDER BY change, customer_code""", params)
+        ORDER BY {_FLUCTUATION_ORDER["drops"]}""", params | {"drops": list(DROP_FLAGS)})
 
 
 # --------------------------------------------------------------------------------------
