@@ -798,16 +798,35 @@ def grading_summary(conn: Connection, as_of: date, department: str | None = None
                                                         "points": points})
 
 
+# grading_summary's rows by kind, in the shape each is drawn: the grading page reads the summary
+# once and splits it with these.
 def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
     part = summary[summary["kind"] == kind].rename(columns={"key": key})
     return part.loc[:, [key] + columns].reset_index(drop=True)
 
 
-def grading_segments(conn: Connection, as_of: date, department: str | None = None,
-                     abc_method: str | None = None) -> pd.DataFrame:
-    """Customers and revenue share per RFM segment."""
-    return _summary_part(grading_summary(conn, as_of, department, abc_method), "segment", "rfm_segment",
-                         ["customers", "monetary", "revenue_share"])
+def abc_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and their shares per ABC class."""
+    return _summary_part(summary, "abc", "abc_class", ["customers", "monetary", "customer_share", "revenue_share"])
+
+
+def segment_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and revenue share per RFM segment."""
+    return _summary_part(summary, "segment", "rfm_segment", ["customers", "monetary", "revenue_share"])
+
+
+def score_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers per score 1-5 for each of R, F and M."""
+    part = _summary_part(summary, "score", "key", ["customers"])
+    return pd.DataFrame({"dimension": part["key"].str[0], "score": part["key"].str[1:].astype(int),
+                         "customers": part["customers"]})
+
+
+def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """The sampled cumulative revenue curve in customer order, with each point's class."""
+    part = summary[summary["kind"] == "pareto"].sort_values("position")
+    return part.rename(columns={"key": "abc_class"})[["customer_share", "revenue_share", "abc_class"]] \
+        .reset_index(drop=True)
 
 
 def grading_abc(conn: Connection, as_of: date, department: str | None = None,
@@ -819,24 +838,7 @@ def grading_abc(conn: Connection, as_of: date, department: str | None = None,
     final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
               FROM ranked CROSS JOIN settings_now s)""" + _ABC_PER_CLASS + " ORDER BY 2"
     frame = _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method})
-    return _summary_part(frame, "abc", "abc_class", ["customers", "monetary", "customer_share", "revenue_share"])
-
-
-def grading_scores(conn: Connection, as_of: date, department: str | None = None,
-                   abc_method: str | None = None) -> pd.DataFrame:
-    """Customers per score 1-5 for each of R, F and M."""
-    part = _summary_part(grading_summary(conn, as_of, department, abc_method), "score", "key", ["customers"])
-    return pd.DataFrame({"dimension": part["key"].str[0], "score": part["key"].str[1:].astype(int),
-                         "customers": part["customers"]})
-
-
-def pareto_curve(conn: Connection, as_of: date, department: str | None = None,
-                 abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
-    """The cumulative revenue curve, sampled to at most `points` points, with each point's class."""
-    part = grading_summary(conn, as_of, department, abc_method, points)
-    part = part[part["kind"] == "pareto"].sort_values("position")
-    return part.rename(columns={"key": "abc_class"})[["customer_share", "revenue_share", "abc_class"]] \
-        .reset_index(drop=True)
+    return abc_rows(frame)
 
 
 # --------------------------------------------------------------------------------------

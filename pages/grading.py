@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import metrics, ui
 from dashboard.i18n import SEGMENT_APPROACH, column_label, t, value_label
 
 f = ui.page_filters()
@@ -21,13 +21,7 @@ method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="
 ui.prefetch(("grading_summary", as_of, dept, method), ("grading_abc", f.previous_as_of, dept, method),
             ("grading", as_of, dept, method, 500))
 summary = ui.metric("grading_summary", as_of, dept, method)  # one pass over the population for every aggregate
-
-
-def part(kind: str, key: str):
-    return summary[summary["kind"] == kind].rename(columns={"key": key}).reset_index(drop=True)
-
-
-abc = part("abc", "abc_class")[["abc_class", "customers", "monetary", "customer_share", "revenue_share"]]
+abc = metrics.abc_rows(summary)
 if abc.empty:
     ui.empty(L)
     st.stop()
@@ -43,7 +37,7 @@ ui.kpi_row([
 ])
 
 st.subheader(t("segments", L))
-segments = part("segment", "rfm_segment")
+segments = metrics.segment_rows(summary)
 segments = segments.assign(
     label=segments["rfm_segment"].map(lambda v: value_label(v, L)),
     approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
@@ -63,15 +57,14 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader(t("score_distribution", L))
-    scores = part("score", "key")
-    scores = scores.assign(dimension=scores["key"].str[0], score=scores["key"].str[1:].astype(int))
+    scores = metrics.score_rows(summary)
     st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
         x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
         column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
         tooltip=["dimension", "score", "customers"]).properties(width=85, height=200))
 with right:
     st.subheader(t("pareto", L))
-    curve = ui.as_float(part("pareto", "abc_class").sort_values("position"), "customer_share", "revenue_share")
+    curve = ui.as_float(metrics.pareto_rows(summary), "customer_share", "revenue_share")
     ends = curve[curve["abc_class"].isin(["A", "B"])].groupby("abc_class", as_index=False)["customer_share"].max()
     boundaries = alt.Chart(ends).mark_rule(strokeDash=[4, 4], color="#455a64").encode(
         x="customer_share:Q", tooltip=["abc_class", alt.Tooltip("customer_share:Q", format=".1%")])
