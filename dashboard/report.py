@@ -44,6 +44,17 @@ def _today() -> date:
     return datetime.now(app_timezone()).date()
 
 
+def period_calls(period: Period, as_of: date, department: str | None = None) -> dict[str, tuple]:
+    """The calls behind a period's complaint, plan and retention figures (the overview's and the review's).
+
+    key -> (metric function, *arguments after conn).
+    """
+    return {"kpis": ("complaint_kpis", period.start, period.end, as_of, department),
+            "overdue": ("overdue_open", as_of, department),
+            "plans": ("plan_status_counts", as_of, department, None, period.start, period.end),
+            "retention": ("retention", period.start, period.end, department)}
+
+
 def review_calls(week: Period, department: str | None = None, today: date | None = None) -> dict[str, tuple]:
     """Every metric the weekly review for `week` reads: key -> (metric function, *arguments after conn).
 
@@ -62,17 +73,10 @@ def review_calls(week: Period, department: str | None = None, today: date | None
         "tiers_before": ("tier_change_counts", prev, department),
         "summary_now": ("fluctuation_summary", week, department),
         "summary_before": ("fluctuation_summary", prev, department),
-        "kpis_now": ("complaint_kpis", week.start, week.end, as_of, department),
-        "kpis_before": ("complaint_kpis", prev.start, prev.end, prev_as_of, department),
-        "overdue_now": ("overdue_open", as_of, department),
-        "overdue_before": ("overdue_open", prev_as_of, department),
-        "plans_now": ("plan_status_counts", as_of, department, None, week.start, week.end),
-        "plans_before": ("plan_status_counts", prev_as_of, department, None, prev.start, prev.end),
         "behind": ("plans", as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": ("complaint_breakdown", week.start, week.end, "priority", as_of, department),
-        "retention_now": ("retention", week.start, week.end, department),
-        "retention_before": ("retention", prev.start, prev.end, department),
-    }
+    } | {f"{key}_now": call for key, call in period_calls(week, as_of, department).items()} \
+      | {f"{key}_before": call for key, call in period_calls(prev, prev_as_of, department).items()}
 
 
 def weekly_review(conn: Connection, week: Period, department: str | None = None,

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import report, ui
 from dashboard.i18n import t
 from dashboard.periods import Period
 
@@ -19,33 +19,27 @@ today = ui.today()
 headline_periods = {key: Period.containing(key, today) for key in ("week", "month")}
 
 
-def calls(period: Period, as_of) -> dict[str, tuple]:
-    """The metric calls behind one column of figures."""
-    return {"kpis": ("complaint_kpis", period.start, period.end, as_of, dept), "overdue": ("overdue_open", as_of, dept),
-            "plans": ("plan_status_counts", as_of, dept, None, period.start, period.end),
-            "retention": ("retention", period.start, period.end, dept)}
-
-
 # every figure at once, the slow ones first (tiers and grading read a year per customer)
 columns = [(cur, f.as_of), (prev, f.previous_as_of)] + [(period, today) for period in headline_periods.values()]
 ui.prefetch(("tier_change_counts", cur, dept), ("tier_change_counts", prev, dept),
             ("grading_abc", f.as_of, dept), ("grading_abc", f.previous_as_of, dept),
-            *(call for period, as_of in columns for call in calls(period, as_of).values()))
+            *(call for period, as_of in columns for call in report.period_calls(period, as_of, dept).values()))
 
 
 def complaint_figures(period: Period, as_of):
-    kpis, overdue = ui.metric(*calls(period, as_of)["kpis"]), ui.metric(*calls(period, as_of)["overdue"])
+    calls = report.period_calls(period, as_of, dept)
+    kpis, overdue = ui.metric(*calls["kpis"]), ui.metric(*calls["overdue"])
     return ui.first(kpis, "achievement_rate"), len(overdue), ui.first(kpis, "received")
 
 
 def plan_figures(period: Period, as_of):
-    counts = ui.metric(*calls(period, as_of)["plans"])
+    counts = ui.metric(*report.period_calls(period, as_of, dept)["plans"])
     by = dict(zip(counts["status"], counts["plans"])) if not counts.empty else {}
     return by.get("behind", 0), by.get("below_minimum", 0)
 
 
 def retention_figures(period: Period, as_of):
-    frame = ui.metric(*calls(period, as_of)["retention"])
+    frame = ui.metric(*report.period_calls(period, as_of, dept)["retention"])
     total = frame[frame["reason"] == "ALL"]
     return ui.first(total, "success_rate"), ui.first(total, "cost_per_retained")
 
