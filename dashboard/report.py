@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard import metrics
+from dashboard.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period
 from db.engine import app_timezone
@@ -160,14 +161,9 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
 def fmt(value, kind: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    v = float(value)
-    if kind == "rate":
-        return f"{v * 100:.1f}%"
-    if kind == "money":
-        return f"¥{v:,.2f}"
     if kind == "hours":
-        return f"{v:,.1f} h"
-    return f"{v:,.0f}"
+        return f"{float(value):,.1f} h"
+    return {"rate": fmt_rate, "money": fmt_money}.get(kind, fmt_number)(value)
 
 
 def fmt_delta(figure: Figure) -> str:
@@ -175,12 +171,12 @@ def fmt_delta(figure: Figure) -> str:
         return "—"
     diff = float(figure.now) - float(figure.before)
     if figure.kind == "rate":
-        return f"{diff * 100:+.1f} pp"
-    if figure.kind == "money":
+        return delta_rate(figure.now, figure.before)
+    if figure.kind == "money":  # a typographic minus before the currency sign reads better in print
         return f"{'+' if diff >= 0 else '−'}¥{abs(diff):,.2f}"
     if figure.kind == "hours":
         return f"{diff:+,.1f} h"
-    return f"{diff:+,.0f}"
+    return delta_number(figure.now, figure.before)
 
 
 def delta_class(figure: Figure) -> str:

@@ -19,6 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import access, exports, metrics
+# the formatters live in dashboard.formats (no Streamlit); pages reach them through ui
+from dashboard.formats import delta_number, delta_rate, fmt_money, fmt_money_short, fmt_number, fmt_rate  # noqa: F401
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import KINDS, Period, PeriodError
 from db import users
@@ -280,43 +282,6 @@ def period_caption(f: Filters) -> None:
 
 
 # -- display ---------------------------------------------------------------------------------
-
-def fmt_rate(value) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
-
-
-def fmt_money(value) -> str:
-    return "—" if value is None else f"¥{float(value):,.2f}"
-
-
-def fmt_money_short(value, lang: str) -> str:
-    """Large amounts for KPI cards: ¥406.3万 / ¥4.06M; exact amounts stay in the tables."""
-    if value is None:
-        return "—"
-    v = float(value)
-    if abs(v) < 100_000:
-        return fmt_money(v)
-    if lang == "zh":
-        return f"¥{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"¥{v / 1e4:.0f}万"
-    return f"¥{v / 1e6:,.1f}M"
-
-
-def fmt_number(value, places: int = 0) -> str:
-    return "—" if value is None else f"{float(value):,.{places}f}"
-
-
-def delta_rate(now, before) -> str | None:
-    if now is None or before is None:
-        return None
-    return f"{(float(now) - float(before)) * 100:+.1f} pp"
-
-
-def delta_number(now, before, places: int = 0, money: bool = False) -> str | None:
-    if now is None or before is None:
-        return None
-    diff = float(now) - float(before)
-    return f"{'¥' if money else ''}{diff:+,.{places}f}"
-
 
 def kpi_row(cards: list[dict]) -> None:
     """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad.
