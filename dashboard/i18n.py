@@ -312,7 +312,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "total_cost": ("总成本", "total_cost"), "cost_per_retained": ("每挽留成本", "cost_per_retained"),
     "recency_days": ("最近购买(天)", "recency_days"), "frequency": ("频次", "frequency"), "monetary": ("金额", "monetary"),
     "r_score": ("R", "r_score"), "f_score": ("F", "f_score"), "m_score": ("M", "m_score"),
-    "rfm_segment": ("RFM 分类", "rfm_segment"), "value_class": ("价值等级", "value_class"), "abc_class": ("ABC", "abc_class"),
+    "rfm_segment": ("RFM 分类", "RFM_segment"), "value_class": ("价值等级", "value_class"), "abc_class": ("ABC", "abc_class"),
     "key": ("分组", "group"), "plans": ("数量", "plans"),
 }
 
