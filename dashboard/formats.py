@@ -37,4 +37,6 @@ def delta_number(now, before, places: int = 0, money: bool = False) -> str | Non
     if now is None or before is None:
         return None
     diff = float(now) - float(before)
-    return f"{'¥' if money else ''}{diff:+,.{places}f}"
+    if money:  # the sign leads, or Streamlit reads "¥-5.00" as a rise
+        return f"{'-' if diff < 0 else '+'}¥{abs(diff):,.{places}f}"
+    return f"{diff:+,.{places}f}"
