@@ -143,3 +143,24 @@ def test_summary_counts_the_rows_of_the_view(conn):
     assert summary["volume"] == detail["volume"].sum() == Decimal("70.00")
     empty = metrics.fluctuation_summary(conn, Period.parse("2020-01")).iloc[0]
     assert empty["customers"] == 0 and empty["volume"] == Decimal("0.00")
+
+
+def test_a_department_counts_its_own_and_its_sub_departments_customers_only(conn):
+    """EAST holds C1 (in EAST-1) and C3; SOUTH holds C2. Counts, lists and trends keep to the scope."""
+    base(conn)
+    for no, customer, amount in (("1", "C1", "30000.00"), ("2", "C2", "150000.00"), ("3", "C3", "600000.00")):
+        add_order(conn, f"a{no}", customer, date(2026, 4, 10), amount)
+        add_order(conn, f"b{no}", customer, date(2026, 5, 10), amount)
+    expected = {None: {"C1", "C2", "C3"}, "EAST": {"C1", "C3"}, "EAST-1": {"C1"}, "SOUTH": {"C2"}}
+    for department, codes in expected.items():
+        assert set(metrics.fluctuation(conn, MAY, department)["customer_code"]) == codes
+        assert metrics.fluctuation_summary(conn, MAY, department)["customers"].iloc[0] == len(codes)
+        assert set(metrics.tiers(conn, MAY, department)["customer_code"]) == codes
+        counts = metrics.tier_change_counts(conn, MAY, department)
+        assert counts["customers"].sum() == len(codes) == metrics.tier_matrix(conn, MAY, department)["customers"].sum()
+        trend = metrics.volume_trend(conn, date(2026, 4, 1), date(2026, 5, 20), department)
+        assert trend["customers"].tolist() == [len(codes), len(codes)]
+        assert set(metrics.grading(conn, MAY.end, department)["customer_code"]) == codes
+        assert metrics.grading_abc(conn, MAY.end, department)["customers"].sum() == len(codes)
+        summary = metrics.grading_summary(conn, MAY.end, department)
+        assert metrics.segment_rows(summary)["customers"].sum() == len(codes)
