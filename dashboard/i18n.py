@@ -220,6 +220,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "retention_trend": ("挽留趋势（近 12 个月）", "Retention trend (last 12 months)"),
     "at_risk_list": ("风险客户（下降或停止下单，且无进行中的挽留案例）",
                      "At-risk customers (dropping or stopped, no open case)"),
+    "pick_at_risk_row": ("在表中选中一行，为该客户新建挽留案例；未选中时为下降最多的客户。",
+                         "Select a row in the table to open a case for that customer; without one, the largest drop."),
     "no_at_risk": ("没有需要挽留的风险客户。", "No at-risk customer without an open case."),
     # grading
     "grading_intro": ("近 365 天的 RFM 八类客户与 ABC 分级，以及对应的服务策略。",

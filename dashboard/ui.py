@@ -315,8 +315,12 @@ def _all_numbers(values: pd.Series) -> bool:
     return kind in ("decimal", "integer", "floating", "mixed-integer-float")
 
 
-def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None) -> None:
-    """A table with translated headers and values, rates as percentages, empty cells blank."""
+def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None,
+               pick_row: bool = False) -> int | None:
+    """A table with translated headers and values, rates as percentages, empty cells blank.
+
+    With `pick_row` the user can select one row; returns its position, or None while none is.
+    """
     shown = frame.copy()
     config = {}
     for column in shown.columns:
@@ -338,7 +342,13 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
     shown.columns = [column_label(c, lang) for c in shown.columns]
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key, column_config=config)
+    if not pick_row:
+        st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key, column_config=config)
+        return None
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key,
+                         column_config=config, on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows
+    return rows[0] if rows else None
 
 
 def downloads(view: str, lang: str, key: str, **params) -> None:
@@ -468,11 +478,12 @@ def weekly_report_file(week: Period, department: str | None, lang: str, fmt: str
 
 
 def prefetch(*calls: tuple) -> None:
-    """Run independent metric calls at once, each on its own connection, through the cache.
+    """Start independent metric calls, three at a time, each on its own connection, through the cache.
 
-    Each call is `(name, *args)` exactly as the page will call `metric(name, *args)`, so the
-    page's own calls find the results cached. A call that fails here fails again, visibly,
-    when the page makes it.
+    Each call is `(name, *args)` exactly as the page will call `metric(name, *args)`. This
+    returns at once, so the page draws what it has while the rest is computed; the page's own
+    call of a value still being computed waits for it (the cache computes each value once,
+    under a lock per value). A call that fails here fails again, visibly, when the page makes it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -487,5 +498,7 @@ def prefetch(*calls: tuple) -> None:
         except Exception:  # noqa: BLE001 - reported by the page's own call
             pass
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(run, dict.fromkeys(calls)))  # a call listed twice runs once
+    pool = ThreadPoolExecutor(max_workers=3)
+    for call in dict.fromkeys(calls):  # a call listed twice runs once
+        pool.submit(run, call)
+    pool.shutdown(wait=False)  # the queued calls still run

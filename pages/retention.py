@@ -15,6 +15,14 @@ st.title(t("nav_retention", L))
 st.caption(t("retention_intro", L))
 ui.period_caption(f)
 
+trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
+# every figure at once, the at-risk list first (a period's orders per customer, the slowest)
+ui.prefetch(("at_risk", period, dept),
+            *(("retention", p.start, p.end, dept) for p in (period, f.previous)),
+            *(("retention_outcome", p.start, p.end, dept) for p in (period, f.previous)),
+            *(("retention", period.start, period.end, dept, by) for by in ("reason", "method")),
+            ("retention_trend", trend_start, period.end, dept))
+
 by_reason = ui.metric("retention", period.start, period.end, dept)
 by_reason_before = ui.metric("retention", f.previous.start, f.previous.end, dept)
 outcome = ui.metric("retention_outcome", period.start, period.end, dept)
@@ -57,7 +65,6 @@ else:
     ui.downloads("retention", L, "retention_dl", start=period.start, end=period.end, department=dept)
 
 st.subheader(t("retention_trend", L))
-trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 trend = ui.as_float(ui.metric("retention_trend", trend_start, period.end, dept), "success_rate", "total_cost")
 if trend.empty:
     ui.empty(L)
@@ -74,11 +81,10 @@ risk = ui.metric("at_risk", period, dept)
 if risk.empty:
     st.success(t("no_at_risk", L))
 else:
-    ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume", "change",
-                        "change_pct", "flag"]], L, height=320, key="retention_at_risk")
-    names = dict(zip(risk["customer_code"], risk["customer_name"]))
-    left, right = st.columns([3, 2])
-    chosen = left.selectbox(t("f_customer_code", L), list(risk["customer_code"]), key="retention_risk_pick",
-                            format_func=lambda c: f"{c} {names.get(c, '')}")
-    right.page_link("pages/retention_entry.py", label=t("open_case_for", L) + " →", icon="🧲",
-                    query_params={"customer": chosen, "lang": L})
+    # a row picked in the table, else the largest drop: a picker of 15,000 names would be slower to use
+    picked = ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume",
+                                 "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)
+    chosen = risk.iloc[picked or 0]
+    st.caption(t("pick_at_risk_row", L))
+    st.page_link("pages/retention_entry.py", icon="🧲", query_params={"customer": chosen["customer_code"], "lang": L},
+                 label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")

@@ -79,9 +79,21 @@ def test_open_case_from_the_at_risk_link_is_prefilled(demo_url, use_database):  
     use_database(demo_url)
     at = open_page("retention", "en")
     assert_clean(at)
-    link = next(p for p in at.get("page_link") if "Open a retention case" in p.proto.label)
-    customer = at.selectbox(key="retention_risk_pick").value
-    assert f"customer={customer}" in link.proto.query_string or customer in str(link.proto)
+
+    def linked_customer(at):
+        link = next(p for p in at.get("page_link") if "Open a retention case" in p.proto.label)
+        customer = dict(part.split("=") for part in link.proto.query_string.split("&"))["customer"]
+        assert customer in link.proto.label
+        return customer
+
+    # without a picked row, the largest drop; a row picked in the table links its customer
+    table = at.dataframe[-1].value
+    assert linked_customer(at) == table.iloc[0, 0]
+    at.session_state["retention_at_risk"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    assert_clean(at)
+    customer = linked_customer(at)
+    assert customer == table.iloc[2, 0] != table.iloc[0, 0]
     at = open_page("retention_entry", "en", customer=customer)
     assert at.text_input(key="case_customer").value == customer
     save(at)
