@@ -97,8 +97,11 @@ def test_running_totals_stay_current_under_random_bulk_writes(conn):
     assert_current(conn)
 
 
-DATES = [date(2024, 2, 28), date(2024, 2, 29), date(2024, 3, 1), date(2025, 2, 28), date(2025, 3, 1),
-         date(2025, 6, 15), date(2025, 12, 31), date(2026, 1, 1), date(2026, 7, 31)]
+# 2024-03-20 and 2025-06-20 start their windows late in a month (2023-03-21, 2024-06-20), which
+# is read from that month's end backwards
+DATES = [date(2024, 2, 28), date(2024, 2, 29), date(2024, 3, 1), date(2024, 3, 20), date(2025, 2, 28),
+         date(2025, 3, 1), date(2025, 6, 15), date(2025, 6, 20), date(2025, 12, 31), date(2026, 1, 1),
+         date(2026, 7, 31)]
 
 
 @pytest.fixture
@@ -166,6 +169,20 @@ def test_new_flag_uses_every_order_before_the_period_even_a_refund(conn):
                              (Period.parse("2026-05-04..2026-05-31"), {"C1": "stopped", "C2": "steady", "C3": "new"})):
         frame = metrics.fluctuation(conn, period).set_index("customer_code")
         assert frame["flag"].to_dict() == expected
+
+
+def test_new_flag_when_the_period_starts_late_in_a_month(conn):
+    """The orders before 25 May are May's running total less the orders from the 25th on."""
+    assert metrics._totals_at("before", date(2026, 5, 24))["before_sign"] == -1  # the path under test
+    base(conn)
+    add_order(conn, "1", "C1", date(2026, 5, 24), "-5.00")    # the day before: a refund, still an order
+    add_order(conn, "2", "C1", date(2026, 5, 26), "10.00")
+    add_order(conn, "3", "C2", date(2026, 5, 25), "10.00")    # first order on the period's first day
+    add_order(conn, "4", "C2", date(2026, 5, 30), "10.00")
+    add_order(conn, "5", "C3", date(2026, 4, 10), "10.00")
+    add_order(conn, "6", "C3", date(2026, 5, 31), "10.00")
+    frame = metrics.fluctuation(conn, Period.parse("2026-05-25..2026-05-31")).set_index("customer_code")
+    assert frame["flag"].to_dict() == {"C1": "steady", "C2": "new", "C3": "steady"}
 
 
 @pytest.mark.parametrize("start,end", [(date(2024, 1, 1), date(2025, 12, 31)), (date(2024, 2, 10), date(2024, 9, 20)),
