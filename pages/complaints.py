@@ -15,6 +15,16 @@ st.title(t("nav_complaints", L))
 st.caption(t("complaints_intro", L))
 ui.period_caption(f)
 
+trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
+# every figure at once, in the order the page draws them (the trend at the grain last chosen)
+ui.prefetch(("complaint_kpis", period.start, period.end, f.as_of, dept),
+            ("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept),
+            ("overdue_open", f.as_of, dept),
+            ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", "month"), f.as_of, dept),
+            *(("complaint_breakdown", period.start, period.end, by, f.as_of, dept) for by in ("department", "priority")),
+            ("complaints", period.start, period.end, f.as_of, dept),
+            ("complaint_summary", period.start, period.end, f.as_of, dept))
+
 kpis = ui.metric("complaint_kpis", period.start, period.end, f.as_of, dept)
 before = ui.metric("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept)
 g = lambda frame, col: ui.first(frame, col)  # noqa: E731
@@ -56,7 +66,6 @@ if not g(kpis, "received"):
 
 grain = st.radio(t("trend_grain", L), ["month", "week"], horizontal=True, key="complaints_grain",
                  format_func=lambda k: t(f"kind_{k}", L))
-trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 trend = ui.as_float(ui.metric("complaint_trend", trend_start, period.end, grain, f.as_of, dept), "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(

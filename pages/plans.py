@@ -17,6 +17,12 @@ staff_names = dict(zip(staff["staff_no"], staff["name"]))
 staff_no = st.selectbox(t("staff", L), [""] + list(staff_names), key="plans_staff",
                         format_func=lambda s: f"{s} {staff_names[s]}" if s else t("all_staff", L))
 staff_no = staff_no or None
+# every figure at once, in the order the page draws them (the completion by what was last chosen)
+ui.prefetch(("plans", f.as_of, dept, staff_no, period.start, period.end),
+            ("plan_totals", f.as_of, dept, staff_no, period.start, period.end),
+            ("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end),
+            ("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end),
+            ("plan_completion", f.as_of, st.session_state.get("plans_by", "department"), dept))
 
 frame = ui.metric("plans", f.as_of, dept, staff_no, period.start, period.end)
 if frame.empty:
@@ -60,7 +66,7 @@ with right:
     by = st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), ["department", "type"],
                   horizontal=True, key="plans_by",
                   format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
-    grouped = ui.as_float(ui.metric("plan_completion", f.as_of, by=by, department=dept), "completion_rate",
+    grouped = ui.as_float(ui.metric("plan_completion", f.as_of, by, dept), "completion_rate",
                       "planned_count", "actual_count")
     grouped = ui.label_values(grouped, "key", L)
     st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
