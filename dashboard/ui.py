@@ -145,14 +145,18 @@ def demo_accounts() -> list[dict]:
 
 # -- data ----------------------------------------------------------------------------------
 
-@st.cache_data(ttl=300, show_spinner=False)
+CACHE_SECONDS = 300  # a figure is recomputed after five minutes, or at once after a write in the app
+_writes = [0]  # writes in this process since it started: prefetch's note of what is cached
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def metric(name: str, *args, **kwargs) -> pd.DataFrame:
     """A metric function's result, cached for five minutes per set of parameters."""
     with get_engine().connect() as conn:
         return getattr(metrics, name)(conn, *args, **kwargs)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def export_bytes(view: str, fmt: str, user: User, **params) -> bytes:
     with get_engine().connect() as conn:
         frame = exports.export_frame(conn, view, user=user, **params)
@@ -420,6 +424,7 @@ def submit(lang: str, slots: dict, write, success: str) -> bool:
         st.error(t("not_allowed", lang, reason=str(denied)))
         return False
     st.cache_data.clear()  # figures follow the write at once
+    _writes[0] += 1
     st.success(t("saved", lang, what=result if result is not None else success))
     return True
 
@@ -457,7 +462,7 @@ def show_history(table: str, key: str, lang: str) -> None:
 
 # -- weekly review ------------------------------------------------------------------------------
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def weekly_review(week: Period, department: str | None):
     from dashboard import report
 
@@ -466,7 +471,7 @@ def weekly_review(week: Period, department: str | None):
     return report.review_sections({key: metric(*call) for key, call in calls.items()})
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def weekly_report_file(week: Period, department: str | None, lang: str, fmt: str) -> bytes:
     """The same report file `python -m dashboard report` writes."""
     from dashboard import report
@@ -486,9 +491,18 @@ def prefetch(*calls: tuple) -> None:
     under a lock per value). A call that fails here fails again, visibly, when the page makes it.
     """
     from concurrent.futures import ThreadPoolExecutor
+    from time import monotonic
 
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+    # A rerun of the same page within the cache's lifetime, with no write since, finds every
+    # value cached: fetching them again here would only unpickle each one twice.
+    done = st.session_state.setdefault("_prefetched", {})
+    key, now = (calls, _writes[0]), monotonic()
+    if now - done.get(key, -CACHE_SECONDS) < CACHE_SECONDS:
+        return
+    done.clear()
+    done[key] = now
     context = get_script_run_ctx()
 
     def run(call: tuple) -> None:
