@@ -693,8 +693,9 @@ def at_risk(conn: Connection, period: Period, department: str | None = None) -> 
     sql, params = _fluctuation_sql(period, department)
     return _frame(conn, f"""SELECT * FROM ({sql}) f
         WHERE flag = ANY(:drops)
-          AND NOT EXISTS (SELECT 1 FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
-                          WHERE r.result = 'pending' AND cu.code = f.customer_code)
+          -- one set of the customers with an open case, hashed, rather than a lookup per row
+          AND f.customer_code NOT IN (SELECT cu.code FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
+                                      WHERE r.result = 'pending')
         ORDER BY {_FLUCTUATION_ORDER["drops"]}""", params | {"drops": list(DROP_FLAGS)})
 
 
