@@ -323,6 +323,11 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                                              "recorded_by"])
         horizons = [("week", 7), ("month", 30), ("quarter", 91), ("year", 365)]
         n_progress = 0
+        # the demo accounts: the manager, the head of the first region and the first agent of its first team
+        first_region = region_ids[0]
+        first_team = next(d[0] for d in departments if d[3] == first_region) if team_ids else first_region
+        agent = (agents_by_dep.get(first_team) or [heads[first_team]])[0]
+        agent_busy = False  # whatever the date, the demo agent has a plan in progress to record work on
         for p in range(n_plans):
             pid = p + 1
             horizon, length = rng.choices(horizons, [25, 40, 25, 10])[0]
@@ -348,6 +353,8 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
             kind = rng.choice(["plan", "task"])
             ptype = rng.choice(list(PLAN_CONTENT))
             assignee = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] and rng.random() < 0.7 else None
+            if p < 40 and not agent_busy and start <= today <= end:  # the draws above stay as they were
+                dep, assignee, agent_busy = first_team, agent, True
             planned = rng.choice([5, 10, 20, 30, 50, 80, 120]) * {"week": 1, "month": 2, "quarter": 4, "year": 10}[horizon] // 2 + 1
             minimum = int(planned * rng.choice([0.6, 0.7, 0.8, 0.9]))
             unit_cost = rng.choice([50, 120, 200, 500])
@@ -463,9 +470,6 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         # one account per role, listed on the sign-in page of a demo database
         from db.users import DEMO_PASSWORD, create_user
 
-        first_region = region_ids[0]
-        first_team = next(d[0] for d in departments if d[3] == first_region) if team_ids else first_region
-        agent = (agents_by_dep.get(first_team) or [heads[first_team]])[0]
         staff_no = {sid: no for sid, no, *_ in staff}
         create_user(conn, "manager", DEMO_PASSWORD, "manager", staff_no[1], actor="demo")
         create_user(conn, "head", DEMO_PASSWORD, "head", staff_no[heads[first_region]], actor="demo")

@@ -70,6 +70,27 @@ def test_demo_is_deterministic_for_a_seed(admin, template_db):
     assert prints[0] == prints[1] != prints[2]
 
 
+@pytest.mark.parametrize("today", ["2026-11-23", "2026-11-24"])
+def test_the_demo_agent_has_a_plan_in_progress_whatever_the_date(admin, template_db, today):
+    """With the tests' seed these dates once left the agent's progress form empty."""
+    from datetime import date
+
+    from db.engine import make_engine
+    from tests.conftest import _recreate
+
+    day = date.fromisoformat(today)
+    engine = make_engine(_recreate(admin, "dashboard_demo_day", template_db))
+    generate(engine, customers=300, seed=11, today=day, progress=lambda m: None)
+    with engine.connect() as conn:
+        staff_no, department = conn.execute(sa.text(
+            "SELECT s.staff_no, d.code FROM users u JOIN staff s ON s.id = u.staff_id "
+            "JOIN departments d ON d.id = s.department_id WHERE u.username = 'agent'")).one()
+        assert not metrics.open_plans(conn, day, department, staff_no).empty
+    engine.dispose()
+    with admin.connect() as c:
+        c.execute(sa.text('DROP DATABASE "dashboard_demo_day" WITH (FORCE)'))
+
+
 def test_demo_refuses_a_database_with_data(engine):
     with engine.begin() as conn:
         base(conn)
