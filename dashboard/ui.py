@@ -467,8 +467,8 @@ def weekly_review(week: Period, department: str | None):
     from dashboard import report
 
     calls = report.review_calls(week, department, today())
-    prefetch(*calls.values())
-    return report.review_sections({key: metric(*call) for key, call in calls.items()})
+    figures = prefetch(calls)
+    return report.review_sections({key: figures[key] for key in calls})
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -482,25 +482,37 @@ def weekly_report_file(week: Period, department: str | None, lang: str, fmt: str
     return report.report_html(sections, week, department, lang).encode("utf-8")
 
 
-def prefetch(*calls: tuple) -> None:
-    """Start independent metric calls, three at a time, each on its own connection, through the cache.
+class Figures:
+    """A page's named metric calls: `figures[key]` is `metric(*call)`, read through the cache."""
 
-    Each call is `(name, *args)` exactly as the page will call `metric(name, *args)`. This
-    returns at once, so the page draws what it has while the rest is computed; the page's own
-    call of a value still being computed waits for it (the cache computes each value once,
-    under a lock per value). A call that fails here fails again, visibly, when the page makes it.
+    def __init__(self, calls: dict[str, tuple]):
+        self.calls = calls
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        return metric(*self.calls[key])
+
+
+def prefetch(calls: dict[str, tuple]) -> Figures:
+    """Start a page's independent metric calls, three at a time, each on its own connection.
+
+    `calls` maps a name to `(metric name, *args)`; the page reads each result as
+    `figures[name]`, so the page and the prefetch ask the cache the same question. This
+    returns at once and the page draws what it has while the rest is computed: reading a value
+    still being computed waits for it (the cache computes each value once, under a lock per
+    value). A call that fails here fails again, visibly, when the page reads it.
     """
     from concurrent.futures import ThreadPoolExecutor
     from time import monotonic
 
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+    figures = Figures(calls)
     # A rerun of the same page within the cache's lifetime, with no write since, finds every
     # value cached: fetching them again here would only unpickle each one twice.
     done = st.session_state.setdefault("_prefetched", {})
-    key, now = (calls, _writes[0]), monotonic()
+    key, now = (tuple(calls.values()), _writes[0]), monotonic()
     if now - done.get(key, -CACHE_SECONDS) < CACHE_SECONDS:
-        return
+        return figures
     done.clear()
     done[key] = now
     context = get_script_run_ctx()
@@ -509,10 +521,11 @@ def prefetch(*calls: tuple) -> None:
         add_script_run_ctx(threading.current_thread(), context)
         try:
             metric(*call)
-        except Exception:  # noqa: BLE001 - reported by the page's own call
+        except Exception:  # noqa: BLE001 - reported by the page's own read
             pass
 
     pool = ThreadPoolExecutor(max_workers=3)
-    for call in dict.fromkeys(calls):  # a call listed twice runs once
+    for call in dict.fromkeys(calls.values()):  # a call named twice runs once
         pool.submit(run, call)
     pool.shutdown(wait=False)  # the queued calls still run
+    return figures

@@ -16,17 +16,21 @@ st.caption(t("complaints_intro", L))
 ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
-# every figure at once, in the order the page draws them (the trend at the grain last chosen)
-ui.prefetch(("complaint_kpis", period.start, period.end, f.as_of, dept),
-            ("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept),
-            ("overdue_open", f.as_of, dept),
-            ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", "month"), f.as_of, dept),
-            *(("complaint_breakdown", period.start, period.end, by, f.as_of, dept) for by in ("department", "priority")),
-            ("complaints", period.start, period.end, f.as_of, dept),
-            ("complaint_summary", period.start, period.end, f.as_of, dept))
+GRAINS = ["month", "week"]
+# every figure at once, in the order the page draws them; the trend at the grain last chosen
+# (the radio below keeps it in session state; the first grain until it is touched)
+figures = ui.prefetch({
+    "kpis": ("complaint_kpis", period.start, period.end, f.as_of, dept),
+    "kpis_before": ("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept),
+    "overdue": ("overdue_open", f.as_of, dept),
+    "trend": ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", GRAINS[0]),
+              f.as_of, dept),
+    "department": ("complaint_breakdown", period.start, period.end, "department", f.as_of, dept),
+    "priority": ("complaint_breakdown", period.start, period.end, "priority", f.as_of, dept),
+    "cohort": ("complaints", period.start, period.end, f.as_of, dept),
+    "summary": ("complaint_summary", period.start, period.end, f.as_of, dept)})
 
-kpis = ui.metric("complaint_kpis", period.start, period.end, f.as_of, dept)
-before = ui.metric("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept)
+kpis, before = figures["kpis"], figures["kpis_before"]
 g = lambda frame, col: ui.first(frame, col)  # noqa: E731
 
 ui.kpi_row([
@@ -53,7 +57,7 @@ ui.kpi_row([
 ])
 
 st.subheader(t("overdue_list", L))
-overdue = ui.metric("overdue_open", f.as_of, dept)
+overdue = figures["overdue"]
 if overdue.empty:
     st.success(t("no_overdue", L))
 else:
@@ -64,9 +68,9 @@ if not g(kpis, "received"):
     ui.empty(L)
     st.stop()
 
-grain = st.radio(t("trend_grain", L), ["month", "week"], horizontal=True, key="complaints_grain",
-                 format_func=lambda k: t(f"kind_{k}", L))
-trend = ui.as_float(ui.metric("complaint_trend", trend_start, period.end, grain, f.as_of, dept), "achievement_rate")
+st.radio(t("trend_grain", L), GRAINS, horizontal=True, key="complaints_grain",
+         format_func=lambda k: t(f"kind_{k}", L))
+trend = ui.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=ui.MONTH_AXIS),
@@ -76,7 +80,7 @@ st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
 
 
 def state_bars(by: str, key: str):
-    frame = ui.metric("complaint_breakdown", period.start, period.end, by, f.as_of, dept)
+    frame = figures[by]
     long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
     long = ui.label_values(long, "state", L)
     long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
@@ -98,7 +102,7 @@ with right:
 
 st.subheader(t("complaint_cohort", L))
 st.caption(t("select_to_drill", L))
-cohort = ui.metric("complaints", period.start, period.end, f.as_of, dept)
+cohort = figures["cohort"]
 for event, column in ((picked_department, "department_code"), (picked_priority, "priority")):
     points = (event or {}).get("selection", {}).get("pick", []) if event else []
     if points:
@@ -107,7 +111,7 @@ for event, column in ((picked_department, "department_code"), (picked_priority, 
 ui.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
                       "resolved_at", "state", "resolution_hours", "handler_name"]], L, height=380, key="complaints_table")
 ui.downloads("complaints", L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of, department=dept)
-summary = ui.metric("complaint_summary", period.start, period.end, f.as_of, dept)
+summary = figures["summary"]
 ui.show_table(summary, L, key="complaints_summary")
 ui.downloads("complaint_summary", L, "complaint_summary_dl", start=period.start, end=period.end, as_of=f.as_of,
              department=dept)

@@ -18,11 +18,12 @@ ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
 MOVES = ("upgrade", "downgrade", "new", "lost")
-ui.prefetch(("fluctuation_summary", period, dept), ("fluctuation_summary", f.previous, dept),
-            ("fluctuation_extremes", period, dept, 15),
-            ("volume_trend", trend_start, period.end, dept), ("tier_matrix", period, dept),
-            ("tiers", period, dept, MOVES))
-now, before = ui.metric("fluctuation_summary", period, dept).iloc[0], ui.metric("fluctuation_summary", f.previous, dept).iloc[0]
+figures = ui.prefetch({
+    "summary": ("fluctuation_summary", period, dept), "summary_before": ("fluctuation_summary", f.previous, dept),
+    "extremes": ("fluctuation_extremes", period, dept, 15),  # drops and surges in one pass
+    "trend": ("volume_trend", trend_start, period.end, dept), "matrix": ("tier_matrix", period, dept),
+    "moved": ("tiers", period, dept, MOVES)})
+now, before = figures["summary"].iloc[0], figures["summary_before"].iloc[0]
 if not now["customers"]:
     ui.empty(L)
     st.stop()
@@ -42,7 +43,7 @@ columns = ["customer_code", "customer_name", "volume", "previous_volume", "chang
 left, right = st.columns(2)
 with left:
     st.subheader(t("largest_drops", L))
-    extremes = ui.metric("fluctuation_extremes", period, dept, 15)  # drops and surges in one pass
+    extremes = figures["extremes"]
     drops = extremes[extremes["part"] == "drops"]
     ui.show_table(drops[columns], L,
                   key="fluct_drops")
@@ -53,7 +54,7 @@ with right:
                   L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
-trend = ui.as_float(ui.metric("volume_trend", trend_start, period.end, dept), "volume")
+trend = ui.as_float(figures["trend"], "volume")
 st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
     tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers"]), width="stretch")
@@ -61,7 +62,7 @@ st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
 left, right = st.columns(2)
 with left:
     st.subheader(t("tier_matrix", L))
-    matrix = ui.metric("tier_matrix", period, dept)
+    matrix = figures["matrix"]
     if matrix.empty:
         ui.empty(L)
     else:
@@ -86,7 +87,7 @@ with right:
         tooltip=["label", "n"]), width="stretch")
 
 st.subheader(t("tier_changes", L))
-moved = ui.metric("tiers", period, dept, MOVES)
+moved = figures["moved"]
 ui.show_table(moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
               key="fluct_tiers")
 ui.downloads("fluctuation", L, "fluct_dl", period=period, department=dept)

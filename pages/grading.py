@@ -18,14 +18,16 @@ configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "co
 st.session_state.setdefault("grading_method", configured)
 method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
                   format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
-ui.prefetch(("grading_summary", as_of, dept, method), ("grading_abc", f.previous_as_of, dept, method),
-            ("grading", as_of, dept, method, 500))
-summary = ui.metric("grading_summary", as_of, dept, method)  # one pass over the population for every aggregate
+figures = ui.prefetch({
+    "summary": ("grading_summary", as_of, dept, method),  # one pass over the population for every aggregate
+    "abc_before": ("grading_abc", f.previous_as_of, dept, method),
+    "customers": ("grading", as_of, dept, method, 500)})  # the top 500; the download has everyone
+summary = figures["summary"]
 abc = metrics.abc_rows(summary)
 if abc.empty:
     ui.empty(L)
     st.stop()
-abc_before = ui.metric("grading_abc", f.previous_as_of, dept, method)
+abc_before = figures["abc_before"]
 share = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "revenue_share")  # noqa: E731
 count_a = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "customers")  # noqa: E731
 ui.kpi_row([
@@ -87,7 +89,7 @@ abc_table.columns = ["ABC", t("col_customers", L), column_label("monetary", L), 
 st.dataframe(abc_table, hide_index=True, width="stretch")
 
 st.subheader(t("customer_table", L))
-customers = ui.metric("grading", as_of, dept, method, 500)  # the top 500; the download has everyone
+customers = figures["customers"]
 ui.show_table(customers, L, height=400, key="grading_table")
 if method == configured:
     ui.downloads("grading", L, "grading_dl", as_of=as_of, department=dept)

@@ -17,53 +17,55 @@ ui.period_caption(f)
 
 today = ui.today()
 headline_periods = {key: Period.containing(key, today) for key in ("week", "month")}
-
+# each column of figures: the chosen period and the one before, then the current week and month
+columns = {"now": (cur, f.as_of), "before": (prev, f.previous_as_of)} | {
+    key: (period, today) for key, period in headline_periods.items()}
 
 # every figure at once, the slow ones first (tiers and grading read a year per customer)
-columns = [(cur, f.as_of), (prev, f.previous_as_of)] + [(period, today) for period in headline_periods.values()]
-ui.prefetch(("tier_change_counts", cur, dept), ("tier_change_counts", prev, dept),
-            ("grading_abc", f.as_of, dept), ("grading_abc", f.previous_as_of, dept),
-            *(call for period, as_of in columns for call in report.period_calls(period, as_of, dept).values()))
+figures = ui.prefetch(
+    {"tiers_now": ("tier_change_counts", cur, dept), "tiers_before": ("tier_change_counts", prev, dept),
+     "abc_now": ("grading_abc", f.as_of, dept), "abc_before": ("grading_abc", f.previous_as_of, dept)}
+    | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
+       for key, call in report.period_calls(period, as_of, dept).items()})
 
 
-def complaint_figures(period: Period, as_of):
-    calls = report.period_calls(period, as_of, dept)
-    kpis, overdue = ui.metric(*calls["kpis"]), ui.metric(*calls["overdue"])
+def complaint_figures(column: str):
+    kpis, overdue = figures[f"kpis_{column}"], figures[f"overdue_{column}"]
     return ui.first(kpis, "achievement_rate"), len(overdue), ui.first(kpis, "received")
 
 
-def plan_figures(period: Period, as_of):
-    counts = ui.metric(*report.period_calls(period, as_of, dept)["plans"])
+def plan_figures(column: str):
+    counts = figures[f"plans_{column}"]
     by = dict(zip(counts["status"], counts["plans"])) if not counts.empty else {}
     return by.get("behind", 0), by.get("below_minimum", 0)
 
 
-def retention_figures(period: Period, as_of):
-    frame = ui.metric(*report.period_calls(period, as_of, dept)["retention"])
+def retention_figures(column: str):
+    frame = figures[f"retention_{column}"]
     total = frame[frame["reason"] == "ALL"]
     return ui.first(total, "success_rate"), ui.first(total, "cost_per_retained")
 
 
-def tier_figures(period: Period):
-    frame = ui.metric("tier_change_counts", period, dept)
+def tier_figures(column: str):
+    frame = figures[f"tiers_{column}"]
     by = dict(zip(frame["change"], frame["customers"])) if not frame.empty else {}
     return by.get("upgrade", 0), by.get("downgrade", 0)
 
 
-def a_share(as_of):
-    frame = ui.metric("grading_abc", as_of, dept)
+def a_share(column: str):
+    frame = figures[f"abc_{column}"]
     return ui.first(frame[frame["abc_class"] == "A"], "revenue_share")
 
 
-rate_now, overdue_now, received_now = complaint_figures(cur, f.as_of)
-rate_before, overdue_before, _ = complaint_figures(prev, f.previous_as_of)
-behind_now, below_now = plan_figures(cur, f.as_of)
-behind_before, below_before = plan_figures(prev, f.previous_as_of)
-success_now, cpr_now = retention_figures(cur, f.as_of)
-success_before, cpr_before = retention_figures(prev, f.previous_as_of)
-up_now, down_now = tier_figures(cur)
-up_before, down_before = tier_figures(prev)
-share_now, share_before = a_share(f.as_of), a_share(f.previous_as_of)
+rate_now, overdue_now, received_now = complaint_figures("now")
+rate_before, overdue_before, _ = complaint_figures("before")
+behind_now, below_now = plan_figures("now")
+behind_before, below_before = plan_figures("before")
+success_now, cpr_now = retention_figures("now")
+success_before, cpr_before = retention_figures("before")
+up_now, down_now = tier_figures("now")
+up_before, down_before = tier_figures("before")
+share_now, share_before = a_share("now"), a_share("before")
 
 with st.container(border=False):
     st.subheader("⏱️ " + t("nav_complaints", L))
@@ -108,9 +110,9 @@ with st.container(border=False):
 st.subheader(t("headline_week", L) + " / " + t("headline_month", L))
 headline = {}
 for key, period in headline_periods.items():
-    rate, overdue, received = complaint_figures(period, today)
-    behind, below = plan_figures(period, today)
-    success, cost_per_retained = retention_figures(period, today)
+    rate, overdue, received = complaint_figures(key)
+    behind, below = plan_figures(key)
+    success, cost_per_retained = retention_figures(key)
     headline[f"{t('headline_' + key, L)} {period.label}"] = [
         ui.fmt_number(received), ui.fmt_rate(rate), ui.fmt_number(overdue), ui.fmt_number(behind),
         ui.fmt_number(below), ui.fmt_rate(success), ui.fmt_money(cost_per_retained)]

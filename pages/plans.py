@@ -17,20 +17,23 @@ staff_names = dict(zip(staff["staff_no"], staff["name"]))
 staff_no = st.selectbox(t("staff", L), [""] + list(staff_names), key="plans_staff",
                         format_func=lambda s: f"{s} {staff_names[s]}" if s else t("all_staff", L))
 staff_no = staff_no or None
-# every figure at once, in the order the page draws them (the completion by what was last chosen)
-ui.prefetch(("plans", f.as_of, dept, staff_no, period.start, period.end),
-            ("plan_totals", f.as_of, dept, staff_no, period.start, period.end),
-            ("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end),
-            ("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end),
-            ("plan_completion", f.as_of, st.session_state.get("plans_by", "department"), dept))
+GROUPINGS = ["department", "type"]
+# every figure at once, in the order the page draws them; the completion by the grouping last
+# chosen (the radio below keeps it in session state; the first grouping until it is touched)
+figures = ui.prefetch({
+    "plans": ("plans", f.as_of, dept, staff_no, period.start, period.end),
+    "totals": ("plan_totals", f.as_of, dept, staff_no, period.start, period.end),
+    "totals_before": ("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end),
+    "status_counts": ("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end),
+    "completion": ("plan_completion", f.as_of, st.session_state.get("plans_by", GROUPINGS[0]), dept)})
 
-frame = ui.metric("plans", f.as_of, dept, staff_no, period.start, period.end)
+frame = figures["plans"]
 if frame.empty:
     ui.empty(L)
     st.stop()
 
-now = ui.metric("plan_totals", f.as_of, dept, staff_no, period.start, period.end).iloc[0]
-before = ui.metric("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end).iloc[0]
+now = figures["totals"].iloc[0]
+before = figures["totals_before"].iloc[0]
 ui.kpi_row([
     {"label": t("kpi_plans", L), "value": ui.fmt_number(now["plans"]), "delta": ui.delta_number(now["plans"], before["plans"])},
     {"label": t("kpi_completion", L), "value": ui.fmt_rate(now["completion_rate"]),
@@ -54,7 +57,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(t("status_counts", L))
-    counts = ui.metric("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end)
+    counts = figures["status_counts"]
     counts = ui.label_values(counts, "status", L)
     chart = alt.Chart(counts).mark_bar().encode(
         x=alt.X("plans:Q", title=t("col_count", L)),
@@ -63,10 +66,10 @@ with left:
         tooltip=["label", "plans"])
     st.altair_chart(chart, width="stretch")
 with right:
-    by = st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), ["department", "type"],
-                  horizontal=True, key="plans_by",
-                  format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
-    grouped = ui.as_float(ui.metric("plan_completion", f.as_of, by, dept), "completion_rate",
+    st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), GROUPINGS,
+             horizontal=True, key="plans_by",
+             format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
+    grouped = ui.as_float(figures["completion"], "completion_rate",
                       "planned_count", "actual_count")
     grouped = ui.label_values(grouped, "key", L)
     st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(

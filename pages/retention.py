@@ -17,16 +17,17 @@ ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 # every figure at once, the at-risk list first (a period's orders per customer, the slowest)
-ui.prefetch(("at_risk", period, dept),
-            *(("retention", p.start, p.end, dept) for p in (period, f.previous)),
-            *(("retention_outcome", p.start, p.end, dept) for p in (period, f.previous)),
-            *(("retention", period.start, period.end, dept, by) for by in ("reason", "method")),
-            ("retention_trend", trend_start, period.end, dept))
+figures = ui.prefetch({
+    "at_risk": ("at_risk", period, dept),
+    "reason": ("retention", period.start, period.end, dept, "reason"),
+    "reason_before": ("retention", f.previous.start, f.previous.end, dept, "reason"),
+    "method": ("retention", period.start, period.end, dept, "method"),
+    "outcome": ("retention_outcome", period.start, period.end, dept),
+    "outcome_before": ("retention_outcome", f.previous.start, f.previous.end, dept),
+    "trend": ("retention_trend", trend_start, period.end, dept)})
 
-by_reason = ui.metric("retention", period.start, period.end, dept)
-by_reason_before = ui.metric("retention", f.previous.start, f.previous.end, dept)
-outcome = ui.metric("retention_outcome", period.start, period.end, dept)
-outcome_before = ui.metric("retention_outcome", f.previous.start, f.previous.end, dept)
+by_reason, by_reason_before = figures["reason"], figures["reason_before"]
+outcome, outcome_before = figures["outcome"], figures["outcome_before"]
 total = by_reason[by_reason["reason"] == "ALL"]
 total_before = by_reason_before[by_reason_before["reason"] == "ALL"]
 g = ui.first
@@ -53,7 +54,7 @@ else:
     for column, by, title in ((left, "reason", "by_reason"), (right, "method", "by_method")):
         with column:
             st.subheader(t(title, L))
-            frame = ui.metric("retention", period.start, period.end, dept, by)
+            frame = figures[by]
             parts = frame[frame[by] != "ALL"]
             long = parts.melt(id_vars=[by], value_vars=["retained", "lost", "pending"], var_name="result", value_name="n")
             long = ui.label_values(long, "result", L).assign(group=lambda d: d[by].map(lambda v: value_label(v, L)))
@@ -65,7 +66,7 @@ else:
     ui.downloads("retention", L, "retention_dl", start=period.start, end=period.end, department=dept)
 
 st.subheader(t("retention_trend", L))
-trend = ui.as_float(ui.metric("retention_trend", trend_start, period.end, dept), "success_rate", "total_cost")
+trend = ui.as_float(figures["trend"], "success_rate", "total_cost")
 if trend.empty:
     ui.empty(L)
 else:
@@ -77,7 +78,7 @@ else:
     ).resolve_scale(y="independent"), width="stretch")
 
 st.subheader(t("at_risk_list", L))
-risk = ui.metric("at_risk", period, dept)
+risk = figures["at_risk"]
 if risk.empty:
     st.success(t("no_at_risk", L))
 else:
