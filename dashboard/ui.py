@@ -346,12 +346,10 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
     shown.columns = [column_label(c, lang) for c in shown.columns]
-    if not pick_row:
-        st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key, column_config=config)
-        return None
+    picking = {"on_select": "rerun", "selection_mode": "single-row"} if pick_row else {}
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key,
-                         column_config=config, on_select="rerun", selection_mode="single-row")
-    rows = event.selection.rows
+                         column_config=config, **picking)
+    rows = event.selection.rows if pick_row else []
     return rows[0] if rows else None
 
 
