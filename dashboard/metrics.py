@@ -391,7 +391,16 @@ def _totals_at(name: str, day: date, last_purchase: bool = False) -> dict:
             f"{name}_sign": 1}
 
 
-def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]:
+# fluctuation's rows from rows keyed by customer_id. Every order's customer exists (a foreign
+# key): the joins are left joins so that the planner drops them when only flags and volumes count.
+_NAMED_FLUCTUATION = """
+    SELECT cu.code AS customer_code, cu.name AS customer_name, r.volume, r.previous_volume, r.change, r.change_pct,
+           r.yoy_volume, r.yoy_pct, r.flag, d.code AS department_code
+    FROM ({rows}) r LEFT JOIN customers cu ON cu.id = r.customer_id LEFT JOIN departments d ON d.id = cu.department_id"""
+
+
+def _fluctuation_sql(period: Period, department: str | None, named: bool = True) -> tuple[str, dict]:
+    """The rows of `fluctuation`, or with `named` False keyed by customer_id instead of code, name and department."""
     prev, ly = period.previous(), period.last_year()
     before = _totals_at("before", period.start - timedelta(days=1))
     sql = f"""
@@ -417,16 +426,14 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
         HAVING count(*) FILTER (WHERE k IN ('p', 'prev', 'ly')) > 0
     ),
     v AS (
-        SELECT cu.code, cu.name, cu.department_id, vol.orders, coalesce(volume, 0.00) AS volume,
+        SELECT vol.customer_id, vol.orders, coalesce(volume, 0.00) AS volume,
                coalesce(previous_volume, 0.00) AS previous_volume, coalesce(yoy_volume, 0.00) AS yoy_volume,
                first_orders
-        -- every order's customer exists (a foreign key): the joins are left joins so that the
-        -- planner drops them when only flags and volumes are counted
-        FROM vol LEFT JOIN customers cu ON cu.id = vol.customer_id
+        FROM vol
         WHERE {_in_scope('vol.customer_id')}
     ),
     threshold AS (SELECT coalesce({_setting_sql('fluctuation_threshold')}, 0.30) AS x)
-    SELECT v.code AS customer_code, v.name AS customer_name, v.volume, v.previous_volume,
+    SELECT v.customer_id, v.volume, v.previous_volume,
            v.volume - v.previous_volume AS change,
            CASE WHEN v.previous_volume > 0 THEN round((v.volume - v.previous_volume) / v.previous_volume, 4) END
                AS change_pct,
@@ -438,15 +445,13 @@ def _fluctuation_sql(period: Period, department: str | None) -> tuple[str, dict]
                     THEN 'drop'
                 WHEN v.previous_volume > 0 AND v.volume - v.previous_volume >= threshold.x * v.previous_volume
                     THEN 'surge'
-                ELSE 'steady' END AS flag,
-           d.code AS department_code
-    FROM v CROSS JOIN threshold
-    LEFT JOIN departments d ON d.id = v.department_id"""
+                ELSE 'steady' END AS flag
+    FROM v CROSS JOIN threshold"""
     params = {
         "department": department, "p_start": period.start, "p_end": period.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
     } | before
-    return sql, params
+    return (_NAMED_FLUCTUATION.format(rows=sql) if named else sql), params
 
 
 DROP_FLAGS, SURGE_FLAGS = ("drop", "stopped"), ("surge", "new")
@@ -469,20 +474,56 @@ def fluctuation(conn: Connection, period: Period, department: str | None = None,
                   params | {"flags": list(flags) if flags else None, "limit": limit})
 
 
-def fluctuation_extremes(conn: Connection, period: Period, department: str | None = None,
-                         limit: int = 15) -> pd.DataFrame:
-    """The `limit` largest drops (drop, stopped) and surges (surge, new) from one pass over the period.
+# fluctuation_summary's one row over the rows `f` of _fluctuation_sql
+_SUMMARY_SELECT = """count(*) AS customers, coalesce(sum(volume), 0.00) AS volume,
+               count(*) FILTER (WHERE flag = 'new') AS new, count(*) FILTER (WHERE flag = 'stopped') AS stopped,
+               count(*) FILTER (WHERE flag = 'drop') AS drop, count(*) FILTER (WHERE flag = 'surge') AS surge,
+               count(*) FILTER (WHERE flag = 'steady') AS steady"""
+_SUMMARY_COLUMNS = ["customers", "volume", "new", "stopped", "drop", "surge", "steady"]
+_FLUCTUATION_COLUMNS = ["customer_code", "customer_name", "volume", "previous_volume", "change", "change_pct",
+                        "yoy_volume", "yoy_pct", "flag", "department_code"]
 
-    Rows of `fluctuation` ordered as its `largest` orders them, with `part` 'drops' or 'surges'.
+
+def fluctuation_overview(conn: Connection, period: Period, department: str | None = None,
+                         limit: int = 15) -> pd.DataFrame:
+    """The flag counts and the `limit` largest drops and surges, from one pass over the period.
+
+    part 'summary': one row of customers, total volume and customers per flag (fluctuation_summary's
+    row); 'drops' (drop, stopped) and 'surges' (surge, new): rows of `fluctuation` ordered as its
+    `largest` orders them. Split with summary_row and extreme_rows.
     """
-    sql, params = _fluctuation_sql(period, department)
+    sql, params = _fluctuation_sql(period, department, named=False)
+    no_rows = ", ".join(f"NULL AS {c}" for c in _FLUCTUATION_COLUMNS)
+    no_summary = ", ".join("NULL" for _ in _SUMMARY_COLUMNS)
+
+    def largest(part: str, flags: str) -> str:
+        # the rows that can be among the largest (ties included) are named; the rest never are
+        order = _FLUCTUATION_ORDER[part]
+        kept = f"SELECT * FROM f WHERE flag = ANY(:{flags}) ORDER BY {order.split(',')[0]} FETCH FIRST (:limit) ROWS WITH TIES"
+        return f"""(SELECT '{part}', n.*, {no_summary} FROM ({_NAMED_FLUCTUATION.format(rows=kept)}) n
+                    ORDER BY {order} LIMIT :limit)"""
+
     return _frame(conn, f"""WITH f AS MATERIALIZED ({sql})
-        (SELECT 'drops' AS part, * FROM f WHERE flag = ANY(:drops)
-         ORDER BY {_FLUCTUATION_ORDER["drops"]} LIMIT :limit)
+        SELECT 'summary' AS part, {no_rows}, s.customers, s.volume AS summary_volume, s.new, s.stopped, s.drop,
+               s.surge, s.steady
+        FROM (SELECT {_SUMMARY_SELECT} FROM f) s
         UNION ALL
-        (SELECT 'surges', * FROM f WHERE flag = ANY(:surges)
-         ORDER BY {_FLUCTUATION_ORDER["surges"]} LIMIT :limit)""",
+        {largest("drops", "drops")}
+        UNION ALL
+        {largest("surges", "surges")}""",
                   params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
+
+
+def summary_row(overview: pd.DataFrame) -> pd.DataFrame:
+    """fluctuation_overview's summary: one row of customers, volume and customers per flag."""
+    row = overview[overview["part"] == "summary"].rename(columns={"volume": "row_volume", "summary_volume": "volume"})
+    return row.loc[:, _SUMMARY_COLUMNS].astype({c: "int64" for c in _SUMMARY_COLUMNS if c != "volume"}) \
+              .reset_index(drop=True)
+
+
+def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
+    """fluctuation_overview's largest 'drops' or 'surges', as rows of `fluctuation`."""
+    return overview[overview["part"] == part].loc[:, _FLUCTUATION_COLUMNS].reset_index(drop=True)
 
 
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
@@ -555,8 +596,7 @@ _TIERS = f"""
         FROM vol CROSS JOIN bands
     ),
     changes AS (
-        SELECT cu.code AS customer_code, cu.name AS customer_name,
-               coalesce(tp.name, 'none') AS tier_previous, coalesce(tc.name, 'none') AS tier_current,
+        SELECT t.customer_id, coalesce(tp.name, 'none') AS tier_previous, coalesce(tc.name, 'none') AS tier_current,
                CASE WHEN prev_rank IS NULL THEN 'new'
                     WHEN cur_rank IS NULL THEN 'lost'
                     WHEN cur_rank < prev_rank THEN 'upgrade'
@@ -564,11 +604,25 @@ _TIERS = f"""
                     ELSE 'unchanged' END AS change,
                previous_volume, current_volume, prev_rank, cur_rank
         FROM ranked t
-        LEFT JOIN customers cu ON cu.id = t.customer_id  -- left: dropped when only counting (as above)
         LEFT JOIN tier_rules tp ON tp.rank = t.prev_rank
         LEFT JOIN tier_rules tc ON tc.rank = t.cur_rank
         WHERE (prev_rank IS NOT NULL OR cur_rank IS NOT NULL) AND {_in_scope('t.customer_id')}
     )"""
+
+
+# The tier figures over a source shaped like `changes`: the named customers by code, the
+# customers per change, and the migration matrix by rank (none last).
+_TIER_ROWS = """
+    SELECT cu.code AS customer_code, cu.name AS customer_name, c.tier_previous, c.tier_current, c.change,
+           c.previous_volume, c.current_volume, c.prev_rank, c.cur_rank
+    FROM {source} c JOIN customers cu ON cu.id = c.customer_id
+    WHERE CAST(:changes AS text[]) IS NULL OR c.change = ANY(:changes)
+    ORDER BY cu.code LIMIT :limit"""
+_TIER_COUNTS = "SELECT change, count(*) AS customers FROM {source} GROUP BY 1 ORDER BY 1"
+_TIER_MATRIX = """
+    SELECT tier_previous, tier_current, count(*) AS customers,
+           coalesce(min(prev_rank), 99) AS prev_rank, coalesce(min(cur_rank), 99) AS cur_rank
+    FROM {source} GROUP BY 1, 2 ORDER BY 4, 5"""
 
 
 def tiers(conn: Connection, period: Period, department: str | None = None,
@@ -577,24 +631,61 @@ def tiers(conn: Connection, period: Period, department: str | None = None,
 
     `changes` keeps only those changes; `limit` the first rows (by customer code).
     """
-    return _frame(conn, _TIERS + """ SELECT * FROM changes
-        WHERE CAST(:changes AS text[]) IS NULL OR change = ANY(:changes) ORDER BY customer_code LIMIT :limit""",
+    return _frame(conn, _TIERS + _TIER_ROWS.format(source="changes"),
                   _tier_params(period, department) | {"changes": list(changes) if changes else None, "limit": limit})
 
 
 def tier_change_counts(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
     """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
-    return _frame(conn, _TIERS + " SELECT change, count(*) AS customers FROM changes GROUP BY 1 ORDER BY 1",
-                  _tier_params(period, department))
+    return _frame(conn, _TIERS + _TIER_COUNTS.format(source="changes"), _tier_params(period, department))
 
 
 def tier_matrix(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
     """Customers per (previous tier, current tier): the migration matrix."""
-    sql = _TIERS + """
-    SELECT tier_previous, tier_current, count(*) AS customers,
-           coalesce(min(prev_rank), 99) AS prev_rank, coalesce(min(cur_rank), 99) AS cur_rank
-    FROM changes GROUP BY 1, 2 ORDER BY 4, 5"""
-    return _frame(conn, sql, _tier_params(period, department))
+    return _frame(conn, _TIERS + _TIER_MATRIX.format(source="changes"), _tier_params(period, department))
+
+
+def tier_overview(conn: Connection, period: Period, department: str | None = None,
+                  changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+    """tier_matrix, tier_change_counts and tiers(changes, limit) from one pass, for pages that show all three.
+
+    part 'matrix', 'change' or 'customers', each with the columns of its figure (the others
+    empty). Split with matrix_rows, change_counts and tier_rows.
+    """
+    # one materialized pass; each part keeps its own order (a plain Append runs its parts in turn)
+    sql = _TIERS + f""", c AS MATERIALIZED (SELECT * FROM changes)
+    SELECT 'matrix' AS part, CAST(NULL AS text) AS customer_code, CAST(NULL AS text) AS customer_name,
+           m.tier_previous, m.tier_current, CAST(NULL AS text) AS change, CAST(NULL AS numeric) AS previous_volume,
+           CAST(NULL AS numeric) AS current_volume, m.prev_rank, m.cur_rank, m.customers
+    FROM ({_TIER_MATRIX.format(source="c")}) m
+    UNION ALL
+    SELECT 'change', NULL, NULL, NULL, NULL, n.change, NULL, NULL, NULL, NULL, n.customers
+    FROM ({_TIER_COUNTS.format(source="c")}) n
+    UNION ALL
+    SELECT 'customers', r.*, NULL FROM ({_TIER_ROWS.format(source="c")}) r"""
+    return _frame(conn, sql, _tier_params(period, department)
+                  | {"changes": list(changes) if changes else None, "limit": limit})
+
+
+def _part(overview: pd.DataFrame, part: str, columns: list[str], counts: list[str]) -> pd.DataFrame:
+    rows = overview[overview["part"] == part].loc[:, columns]
+    return rows.astype({c: "int64" for c in counts}).reset_index(drop=True)
+
+
+def matrix_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'matrix': the rows of tier_matrix."""
+    return _part(overview, "matrix", ["tier_previous", "tier_current", "customers", "prev_rank", "cur_rank"],
+                 ["customers", "prev_rank", "cur_rank"])
+
+
+def change_counts(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'change': the rows of tier_change_counts."""
+    return _part(overview, "change", ["change", "customers"], ["customers"])
+
+
+def tier_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'customers': the rows of tiers."""
+    return _part(overview, "customers", list(overview.columns[1:-1]), [])
 
 
 def tier_history(conn: Connection, customer_code: str, ends: list[date]) -> pd.DataFrame:
@@ -1052,9 +1143,4 @@ def plan_totals(conn: Connection, as_of: date, department: str | None = None, st
 def fluctuation_summary(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
     """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
     sql, params = _fluctuation_sql(period, department)
-    return _frame(conn, f"""
-    SELECT count(*) AS customers, coalesce(sum(volume), 0.00) AS volume,
-           count(*) FILTER (WHERE flag = 'new') AS new, count(*) FILTER (WHERE flag = 'stopped') AS stopped,
-           count(*) FILTER (WHERE flag = 'drop') AS drop, count(*) FILTER (WHERE flag = 'surge') AS surge,
-           count(*) FILTER (WHERE flag = 'steady') AS steady
-    FROM ({sql}) f""", params)
+    return _frame(conn, f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params)

@@ -66,13 +66,12 @@ def review_calls(week: Period, department: str | None = None, today: date | None
     prev = week.previous()
     as_of, prev_as_of = min(week.end, today), min(prev.end, today)
     return {
-        "drops": ("fluctuation", week, department, metrics.DROP_FLAGS, "drops", 6),
-        "moved": ("tiers", week, department, ("upgrade", "downgrade", "new", "lost"), 6),
+        # the week's flag counts with its largest drops, and its tier changes with the customers moved
+        "fluctuation_now": ("fluctuation_overview", week, department, 6),
+        "tiers_now": ("tier_overview", week, department, ("upgrade", "downgrade", "new", "lost"), 6),
         "abc_now": ("grading_abc", as_of, department),
         "abc_before": ("grading_abc", prev_as_of, department),
-        "tiers_now": ("tier_change_counts", week, department),
         "tiers_before": ("tier_change_counts", prev, department),
-        "summary_now": ("fluctuation_summary", week, department),
         "summary_before": ("fluctuation_summary", prev, department),
         "behind": ("plans", as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": ("complaint_breakdown", week.start, week.end, "priority", as_of, department),
@@ -103,12 +102,13 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
         return None if row.empty else row["revenue_share"].iloc[0]
 
     s_now, s_before = statuses(data["plans_now"]), statuses(data["plans_before"])
-    sum_now, sum_before = data["summary_now"].iloc[0], data["summary_before"].iloc[0]
-    t_now, t_before = tier_counts(data["tiers_now"]), tier_counts(data["tiers_before"])
+    sum_now, sum_before = metrics.summary_row(data["fluctuation_now"]).iloc[0], data["summary_before"].iloc[0]
+    t_now, t_before = tier_counts(metrics.change_counts(data["tiers_now"])), tier_counts(data["tiers_before"])
     r_now, r_before = data["retention_now"], data["retention_before"]
     all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
     abc_now, abc_before = data["abc_now"], data["abc_before"]
-    behind, breakdown, drops, moved = data["behind"], data["breakdown"], data["drops"], data["moved"]
+    behind, breakdown = data["behind"], data["breakdown"]
+    drops, moved = metrics.extreme_rows(data["fluctuation_now"], "drops"), metrics.tier_rows(data["tiers_now"])
 
     return [
         Section("overview", "nav_overview", [

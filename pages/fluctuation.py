@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import metrics, ui
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period
 
@@ -19,11 +19,11 @@ ui.period_caption(f)
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
 MOVES = ("upgrade", "downgrade", "new", "lost")
 figures = ui.prefetch({
-    "summary": ("fluctuation_summary", period, dept), "summary_before": ("fluctuation_summary", f.previous, dept),
-    "extremes": ("fluctuation_extremes", period, dept, 15),  # drops and surges in one pass
-    "trend": ("volume_trend", trend_start, period.end, dept), "matrix": ("tier_matrix", period, dept),
-    "moved": ("tiers", period, dept, MOVES)})
-now, before = figures["summary"].iloc[0], figures["summary_before"].iloc[0]
+    # flag counts with the largest drops and surges, and the tier matrix with the customers moved: one pass each
+    "fluctuation": ("fluctuation_overview", period, dept, 15),
+    "summary_before": ("fluctuation_summary", f.previous, dept),
+    "trend": ("volume_trend", trend_start, period.end, dept), "tiers": ("tier_overview", period, dept, MOVES)})
+now, before = metrics.summary_row(figures["fluctuation"]).iloc[0], figures["summary_before"].iloc[0]
 if not now["customers"]:
     ui.empty(L)
     st.stop()
@@ -43,15 +43,12 @@ columns = ["customer_code", "customer_name", "volume", "previous_volume", "chang
 left, right = st.columns(2)
 with left:
     st.subheader(t("largest_drops", L))
-    extremes = figures["extremes"]
-    drops = extremes[extremes["part"] == "drops"]
-    ui.show_table(drops[columns], L,
-                  key="fluct_drops")
+    drops = metrics.extreme_rows(figures["fluctuation"], "drops")
+    ui.show_table(drops[columns], L, key="fluct_drops")
 with right:
     st.subheader(t("largest_surges", L))
-    surges = extremes[extremes["part"] == "surges"]
-    ui.show_table(surges[columns],
-                  L, key="fluct_surges")
+    surges = metrics.extreme_rows(figures["fluctuation"], "surges")
+    ui.show_table(surges[columns], L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
 trend = ui.as_float(figures["trend"], "volume")
@@ -62,7 +59,7 @@ st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
 left, right = st.columns(2)
 with left:
     st.subheader(t("tier_matrix", L))
-    matrix = figures["matrix"]
+    matrix = metrics.matrix_rows(figures["tiers"])
     if matrix.empty:
         ui.empty(L)
     else:
@@ -87,7 +84,7 @@ with right:
         tooltip=["label", "n"]), width="stretch")
 
 st.subheader(t("tier_changes", L))
-moved = figures["moved"]
+moved = metrics.tier_rows(figures["tiers"])
 ui.show_table(moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
               key="fluct_tiers")
 ui.downloads("fluctuation", L, "fluct_dl", period=period, department=dept)

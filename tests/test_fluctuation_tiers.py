@@ -37,7 +37,7 @@ def test_flags_first_rule_wins_and_thirty_percent_is_inclusive(conn):
     assert f.loc["OLDNEW", "flag"] == "steady" and f.loc["OLDNEW", "change_pct"] is None
 
 
-def test_extremes_are_the_largest_drops_and_surges_of_the_view(conn):
+def test_overview_has_the_summary_and_the_largest_drops_and_surges_of_the_view(conn):
     base(conn)
     for i in range(5):
         for code, before, now in ((f"D{i}", 100 + i, 10), (f"S{i}", 10, 100 + 10 * i), (f"T{i}", 50, 50)):
@@ -46,14 +46,32 @@ def test_extremes_are_the_largest_drops_and_surges_of_the_view(conn):
             add_order(conn, f"{code}b", code, date(2026, 5, 10), f"{now}.00")
     add_customer(conn, "GONE", "EAST-1")
     add_order(conn, "gone", "GONE", date(2026, 4, 2), "500.00")    # stopped: the largest drop
-    extremes = metrics.fluctuation_extremes(conn, MAY, limit=3)
-    drops, surges = extremes[extremes["part"] == "drops"], extremes[extremes["part"] == "surges"]
-    assert drops["customer_code"].tolist() == ["GONE", "D4", "D3"]
-    assert surges["customer_code"].tolist() == ["S4", "S3", "S2"]
-    for part, flags, largest in (("drops", metrics.DROP_FLAGS, "drops"), ("surges", metrics.SURGE_FLAGS, "surges")):
-        view = metrics.fluctuation(conn, MAY, flags=flags, largest=largest, limit=3)
-        got = extremes[extremes["part"] == part].drop(columns="part").reset_index(drop=True)
-        assert got.equals(view)
+    overview = metrics.fluctuation_overview(conn, MAY, limit=3)
+    assert metrics.extreme_rows(overview, "drops")["customer_code"].tolist() == ["GONE", "D4", "D3"]
+    assert metrics.extreme_rows(overview, "surges")["customer_code"].tolist() == ["S4", "S3", "S2"]
+    for part, flags in (("drops", metrics.DROP_FLAGS), ("surges", metrics.SURGE_FLAGS)):
+        view = metrics.fluctuation(conn, MAY, flags=flags, largest=part, limit=3)
+        assert metrics.extreme_rows(overview, part).equals(view)
+    summary = metrics.summary_row(overview)
+    assert summary.equals(metrics.fluctuation_summary(conn, MAY))
+    assert summary.iloc[0][["customers", "drop", "stopped", "surge", "steady"]].tolist() == [16, 5, 1, 5, 5]
+
+
+def test_largest_drops_cut_through_a_tie_by_customer_code(conn):
+    base(conn)
+    for code in ("Q3", "Q1", "Q4", "Q2"):      # the same drop of 90.00 each
+        add_customer(conn, code, "EAST-1")
+        add_order(conn, f"{code}a", code, date(2026, 4, 10), "100.00")
+        add_order(conn, f"{code}b", code, date(2026, 5, 10), "10.00")
+    add_customer(conn, "BIG", "EAST-1")
+    add_order(conn, "big", "BIG", date(2026, 4, 10), "1000.00")    # stopped: the largest drop
+    for limit, expected in ((1, ["BIG"]), (2, ["BIG", "Q1"]), (3, ["BIG", "Q1", "Q2"]), (9, ["BIG", "Q1", "Q2", "Q3", "Q4"])):
+        drops = metrics.extreme_rows(metrics.fluctuation_overview(conn, MAY, limit=limit), "drops")
+        assert drops["customer_code"].tolist() == expected
+        assert drops.equals(metrics.fluctuation(conn, MAY, flags=metrics.DROP_FLAGS, largest="drops", limit=limit))
+    empty = metrics.fluctuation_overview(conn, Period.parse("2020-01"), limit=3)
+    assert metrics.extreme_rows(empty, "drops").empty
+    assert metrics.summary_row(empty).iloc[0]["customers"] == 0
 
 
 def test_refunds_are_negative_volume_and_pct_is_empty_when_previous_not_positive(conn):
@@ -108,6 +126,13 @@ def test_tier_at_the_threshold_and_every_change(conn):
     assert "NONE" not in frame.index
     counts = metrics.tier_change_counts(conn, MAY).set_index("change")["customers"].to_dict()
     assert counts == {"downgrade": 1, "lost": 1, "new": 1, "unchanged": 1, "upgrade": 1}
+    # the pages' one pass gives the same three figures
+    overview = metrics.tier_overview(conn, MAY, changes=("upgrade", "new"), limit=1)
+    assert metrics.change_counts(overview).equals(metrics.tier_change_counts(conn, MAY))
+    assert metrics.matrix_rows(overview).equals(metrics.tier_matrix(conn, MAY))
+    assert metrics.tier_rows(overview)["customer_code"].tolist() == ["NEW"]
+    assert metrics.tier_rows(metrics.tier_overview(conn, MAY))["customer_code"].tolist() == \
+        metrics.tiers(conn, MAY)["customer_code"].tolist() == ["DOWN", "LOST", "NEW", "SAME", "UP"]
 
 
 def test_tier_rules_are_editable(conn):
