@@ -867,8 +867,9 @@ final AS (
 
 # Per ABC class: customers, revenue and their shares of the population (grading_summary's
 # 'abc' rows and grading_abc); `final` needs only customer_id, monetary, abc_rank, abc_class.
+_GRADING_TOTALS = """
+    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)"""
 _ABC_PER_CLASS = """
-    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)
     SELECT 'abc' AS kind, abc_class AS key, count(*) AS customers, sum(monetary) AS monetary,
            round(count(*)::numeric / max(totals.n), 4) AS customer_share,
            round(sum(monetary) / nullif(max(totals.total), 0), 4) AS revenue_share, min(abc_rank) AS position
@@ -879,30 +880,15 @@ def _grading_params(as_of: date) -> dict:
     return {"d": as_of} | _totals_at("hi", as_of, last_purchase=True) | _totals_at("lo", as_of - timedelta(days=365))
 
 
-def grading(conn: Connection, as_of: date, department: str | None = None,
-            abc_method: str | None = None, limit: int | None = None) -> pd.DataFrame:
-    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes.
-
-    Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
-    """
-    sql = _GRADING + """
+# The first `limit` graded customers by ABC order, named (the names of the rows kept only).
+_GRADING_COLUMNS = ["customer_code", "customer_name", "recency_days", "frequency", "monetary", "r_score", "f_score",
+                    "m_score", "rfm_segment", "value_class", "abc_class"]
+_GRADED_CUSTOMERS = """
     SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
-           rfm_segment, value_class, abc_class
-    FROM (SELECT * FROM final ORDER BY abc_rank LIMIT :limit) f  -- the names of the rows kept only
-    JOIN customers cu ON cu.id = f.customer_id ORDER BY abc_rank"""
-    return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
-                                                        "limit": limit})
-
-
-def grading_summary(conn: Connection, as_of: date, department: str | None = None,
-                    abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
-    """Every grading aggregate in one pass over the population (long format).
-
-    kind `segment` (key: RFM segment), `abc` (key: class), `score` (key: R1..M5), and `pareto`
-    (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
-    `points` of them). customers, monetary, customer_share and revenue_share as they apply.
-    """
-    sql = _GRADING + _ABC_PER_CLASS + """
+           rfm_segment, value_class, abc_class, abc_rank
+    FROM (SELECT * FROM final ORDER BY abc_rank LIMIT :limit) f JOIN customers cu ON cu.id = f.customer_id"""
+# grading_summary's rows over `final` and `totals`
+_GRADING_SUMMARY = _ABC_PER_CLASS + """
     UNION ALL
     SELECT 'segment', rfm_segment, count(*), sum(monetary), round(count(*)::numeric / max(totals.n), 4),
            round(sum(monetary) / nullif(max(totals.total), 0), 4), min(abc_rank)
@@ -916,16 +902,69 @@ def grading_summary(conn: Connection, as_of: date, department: str | None = None
            round((cum_before + greatest(monetary, 0)) / nullif(positive_total, 0), 4), abc_rank
     FROM final CROSS JOIN totals
     WHERE abc_rank % greatest(1, totals.n / :points) = 0 OR abc_rank = totals.n OR abc_rank = 1
+"""
+
+
+def grading(conn: Connection, as_of: date, department: str | None = None,
+            abc_method: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes.
+
+    Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
+    """
+    sql = _GRADING + f"""
+    SELECT {', '.join(_GRADING_COLUMNS)} FROM ({_GRADED_CUSTOMERS}) g ORDER BY abc_rank"""
+    return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
+                                                        "limit": limit})
+
+
+def grading_summary(conn: Connection, as_of: date, department: str | None = None,
+                    abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
+    """Every grading aggregate in one pass over the population (long format).
+
+    kind `segment` (key: RFM segment), `abc` (key: class), `score` (key: R1..M5), and `pareto`
+    (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
+    `points` of them). customers, monetary, customer_share and revenue_share as they apply.
+    """
+    sql = _GRADING + _GRADING_TOTALS + _GRADING_SUMMARY + """
     ORDER BY 1, 2, 7"""
     return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
                                                         "points": points})
 
 
+def grading_overview(conn: Connection, as_of: date, department: str | None = None,
+                     abc_method: str | None = None, points: int = 200, limit: int = 500) -> pd.DataFrame:
+    """grading_summary's rows and the first `limit` rows of `grading` (kind 'customer'), from one pass.
+
+    The grading page shows both; split with abc_rows, segment_rows, score_rows, pareto_rows and
+    graded_rows.
+    """
+    no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
+    sql = _GRADING + _GRADING_TOTALS + f""",
+    summary AS ({_GRADING_SUMMARY}),
+    listed AS ({_GRADED_CUSTOMERS})
+    SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
+           NULL AS revenue_share, abc_rank AS position,
+           {', '.join(c for c in _GRADING_COLUMNS if c != "monetary")}
+    FROM listed
+    UNION ALL
+    SELECT *, {no_customer} FROM summary
+    ORDER BY 1, 2, 7"""
+    return _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method,
+                                                        "points": points, "limit": limit})
+
+
+def graded_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """grading_overview's kind 'customer': the rows of `grading`."""
+    rows = overview[overview["kind"] == "customer"].loc[:, _GRADING_COLUMNS]
+    return rows.astype({c: "int64" for c in ("recency_days", "frequency", "r_score", "f_score", "m_score")}) \
+               .reset_index(drop=True)
+
+
 # grading_summary's rows by kind, in the shape each is drawn: the grading page reads the summary
 # once and splits it with these.
 def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
-    part = summary[summary["kind"] == kind].rename(columns={"key": key})
-    return part.loc[:, [key] + columns].reset_index(drop=True)
+    part = summary.loc[summary["kind"] == kind, ["key"] + columns].rename(columns={"key": key})
+    return part.reset_index(drop=True)
 
 
 def abc_rows(summary: pd.DataFrame) -> pd.DataFrame:
@@ -947,8 +986,8 @@ def score_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
     """The sampled cumulative revenue curve in customer order, with each point's class."""
-    part = summary[summary["kind"] == "pareto"].sort_values("position")
-    return part.rename(columns={"key": "abc_class"})[["customer_share", "revenue_share", "abc_class"]] \
+    part = summary.loc[summary["kind"] == "pareto", ["customer_share", "revenue_share", "key", "position"]]
+    return part.sort_values("position").drop(columns="position").rename(columns={"key": "abc_class"}) \
         .reset_index(drop=True)
 
 
@@ -959,7 +998,7 @@ def grading_abc(conn: Connection, as_of: date, department: str | None = None,
     sql = _GRADING_BASE + f""",
     ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
     final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
-              FROM ranked CROSS JOIN settings_now s)""" + _ABC_PER_CLASS + " ORDER BY 2"
+              FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
     frame = _frame(conn, sql, _grading_params(as_of) | {"department": department, "abc_method": abc_method})
     return abc_rows(frame)
 

@@ -19,9 +19,9 @@ st.session_state.setdefault("grading_method", configured)
 method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
                   format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
 figures = ui.prefetch({
-    "summary": ("grading_summary", as_of, dept, method),  # one pass over the population for every aggregate
-    "abc_before": ("grading_abc", f.previous_as_of, dept, method),
-    "customers": ("grading", as_of, dept, method, 500)})  # the top 500; the download has everyone
+    # one pass over the population for every aggregate and the top 500 customers (the download has everyone)
+    "summary": ("grading_overview", as_of, dept, method),
+    "abc_before": ("grading_abc", f.previous_as_of, dept, method)})
 summary = figures["summary"]
 abc = metrics.abc_rows(summary)
 if abc.empty:
@@ -89,7 +89,7 @@ abc_table.columns = ["ABC", t("col_customers", L), column_label("monetary", L), 
 st.dataframe(abc_table, hide_index=True, width="stretch")
 
 st.subheader(t("customer_table", L))
-customers = figures["customers"]
+customers = metrics.graded_rows(summary)
 ui.show_table(customers, L, height=400, key="grading_table")
 if method == configured:
     ui.downloads("grading", L, "grading_dl", as_of=as_of, department=dept)

@@ -89,6 +89,13 @@ def test_abc_per_class_counts_the_graded_customers(conn):
         summary = metrics.grading_summary(conn, D, abc_method=method)
         summary = summary[summary["kind"] == "abc"].set_index("key")
         assert summary["customers"].astype(int).to_dict() == per_class["customers"].to_dict()
+        # the grading page's one pass: the same summary and the first rows of the customer list
+        overview = metrics.grading_overview(conn, D, abc_method=method, limit=4)
+        assert metrics.graded_rows(overview).equals(metrics.grading(conn, D, abc_method=method, limit=4))
+        assert metrics.graded_rows(overview)["customer_code"].tolist() == list(g.index[:4])
+        full = metrics.grading_summary(conn, D, abc_method=method)
+        for split in (metrics.abc_rows, metrics.segment_rows, metrics.score_rows, metrics.pareto_rows):
+            assert split(overview).equals(split(full))
     assert metrics.grading_abc(conn, D, abc_method="count")["customers"].tolist() == [2, 7, 1]
     assert metrics.grading_abc(conn, D - timedelta(days=400)).empty
 
