@@ -496,29 +496,30 @@ def fluctuation_overview(conn: Connection, period: Period, department: str | Non
     no_rows = ", ".join(f"NULL AS {c}" for c in _FLUCTUATION_COLUMNS)
     no_summary = ", ".join("NULL" for _ in _SUMMARY_COLUMNS)
 
-    def largest(part: str, flags: str) -> str:
-        # the rows that can be among the largest (ties included) are named; the rest never are
-        order = _FLUCTUATION_ORDER[part]
-        kept = f"SELECT * FROM f WHERE flag = ANY(:{flags}) ORDER BY {order.split(',')[0]} FETCH FIRST (:limit) ROWS WITH TIES"
+    def largest(part: str) -> str:
+        # Only the rows that can be among the largest are named: the first `limit` by change,
+        # with every row tied with the last of them, as the customer code breaks those ties.
+        by_change = _FLUCTUATION_ORDER[part].split(",")[0]
+        kept = f"SELECT * FROM f WHERE flag = ANY(:{part}) ORDER BY {by_change} FETCH FIRST (:limit) ROWS WITH TIES"
         return f"""(SELECT '{part}', n.*, {no_summary} FROM ({_NAMED_FLUCTUATION.format(rows=kept)}) n
-                    ORDER BY {order} LIMIT :limit)"""
+                    ORDER BY {_FLUCTUATION_ORDER[part]} LIMIT :limit)"""
 
     return _frame(conn, f"""WITH f AS MATERIALIZED ({sql})
         SELECT 'summary' AS part, {no_rows}, s.customers, s.volume AS summary_volume, s.new, s.stopped, s.drop,
                s.surge, s.steady
         FROM (SELECT {_SUMMARY_SELECT} FROM f) s
         UNION ALL
-        {largest("drops", "drops")}
+        {largest("drops")}
         UNION ALL
-        {largest("surges", "surges")}""",
+        {largest("surges")}""",
                   params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
 
 
 def summary_row(overview: pd.DataFrame) -> pd.DataFrame:
     """fluctuation_overview's summary: one row of customers, volume and customers per flag."""
-    row = overview[overview["part"] == "summary"].rename(columns={"volume": "row_volume", "summary_volume": "volume"})
-    return row.loc[:, _SUMMARY_COLUMNS].astype({c: "int64" for c in _SUMMARY_COLUMNS if c != "volume"}) \
-              .reset_index(drop=True)
+    columns = ["summary_volume" if c == "volume" else c for c in _SUMMARY_COLUMNS]
+    row = overview.loc[overview["part"] == "summary", columns].rename(columns={"summary_volume": "volume"})
+    return row.astype({c: "int64" for c in _SUMMARY_COLUMNS if c != "volume"}).reset_index(drop=True)
 
 
 def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
