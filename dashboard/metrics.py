@@ -515,16 +515,25 @@ def fluctuation_overview(conn: Connection, period: Period, department: str | Non
                   params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
 
 
+def _split(frame: pd.DataFrame, by: str, value: str, columns: list[str], counts: tuple[str, ...] = (),
+           renames: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows of a one-pass figure whose `by` column is `value`: `columns`, renamed, with `counts` as integers.
+
+    Each part fills only its own columns, so its counts arrive as floats beside the other parts' NULLs.
+    """
+    rows = frame.loc[frame[by] == value, columns].rename(columns=renames or {})
+    return rows.astype({c: "int64" for c in counts}).reset_index(drop=True)
+
+
 def summary_row(overview: pd.DataFrame) -> pd.DataFrame:
     """fluctuation_overview's summary: one row of customers, volume and customers per flag."""
-    columns = ["summary_volume" if c == "volume" else c for c in _SUMMARY_COLUMNS]
-    row = overview.loc[overview["part"] == "summary", columns].rename(columns={"summary_volume": "volume"})
-    return row.astype({c: "int64" for c in _SUMMARY_COLUMNS if c != "volume"}).reset_index(drop=True)
+    return _split(overview, "part", "summary", ["summary_volume" if c == "volume" else c for c in _SUMMARY_COLUMNS],
+                  tuple(c for c in _SUMMARY_COLUMNS if c != "volume"), {"summary_volume": "volume"})
 
 
 def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
     """fluctuation_overview's largest 'drops' or 'surges', as rows of `fluctuation`."""
-    return overview[overview["part"] == part].loc[:, _FLUCTUATION_COLUMNS].reset_index(drop=True)
+    return _split(overview, "part", part, _FLUCTUATION_COLUMNS)
 
 
 def volume_trend(conn: Connection, start: date, end: date, department: str | None = None,
@@ -611,6 +620,8 @@ _TIERS = f"""
     )"""
 
 
+_TIER_COLUMNS = ["customer_code", "customer_name", "tier_previous", "tier_current", "change", "previous_volume",
+                 "current_volume", "prev_rank", "cur_rank"]
 # The tier figures over a source shaped like `changes`: the named customers by code, the
 # customers per change, and the migration matrix by rank (none last).
 _TIER_ROWS = """
@@ -668,25 +679,20 @@ def tier_overview(conn: Connection, period: Period, department: str | None = Non
                   | {"changes": list(changes) if changes else None, "limit": limit})
 
 
-def _part(overview: pd.DataFrame, part: str, columns: list[str], counts: list[str]) -> pd.DataFrame:
-    rows = overview[overview["part"] == part].loc[:, columns]
-    return rows.astype({c: "int64" for c in counts}).reset_index(drop=True)
-
-
 def matrix_rows(overview: pd.DataFrame) -> pd.DataFrame:
     """tier_overview's part 'matrix': the rows of tier_matrix."""
-    return _part(overview, "matrix", ["tier_previous", "tier_current", "customers", "prev_rank", "cur_rank"],
-                 ["customers", "prev_rank", "cur_rank"])
+    return _split(overview, "part", "matrix", ["tier_previous", "tier_current", "customers", "prev_rank", "cur_rank"],
+                  ("customers", "prev_rank", "cur_rank"))
 
 
 def change_counts(overview: pd.DataFrame) -> pd.DataFrame:
     """tier_overview's part 'change': the rows of tier_change_counts."""
-    return _part(overview, "change", ["change", "customers"], ["customers"])
+    return _split(overview, "part", "change", ["change", "customers"], ("customers",))
 
 
 def tier_rows(overview: pd.DataFrame) -> pd.DataFrame:
     """tier_overview's part 'customers': the rows of tiers."""
-    return _part(overview, "customers", list(overview.columns[1:-1]), [])
+    return _split(overview, "part", "customers", _TIER_COLUMNS)
 
 
 def tier_history(conn: Connection, customer_code: str, ends: list[date]) -> pd.DataFrame:
@@ -956,16 +962,14 @@ def grading_overview(conn: Connection, as_of: date, department: str | None = Non
 
 def graded_rows(overview: pd.DataFrame) -> pd.DataFrame:
     """grading_overview's kind 'customer': the rows of `grading`."""
-    rows = overview[overview["kind"] == "customer"].loc[:, _GRADING_COLUMNS]
-    return rows.astype({c: "int64" for c in ("recency_days", "frequency", "r_score", "f_score", "m_score")}) \
-               .reset_index(drop=True)
+    return _split(overview, "kind", "customer", _GRADING_COLUMNS,
+                  ("recency_days", "frequency", "r_score", "f_score", "m_score"))
 
 
 # grading_summary's rows by kind, in the shape each is drawn: the grading page reads the summary
 # once and splits it with these.
 def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
-    part = summary.loc[summary["kind"] == kind, ["key"] + columns].rename(columns={"key": key})
-    return part.reset_index(drop=True)
+    return _split(summary, "kind", kind, ["key"] + columns, renames={"key": key})
 
 
 def abc_rows(summary: pd.DataFrame) -> pd.DataFrame:
