@@ -75,8 +75,8 @@ st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=ui.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
-    tooltip=["period_start:T", "received", "met", "breached", "pending",
-             alt.Tooltip("achievement_rate:Q", format=".1%")]), width="stretch")
+    tooltip=ui.tooltips("period_start:T", "received", "met", "breached", "pending",
+             alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
 
 
 def state_bars(by: str, key: str):
@@ -88,7 +88,7 @@ def state_bars(by: str, key: str):
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("col_count", L)),
         color=alt.Color("label:N", scale=ui.colour_legend(["met", "breached", "pending"], L), title=None),
-        tooltip=["group", "label", "n"]).add_params(selection)
+        tooltip=ui.tooltips("group", "label", "n")).add_params(selection)
     return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
 
 

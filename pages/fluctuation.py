@@ -54,7 +54,7 @@ st.subheader(t("volume_trend", L))
 trend = ui.as_float(figures["trend"], "volume")
 st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-    tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers"]), width="stretch")
+    tooltip=ui.tooltips("month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers")), width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -72,8 +72,8 @@ with left:
             x=alt.X("cur:N", title=column_label("tier_current", L), sort=labels),
             y=alt.Y("prev:N", title=column_label("tier_previous", L), sort=labels))
         st.altair_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
-                                                                 legend=None), tooltip=["prev", "cur", "customers"])
-                         + base.mark_text(fontSize=14).encode(text="customers:Q")), width="stretch")
+                                                                 legend=None), tooltip=ui.tooltips("prev", "cur", "customers"))
+                         + base.mark_text(fontSize=14).encode(text=alt.Text("customers:Q"))), width="stretch")
 with right:
     st.subheader(t("flags", L))
     flags = ["drop", "stopped", "surge", "new", "steady"]
@@ -81,7 +81,7 @@ with right:
     st.altair_chart(alt.Chart(counts).mark_bar().encode(
         x=alt.X("n:Q", title=t("col_customers", L)), y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=ui.colour_legend(list(counts["flag"]), L), legend=None),
-        tooltip=["label", "n"]), width="stretch")
+        tooltip=ui.tooltips("label", "n")), width="stretch")
 
 st.subheader(t("tier_changes", L))
 moved = metrics.tier_rows(figures["tiers"])
@@ -107,7 +107,7 @@ if code:
     left, right = st.columns(2)
     left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(
         x=alt.X("month:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-        tooltip=["month:T", alt.Tooltip("volume:Q", format=",.2f")]), width="stretch")
+        tooltip=ui.tooltips("month:T", alt.Tooltip("volume:Q", format=",.2f"))), width="stretch")
     right.altair_chart(alt.Chart(history).mark_line(point=True, interpolate="step-after", color="#1565c0").encode(
         x=alt.X("end_date:T", title=None, axis=ui.MONTH_AXIS), y=alt.Y("tier_label:N", title=None),
-        tooltip=["end_date:T", "tier_label", "volume"]), width="stretch")
+        tooltip=ui.tooltips("end_date:T", "tier_label", "volume")), width="stretch")

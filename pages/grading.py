@@ -48,7 +48,7 @@ with left:
     chart_data = ui.as_float(segments, "revenue_share")
     st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
         y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
-        tooltip=["label", "customers", alt.Tooltip("revenue_share:Q", format=".1%")]), width="stretch")
+        tooltip=ui.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
 with right:
     table = segments[["label", "customers", "revenue_share", "approach"]].copy()
     table["revenue_share"] = table["revenue_share"].map(ui.fmt_rate)
@@ -63,21 +63,21 @@ with left:
     st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
         x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
         column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
-        tooltip=["dimension", "score", "customers"]).properties(width=85, height=200))
+        tooltip=ui.tooltips("dimension", "score", "customers")).properties(width=85, height=200))
 with right:
     st.subheader(t("pareto", L))
     curve = ui.as_float(metrics.pareto_rows(summary), "customer_share", "revenue_share")
     ends = curve[curve["abc_class"].isin(["A", "B"])].groupby("abc_class", as_index=False)["customer_share"].max()
     boundaries = alt.Chart(ends).mark_rule(strokeDash=[4, 4], color="#455a64").encode(
-        x="customer_share:Q", tooltip=["abc_class", alt.Tooltip("customer_share:Q", format=".1%")])
+        x=alt.X("customer_share:Q"), tooltip=ui.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%")))
     labels = alt.Chart(ends).mark_text(align="left", dx=4, dy=-6, color="#455a64").encode(
-        x="customer_share:Q", y=alt.value(12), text=alt.Text("abc_class:N"))
+        x=alt.X("customer_share:Q"), y=alt.value(12), text=alt.Text("abc_class:N"))
     st.altair_chart(boundaries + labels + alt.Chart(curve).mark_line().encode(
         x=alt.X("customer_share:Q", title=t("col_customer_share", L), axis=alt.Axis(format="%")),
         y=alt.Y("revenue_share:Q", title=t("col_revenue_share", L), axis=alt.Axis(format="%")),
         color=alt.Color("abc_class:N", scale=ui.status_scale(["A", "B", "C"]), title="ABC"),
-        tooltip=["abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
-                 alt.Tooltip("revenue_share:Q", format=".1%")]), width="stretch")
+        tooltip=ui.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
+                 alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
 
 st.subheader(t("abc_classes", L))
 abc_table = abc.assign(approach=abc["abc_class"].map(lambda c: t(f"approach_{c}", L)))

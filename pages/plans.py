@@ -63,7 +63,7 @@ with left:
         x=alt.X("plans:Q", title=t("col_count", L)),
         y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=ui.colour_legend(list(counts["status"]), L), legend=None),
-        tooltip=["label", "plans"])
+        tooltip=ui.tooltips("label", "plans"))
     st.altair_chart(chart, width="stretch")
 with right:
     st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), GROUPINGS,
@@ -75,7 +75,7 @@ with right:
     st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
         x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
         y=alt.Y("label:N", title=None, sort="-x"),
-        tooltip=["label", "plans", "planned_count", "actual_count", alt.Tooltip("completion_rate:Q", format=".1%")]),
+        tooltip=ui.tooltips("label", "plans", "planned_count", "actual_count", alt.Tooltip("completion_rate:Q", format=".1%"))),
         width="stretch")
 
 st.subheader(t("plans_all", L))

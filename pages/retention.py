@@ -61,7 +61,7 @@ else:
             st.altair_chart(alt.Chart(long).mark_bar().encode(
                 y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L)),
                 color=alt.Color("label:N", scale=ui.colour_legend(["retained", "lost", "pending"], L), title=None),
-                tooltip=["group", "label", "n"]), width="stretch")
+                tooltip=ui.tooltips("group", "label", "n")), width="stretch")
             ui.show_table(frame, L, key=f"retention_{by}_table")
     ui.downloads("retention", L, "retention_dl", start=period.start, end=period.end, department=dept)
 
