@@ -222,6 +222,9 @@ LABELS: dict[str, tuple[str, str]] = {
                      "At-risk customers (dropping or stopped, no open case)"),
     "pick_at_risk_row": ("在表中选中一行，为该客户新建挽留案例；未选中时为下降最多的客户。",
                          "Select a row in the table to open a case for that customer; without one, the largest drop."),
+    "at_risk_shown": ("共 {total:,} 位风险客户，下表列出下降最多的 {shown:,} 位；选择部门可缩小范围。",
+                      "{total:,} customers at risk; the table lists the {shown:,} largest drops. Choose a department "
+                      "to narrow it."),
     "no_at_risk": ("没有需要挽留的风险客户。", "No at-risk customer without an open case."),
     # grading
     "grading_intro": ("近 365 天的 RFM 八类客户与 ABC 分级，以及对应的服务策略。",

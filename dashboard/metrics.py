@@ -786,15 +786,19 @@ def retention_trend(conn: Connection, start: date, end: date, department: str | 
     return _frame(conn, sql, {"department": department, "start": start, "end": end})
 
 
-def at_risk(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
-    """Customers flagged drop or stopped in `period` with no open (pending) retention case, largest drop first."""
+def at_risk(conn: Connection, period: Period, department: str | None = None,
+            limit: int | None = None) -> pd.DataFrame:
+    """Customers flagged drop or stopped in `period` with no open (pending) retention case, largest drop first.
+
+    `limit` keeps the first rows; `customers_at_risk` counts them all.
+    """
     sql, params = _fluctuation_sql(period, department)
-    return _frame(conn, f"""SELECT * FROM ({sql}) f
+    return _frame(conn, f"""SELECT *, count(*) OVER () AS customers_at_risk FROM ({sql}) f
         WHERE flag = ANY(:drops)
           -- one set of the customers with an open case, hashed, rather than a lookup per row
           AND f.customer_code NOT IN (SELECT cu.code FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id
                                       WHERE r.result = 'pending')
-        ORDER BY {_FLUCTUATION_ORDER["drops"]}""", params | {"drops": list(DROP_FLAGS)})
+        ORDER BY {_FLUCTUATION_ORDER["drops"]} LIMIT :limit""", params | {"drops": list(DROP_FLAGS), "limit": limit})
 
 
 # --------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ st.title(t("nav_retention", L))
 st.caption(t("retention_intro", L))
 ui.period_caption(f)
 
+# the largest drops: the whole list runs to some 15,000 customers, scrolled past rather than read
+AT_RISK_SHOWN = 1000
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 # every figure at once, the at-risk list first (a period's orders per customer, the slowest)
 figures = ui.prefetch({
-    "at_risk": ("at_risk", period, dept),
+    "at_risk": ("at_risk", period, dept, AT_RISK_SHOWN),
     "reason": ("retention", period.start, period.end, dept, "reason"),
     "reason_before": ("retention", f.previous.start, f.previous.end, dept, "reason"),
     "method": ("retention", period.start, period.end, dept, "method"),
@@ -82,6 +84,9 @@ risk = figures["at_risk"]
 if risk.empty:
     st.success(t("no_at_risk", L))
 else:
+    at_risk_total = int(risk["customers_at_risk"].iloc[0])
+    if at_risk_total > len(risk):
+        st.caption(t("at_risk_shown", L, total=at_risk_total, shown=len(risk)))
     # a row picked in the table, else the largest drop: a picker of 15,000 names would be slower to use
     picked = ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume",
                                  "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)

@@ -142,3 +142,5 @@ def test_at_risk_lists_drops_and_stops_without_an_open_case(conn):
     assert list(frame["customer_code"]) == ["C2", "C1"]  # largest drop first; C4 is steady
     assert list(frame["flag"]) == ["stopped", "drop"]
     assert list(metrics.at_risk(conn, Period.parse("2026-05"), "SOUTH")["customer_code"]) == ["C2"]
+    first = metrics.at_risk(conn, Period.parse("2026-05"), limit=1)
+    assert list(first["customer_code"]) == ["C2"] and list(first["customers_at_risk"]) == [2]  # counted before the cut
