@@ -72,7 +72,8 @@ with left:
             x=alt.X("cur:N", title=column_label("tier_current", L), sort=labels),
             y=alt.Y("prev:N", title=column_label("tier_previous", L), sort=labels))
         st.altair_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
-                                                                 legend=None), tooltip=ui.tooltips("prev", "cur", "customers"))
+                                                                 legend=None),
+                                                 tooltip=ui.tooltips("prev", "cur", "customers"))
                          + base.mark_text(fontSize=14).encode(text=alt.Text("customers:Q"))), width="stretch")
 with right:
     st.subheader(t("flags", L))

@@ -75,7 +75,8 @@ with right:
     st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
         x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
         y=alt.Y("label:N", title=None, sort="-x"),
-        tooltip=ui.tooltips("label", "plans", "planned_count", "actual_count", alt.Tooltip("completion_rate:Q", format=".1%"))),
+        tooltip=ui.tooltips("label", "plans", "planned_count", "actual_count",
+                            alt.Tooltip("completion_rate:Q", format=".1%"))),
         width="stretch")
 
 st.subheader(t("plans_all", L))
