@@ -1190,5 +1190,5 @@ def plan_totals(conn: Connection, as_of: date, department: str | None = None, st
 
 def fluctuation_summary(conn: Connection, period: Period, department: str | None = None) -> pd.DataFrame:
     """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
-    sql, params = _fluctuation_sql(period, department)
+    sql, params = _fluctuation_sql(period, department, named=False)
     return _frame(conn, f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params)

@@ -76,7 +76,7 @@ st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=ui.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
     tooltip=ui.tooltips("period_start:T", "received", "met", "breached", "pending",
-             alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
+                        alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
 
 
 def state_bars(by: str, key: str):

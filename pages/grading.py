@@ -77,7 +77,7 @@ with right:
         y=alt.Y("revenue_share:Q", title=t("col_revenue_share", L), axis=alt.Axis(format="%")),
         color=alt.Color("abc_class:N", scale=ui.status_scale(["A", "B", "C"]), title="ABC"),
         tooltip=ui.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
-                 alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
+                            alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
 
 st.subheader(t("abc_classes", L))
 abc_table = abc.assign(approach=abc["abc_class"].map(lambda c: t(f"approach_{c}", L)))

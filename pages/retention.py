@@ -87,7 +87,7 @@ else:
     at_risk_total = int(risk["customers_at_risk"].iloc[0])
     if at_risk_total > len(risk):
         st.caption(t("at_risk_shown", L, total=at_risk_total, shown=len(risk)))
-    # a row picked in the table, else the largest drop: a picker of 15,000 names would be slower to use
+    # a row picked in the table, else the largest drop: picking in the table beats a picker of names
     picked = ui.show_table(risk[["customer_code", "customer_name", "department_code", "volume", "previous_volume",
                                  "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)
     chosen = risk.iloc[picked or 0]
