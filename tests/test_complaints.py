@@ -110,3 +110,18 @@ def test_callback_rate_and_satisfaction(conn):
     assert kpis["callback_on_time_rate"] == Decimal("0.3333")
     assert kpis["mean_satisfaction"] == Decimal("2.67") and kpis["dissatisfied_share"] == Decimal("0.6667")
     assert kpis["p90_resolution_hours"] == Decimal("1.00")
+
+
+def test_timestamps_keep_their_instant_and_offset(conn):
+    base(conn)
+    add_complaint(conn, "X", "C1", local(2026, 5, 10, 9, 0, 0) + timedelta(microseconds=250000), "urgent")
+    frame = metrics.complaints(conn, MAY_1, MAY_31)
+    assert str(frame["received_at"].dtype) == "datetime64[us, UTC+08:00]"
+    assert frame["received_at"][0].isoformat() == "2026-05-10T09:00:00.250000+08:00"
+    assert frame["deadline"][0] == local(2026, 5, 10, 13, 0, 0) + timedelta(microseconds=250000)
+    # a zone with summer time gives two offsets in one column: each value keeps its own
+    exec_(conn, "SET LOCAL TIME ZONE 'Europe/Berlin'")
+    frame = metrics._frame(conn, "SELECT timestamptz '2026-01-15 12:00+00' AS t UNION ALL "
+                                 "SELECT timestamptz '2026-07-15 12:00+00' UNION ALL SELECT NULL", {})
+    assert [v.isoformat() if v else v for v in frame["t"]] == [
+        "2026-01-15T13:00:00+01:00", "2026-07-15T14:00:00+02:00", None]
