@@ -17,14 +17,15 @@ ui.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 GRAINS = ["month", "week"]
-# every figure at once, in the order the page draws them; the trend at the grain last chosen
-# (the radio below keeps it in session state; the first grain until it is touched)
+# every figure at once: the year's trend first, as it takes longest, then in the order the page
+# draws them; the trend at the grain last chosen (the radio below keeps it in session state; the
+# first grain until it is touched)
 figures = ui.prefetch({
+    "trend": ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", GRAINS[0]),
+              f.as_of, dept),
     "kpis": ("complaint_kpis", period.start, period.end, f.as_of, dept),
     "kpis_before": ("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept),
     "overdue": ("overdue_open", f.as_of, dept),
-    "trend": ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", GRAINS[0]),
-              f.as_of, dept),
     "department": ("complaint_breakdown", period.start, period.end, "department", f.as_of, dept),
     "priority": ("complaint_breakdown", period.start, period.end, "priority", f.as_of, dept),
     "cohort": ("complaints", period.start, period.end, f.as_of, dept),

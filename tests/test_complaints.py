@@ -112,6 +112,27 @@ def test_callback_rate_and_satisfaction(conn):
     assert kpis["p90_resolution_hours"] == Decimal("1.00")
 
 
+def test_trend_counts_each_local_month_with_its_states(conn):
+    base(conn)
+    add_complaint(conn, "APR-LAST", "C1", local(2026, 4, 30, 23, 59, 59), "low",
+                  resolved=local(2026, 5, 1, 1, 0))                                  # 2026-04-30 15:59 UTC
+    add_complaint(conn, "MAY-FIRST", "C2", local(2026, 5, 1, 0, 0), "urgent",          # 2026-04-30 16:00 UTC
+                  resolved=local(2026, 5, 1, 4, 0, 1))                               # 1 s past 4 hours
+    add_complaint(conn, "MAY-MET", "C3", local(2026, 5, 10, 9, 0), "urgent", resolved=local(2026, 5, 10, 13, 0))
+    add_complaint(conn, "MAY-OPEN", "C1", local(2026, 5, 30, 9, 0), "low")            # pending on 31 May
+    trend = metrics.complaint_trend(conn, date(2026, 4, 1), MAY_31, "month", MAY_31)
+    assert trend["period_start"].tolist() == [date(2026, 4, 1), date(2026, 5, 1)]
+    assert trend[["received", "met", "breached", "pending"]].values.tolist() == [[1, 1, 0, 0], [3, 1, 1, 1]]
+    assert trend["achievement_rate"].tolist() == [Decimal("1.0000"), Decimal("0.5000")]
+    # an empty month is absent, and a department keeps only its customers (EAST has C1 and C3)
+    east = metrics.complaint_trend(conn, date(2026, 3, 1), MAY_31, "month", MAY_31, "EAST")
+    assert east["period_start"].tolist() == [date(2026, 4, 1), date(2026, 5, 1)]
+    assert east["received"].tolist() == [1, 2] and east["pending"].tolist() == [0, 1]
+    weeks = metrics.complaint_trend(conn, date(2026, 4, 27), MAY_31, "week", MAY_31)
+    assert weeks["period_start"].tolist() == [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 25)]
+    assert weeks["received"].tolist() == [2, 1, 1]
+
+
 def test_timestamps_keep_their_instant_and_offset(conn):
     base(conn)
     add_complaint(conn, "X", "C1", local(2026, 5, 10, 9, 0, 0) + timedelta(microseconds=250000), "urgent")

@@ -100,3 +100,22 @@ def test_totals_sum_the_rows_of_the_view(conn):
     assert (totals["planned_cost"], totals["actual_cost"]) == (Decimal("150.50"), Decimal("15.25"))
     none = metrics.plan_totals(conn, date(2026, 5, 5), start=date(2027, 1, 1), end=date(2027, 1, 31)).iloc[0]
     assert none["plans"] == 0 and none["completion_rate"] is None
+
+
+def test_open_work_keeps_running_plans_and_misses_of_the_last_30_days(conn):
+    base(conn)
+    today = date(2026, 5, 31)
+    add_plan(conn, "RUNNING", date(2026, 5, 20), date(2026, 6, 10), planned=10, minimum=5)
+    add_plan(conn, "LATER", date(2026, 6, 1), date(2026, 6, 30), planned=10, minimum=5)       # not started
+    add_plan(conn, "MISSED-30", date(2026, 4, 1), date(2026, 5, 1), planned=10, minimum=5)    # ended 30 days ago
+    add_plan(conn, "MISSED-31", date(2026, 4, 1), date(2026, 4, 30), planned=10, minimum=5)   # ended 31 days ago
+    add_plan(conn, "MET-MIN", date(2026, 5, 1), date(2026, 5, 10), planned=10, minimum=5)
+    add_plan(conn, "ACHIEVED", date(2026, 5, 20), date(2026, 6, 10), planned=10, minimum=5)
+    add_progress(conn, "MET-MIN", date(2026, 5, 5), 5)
+    add_progress(conn, "ACHIEVED", date(2026, 5, 25), 10)
+    add_progress(conn, "MISSED-30", date(2026, 4, 2), 4)
+    frame = metrics.open_plans(conn, today)
+    assert list(frame["plan_no"]) == ["MISSED-30", "RUNNING", "LATER"]  # by end date
+    assert list(frame["status"]) == ["below_minimum", "behind", "not_started"]
+    assert frame["actual_count"].tolist() == [4, 0, 0]
+    assert metrics.open_plans(conn, today, "SOUTH").empty
