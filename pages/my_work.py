@@ -12,8 +12,9 @@ staff_no = user.staff_no if own else None
 st.caption(t("whose_work", L, scope=t("scope_own", L) if own else t("scope_department", L, dept=f.department or "ALL")))
 
 today = ui.today()
-plans = ui.metric("open_plans", today, f.department, staff_no)
-waiting = ui.metric("complaints_waiting", today, f.department, staff_no)
+figures = ui.prefetch({"plans": ("open_plans", today, f.department, staff_no),
+                       "waiting": ("complaints_waiting", today, f.department, staff_no)})
+plans, waiting = figures["plans"], figures["waiting"]
 open_plans = plans[plans["end_date"] >= today]
 overdue = plans[plans["end_date"] < today]
 behind = plans[plans["status"] == "behind"]
