@@ -18,14 +18,15 @@ staff_no = st.selectbox(t("staff", L), [""] + list(staff_names), key="plans_staf
                         format_func=lambda s: f"{s} {staff_names[s]}" if s else t("all_staff", L))
 staff_no = staff_no or None
 GROUPINGS = ["department", "type"]
-# every figure at once, in the order the page draws them; the completion by the grouping last
-# chosen (the radio below keeps it in session state; the first grouping until it is touched)
+# every figure at once: the completion over all plans first, as it takes longest, then in the
+# order the page draws them; the completion by the grouping last chosen (the radio below keeps it
+# in session state; the first grouping until it is touched)
 figures = ui.prefetch({
+    "completion": ("plan_completion", f.as_of, st.session_state.get("plans_by", GROUPINGS[0]), dept),
     "plans": ("plans", f.as_of, dept, staff_no, period.start, period.end),
     "totals": ("plan_totals", f.as_of, dept, staff_no, period.start, period.end),
     "totals_before": ("plan_totals", f.previous_as_of, dept, staff_no, f.previous.start, f.previous.end),
-    "status_counts": ("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end),
-    "completion": ("plan_completion", f.as_of, st.session_state.get("plans_by", GROUPINGS[0]), dept)})
+    "status_counts": ("plan_status_counts", f.as_of, dept, staff_no, period.start, period.end)})
 
 frame = figures["plans"]
 if frame.empty:
