@@ -69,7 +69,7 @@ def _frame(conn: Connection, sql: str, params: dict) -> pd.DataFrame:
         # time of a 50,000-row view.
         cursor = result.cursor
         rows, columns = cursor.fetchall(), list(result.keys())
-        stamped = [column for column, d in zip(columns, cursor.description) if d.type_code == 1184]
+        stamped = [column for column, d in zip(columns, cursor.description) if d.type_code in _TIMESTAMPTZ.values]
     finally:
         result.close()
     frame = pd.DataFrame.from_records(rows, columns=columns)
@@ -431,7 +431,8 @@ def _totals_at(name: str, day: date, last_purchase: bool = False) -> dict:
 _NAMED_FLUCTUATION = """
     SELECT cu.code AS customer_code, cu.name AS customer_name, r.volume, r.previous_volume, r.change, r.change_pct,
            r.yoy_volume, r.yoy_pct, r.flag, d.code AS department_code
-    FROM ({rows}) r LEFT JOIN customers cu ON cu.id = r.customer_id LEFT JOIN departments d ON d.id = cu.department_id"""
+    FROM ({rows}) r
+    LEFT JOIN customers cu ON cu.id = r.customer_id LEFT JOIN departments d ON d.id = cu.department_id"""
 
 
 def _fluctuation_sql(period: Period, department: str | None, named: bool = True) -> tuple[str, dict]:

@@ -70,8 +70,7 @@ with right:
     st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), GROUPINGS,
              horizontal=True, key="plans_by",
              format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
-    grouped = ui.as_float(figures["completion"], "completion_rate",
-                      "planned_count", "actual_count")
+    grouped = ui.as_float(figures["completion"], "completion_rate", "planned_count", "actual_count")
     grouped = ui.label_values(grouped, "key", L)
     st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
         x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
