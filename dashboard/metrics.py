@@ -576,23 +576,32 @@ def volume_trend(conn: Connection, start: date, end: date, department: str | Non
                  customer_code: str | None = None) -> pd.DataFrame:
     """Order volume, orders and customers with orders per month over [start, end] (refunds are negative).
 
-    Months wholly inside the range come from the running totals' monthly figures; a month cut
-    by either end is summed from its orders within the range.
+    Months wholly inside the range come from the monthly pre-aggregates: per department
+    (department_monthly_volume) or, for one customer, the running totals. A month cut by
+    either end is summed from its orders within the range.
     """
     first = Period.containing("month", start)
     full_from = first.start if first.start == start else first.next().start
     last_full = _last_month_ended_by(end)
-    one_customer = "AND {} = (SELECT id FROM customers WHERE code = :customer)" if customer_code else ""
+    if customer_code:
+        one_customer = "AND {} = (SELECT id FROM customers WHERE code = :customer)"
+        full_months = f"""
+        SELECT r.month, sum(r.month_total) AS volume, sum(r.month_orders) AS orders, count(*) AS customers
+        FROM customer_running_totals r
+        WHERE r.month BETWEEN :full_from AND :full_to AND r.month_orders > 0 {one_customer.format('r.customer_id')}
+        GROUP BY 1"""
+    else:
+        one_customer = ""
+        full_months = """
+        SELECT v.month, sum(v.volume) AS volume, sum(v.orders) AS orders, sum(v.customers) AS customers
+        FROM department_monthly_volume v
+        WHERE v.month BETWEEN :full_from AND :full_to AND v.department_id IN (SELECT id FROM scope)
+        GROUP BY 1"""
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE}
     SELECT month, sum(volume) AS volume, CAST(sum(orders) AS bigint) AS orders,
            CAST(sum(customers) AS bigint) AS customers
-    FROM (
-        SELECT r.month, sum(r.month_total) AS volume, sum(r.month_orders) AS orders, count(*) AS customers
-        FROM customer_running_totals r
-        WHERE r.month BETWEEN :full_from AND :full_to AND r.month_orders > 0
-          AND {_in_scope('r.customer_id')} {one_customer.format('r.customer_id')}
-        GROUP BY 1
+    FROM ({full_months}
         UNION ALL
         SELECT date_trunc('month', o.order_date)::date, sum(o.amount), count(*), count(DISTINCT o.customer_id)
         FROM orders o

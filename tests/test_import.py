@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from dashboard import metrics
 from db.importer import ImportFailed, import_directory
 
 GOOD = {
@@ -73,6 +74,18 @@ def test_changed_rows_are_updated_by_natural_key(engine, tmp_path):
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*), sum(amount) FROM orders")).one() == (2, 99 - 200.5)
         assert conn.execute(sa.text("SELECT count(*), sum(completed_count) FROM plan_progress")).one() == (1, 6)
+
+
+def test_a_customer_moved_by_import_takes_their_volume_along(engine, tmp_path):
+    import_directory(engine, write(tmp_path / "in", GOOD))
+    moved = {"customers.csv": "code,name,department_code,owner_staff_no\nC1,上海华信科技有限公司,HQ,S1\n"}
+    with engine.connect() as conn:
+        assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "EAST")["volume"].tolist() == [1000]
+    import_directory(engine, write(tmp_path / "in2", moved))
+    with engine.connect() as conn:
+        assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "EAST").empty
+        hq = metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "HQ")
+        assert hq[["volume", "orders", "customers"]].values.tolist() == [[1000, 2, 1]]
 
 
 def test_a_bom_is_accepted(engine, tmp_path):
