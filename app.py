@@ -1,4 +1,6 @@
 """Entry file: navigation, database readiness, language and filters, then the chosen page."""
+import gc
+
 import streamlit as st
 
 from dashboard import ui
@@ -45,9 +47,16 @@ else:
 
 @st.cache_resource(show_spinner=False)
 def ready_engine():
-    """Once per process: connect and migrate (embedded) or check the schema (DATABASE_URL)."""
+    """Once per process: connect and migrate (embedded) or check the schema (DATABASE_URL).
+
+    Then the objects of the libraries, all imported by now, leave the cyclic garbage
+    collector's reach (gc.freeze): each full collection scanned those ~190,000 objects, a
+    0.1 s pause in whichever page render it fell. They are still freed when unreferenced.
+    """
     engine = get_engine()
     prepare(engine)
+    gc.collect()
+    gc.freeze()
     return engine
 
 
