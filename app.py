@@ -74,6 +74,7 @@ def load_demo_on_first_start(engine) -> None:
 
 try:
     load_demo_on_first_start(ready_engine())
+    ui.follow_changes()
     departments = ui.metric("department_tree")
 except NotMigrated:
     st.error(t("db_not_migrated", L))

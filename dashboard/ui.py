@@ -145,8 +145,27 @@ def demo_accounts() -> list[dict]:
 
 # -- data ----------------------------------------------------------------------------------
 
-CACHE_SECONDS = 300  # a figure is recomputed after five minutes, or at once after a write in the app
-_writes = [0]  # writes in this process since it started: prefetch's note of what is cached
+CACHE_SECONDS = 300  # a figure is recomputed after five minutes, or at once after a write
+_writes = [0]  # cache clears in this process since it started: prefetch's note of what is cached
+_UNSEEN = object()
+_seen_change = [_UNSEEN]  # the newest audit_log entry this process has seen (db.writes.latest_change)
+
+
+def follow_changes() -> None:
+    """Drop the cached figures if anything was written since this process last looked.
+
+    Writes through this app clear the cache themselves; this catches the rest, such as a
+    nightly `python -m dashboard import` or a form saved on another server process, on the
+    next run of any page instead of after the cache's five minutes.
+    """
+    from db import writes
+
+    with get_engine().connect() as conn:
+        latest = writes.latest_change(conn)
+    if _seen_change[0] is not _UNSEEN and latest != _seen_change[0]:
+        st.cache_data.clear()
+        _writes[0] += 1
+    _seen_change[0] = latest
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -432,6 +451,8 @@ def submit(lang: str, slots: dict, write, success: str) -> bool:
         return False
     st.cache_data.clear()  # figures follow the write at once
     _writes[0] += 1
+    with get_engine().connect() as conn:  # this write's entry need not clear the cache again
+        _seen_change[0] = writes.latest_change(conn)
     st.success(t("saved", lang, what=result if result is not None else success))
     return True
 

@@ -137,6 +137,15 @@ def audit(conn, actor: User | str, action: str, table: str, key: str, before=Non
                   "after": json.dumps(_json(after)) if after is not None else None})
 
 
+def latest_change(conn) -> int | None:
+    """The newest audit_log entry: a form write, a CSV import and a new account each add one.
+
+    The app compares it between runs to drop figures cached before a write made elsewhere
+    (another server process, `python -m dashboard import`).
+    """
+    return conn.execute(sa.text("SELECT max(id) FROM audit_log")).scalar()
+
+
 def _row(conn, table: str, key_column: str, key) -> dict | None:
     row = conn.execute(sa.text(f"SELECT * FROM {table} WHERE {key_column} = :k FOR UPDATE"), {"k": key}).mappings().first()
     return dict(row) if row else None

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -9,6 +10,7 @@ from dashboard import metrics, ui
 from dashboard.periods import Period
 from db import users
 from db.engine import get_engine, make_engine
+from db.importer import import_directory
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading"]
@@ -100,6 +102,24 @@ def test_changing_a_filter_changes_the_figures_and_the_url(demo_url, use_databas
         expected = metrics.complaint_kpis(conn, period.start, period.end, min(period.end, ui.today()))["received"][0]
     assert year_received == ui.fmt_number(expected)
     assert at.query_params["period"] == [period.label] or at.query_params["period"] == period.label
+
+
+def test_a_command_line_import_shows_on_the_next_run(demo_url, use_database, tmp_path):
+    """The import is another process: the app learns of it from the database alone."""
+    use_database(demo_url)
+    at = open_page("complaints", "en")
+    received = next(m.value for m in at.metric if m.label == "Complaints received")
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        customer = conn.execute(sa.text("SELECT code FROM customers ORDER BY code LIMIT 1")).scalar()
+    (tmp_path / "complaints.csv").write_text(
+        "complaint_no,customer_code,received_at,priority,content,resolved_at,satisfaction\n"
+        f"CLI-1,{customer},{ui.today()} 00:00:00,normal,夜间导入,,\n", encoding="utf-8")
+    assert import_directory(engine, tmp_path)["complaints.csv"] == 1
+    at.run()
+    assert_clean(at)
+    now = next(m.value for m in at.metric if m.label == "Complaints received")
+    assert int(now.replace(",", "")) == int(received.replace(",", "")) + 1
 
 
 def test_a_link_reproduces_the_view(demo_url, use_database):
