@@ -88,12 +88,9 @@ def upgrade():
         PERFORM pg_advisory_xact_lock(7411003);
         INSERT INTO department_monthly_volume AS d (department_id, month, volume, orders, customers)
         SELECT m.department_id, r.month, sum(m.sign * r.month_total), sum(m.sign * r.month_orders), sum(m.sign)
-        FROM (SELECT n.id, n.department_id, 1 AS sign FROM old_rows o JOIN new_rows n ON n.id = o.id
-              WHERE n.department_id <> o.department_id
-              UNION ALL
-              SELECT o.id, o.department_id, -1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-              WHERE n.department_id <> o.department_id) m
-        JOIN customer_running_totals r ON r.customer_id = m.id AND r.month_orders > 0
+        FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.department_id <> o.department_id
+        CROSS JOIN LATERAL (VALUES (n.department_id, 1), (o.department_id, -1)) AS m(department_id, sign)
+        JOIN customer_running_totals r ON r.customer_id = o.id AND r.month_orders > 0
         GROUP BY 1, 2
         ON CONFLICT (month, department_id) DO UPDATE
         SET volume = d.volume + excluded.volume, orders = d.orders + excluded.orders,
