@@ -163,9 +163,13 @@ def follow_changes() -> None:
     with get_engine().connect() as conn:
         latest = writes.latest_change(conn)
     if _seen_change[0] is not _UNSEEN and latest != _seen_change[0]:
-        st.cache_data.clear()
-        _writes[0] += 1
+        _drop_cached_figures()
     _seen_change[0] = latest
+
+
+def _drop_cached_figures() -> None:
+    st.cache_data.clear()
+    _writes[0] += 1
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -449,8 +453,7 @@ def submit(lang: str, slots: dict, write, success: str) -> bool:
     except access.AccessDenied as denied:
         st.error(t("not_allowed", lang, reason=str(denied)))
         return False
-    st.cache_data.clear()  # figures follow the write at once
-    _writes[0] += 1
+    _drop_cached_figures()  # figures follow the write at once
     with get_engine().connect() as conn:  # this write's entry need not clear the cache again
         _seen_change[0] = writes.latest_change(conn)
     st.success(t("saved", lang, what=result if result is not None else success))

@@ -36,27 +36,47 @@ def upgrade():
         PRIMARY KEY (month, department_id)
     );
 
-    -- Adds the signed monthly figures of the rows a statement inserted (+) and deleted (-) to the
-    -- department each customer belongs to now. A row whose customers reach zero has no orders
-    -- left (its volume and orders are zero too) and is removed. The transition tables are
-    -- visible to EXECUTE here, though not to a function this one would call.
-    CREATE FUNCTION running_totals_volume_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    -- Adds signed monthly figures (department, month, month_total, month_orders, sign) to the
+    -- table. A row whose customers reach zero has no orders left (its volume and orders are zero
+    -- too) and is removed. The transition tables are visible to EXECUTE here, though not to a
+    -- function this one would call, so both tables' triggers share this one.
+    CREATE FUNCTION department_volume_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        changes text;
     BEGIN
+        IF TG_TABLE_NAME = 'customers' THEN
+            -- customers moved to another department: their months leave the old one and join the new
+            IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                           WHERE n.department_id <> o.department_id) THEN
+                RETURN NULL;
+            END IF;
+            -- the running totals' lock orders this against an import recomputing the same customers
+            PERFORM pg_advisory_xact_lock(7411003);
+            changes := 'SELECT m.department_id, r.month, r.month_total, r.month_orders, m.sign
+                        FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.department_id <> o.department_id
+                        CROSS JOIN LATERAL (VALUES (n.department_id, 1), (o.department_id, -1)) AS m(department_id, sign)
+                        JOIN customer_running_totals r ON r.customer_id = o.id';
+        ELSE
+            -- the running totals' rows a statement inserted (+) and deleted (-), in each customer's
+            -- department now
+            changes := 'SELECT cu.department_id, c.month, c.month_total, c.month_orders, c.sign FROM ('
+                || CASE TG_OP
+                   WHEN 'INSERT' THEN 'SELECT customer_id, month, month_total, month_orders, 1 AS sign FROM new_rows'
+                   WHEN 'DELETE' THEN 'SELECT customer_id, month, month_total, month_orders, -1 AS sign FROM old_rows'
+                   ELSE 'SELECT customer_id, month, month_total, month_orders, 1 AS sign FROM new_rows
+                         UNION ALL SELECT customer_id, month, month_total, month_orders, -1 FROM old_rows' END
+                || ') c JOIN customers cu ON cu.id = c.customer_id';
+        END IF;
         EXECUTE format($sql$
             INSERT INTO department_monthly_volume AS d (department_id, month, volume, orders, customers)
-            SELECT cu.department_id, c.month, sum(c.sign * c.month_total), sum(c.sign * c.month_orders), sum(c.sign)
-            FROM (%s) AS c(customer_id, month, month_total, month_orders, sign)
-            JOIN customers cu ON cu.id = c.customer_id
+            SELECT c.department_id, c.month, sum(c.sign * c.month_total), sum(c.sign * c.month_orders), sum(c.sign)
+            FROM (%s) AS c(department_id, month, month_total, month_orders, sign)
             WHERE c.month_orders > 0
             GROUP BY 1, 2
             ON CONFLICT (month, department_id) DO UPDATE
             SET volume = d.volume + excluded.volume, orders = d.orders + excluded.orders,
                 customers = d.customers + excluded.customers
-            $sql$, CASE TG_OP
-                WHEN 'INSERT' THEN 'SELECT customer_id, month, month_total, month_orders, 1 FROM new_rows'
-                WHEN 'DELETE' THEN 'SELECT customer_id, month, month_total, month_orders, -1 FROM old_rows'
-                ELSE 'SELECT customer_id, month, month_total, month_orders, 1 FROM new_rows
-                      UNION ALL SELECT customer_id, month, month_total, month_orders, -1 FROM old_rows' END);
+            $sql$, changes);
         DELETE FROM department_monthly_volume WHERE customers = 0;
         RETURN NULL;
     END $$;
@@ -68,40 +88,18 @@ def upgrade():
     END $$;
 
     CREATE TRIGGER running_totals_volume_insert AFTER INSERT ON customer_running_totals
-        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION running_totals_volume_changed();
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION department_volume_changed();
     CREATE TRIGGER running_totals_volume_update AFTER UPDATE ON customer_running_totals
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION running_totals_volume_changed();
+        FOR EACH STATEMENT EXECUTE FUNCTION department_volume_changed();
     CREATE TRIGGER running_totals_volume_delete AFTER DELETE ON customer_running_totals
-        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION running_totals_volume_changed();
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION department_volume_changed();
     CREATE TRIGGER running_totals_volume_truncate AFTER TRUNCATE ON customer_running_totals
         FOR EACH STATEMENT EXECUTE FUNCTION running_totals_volume_truncated();
 
-    -- A customer moved to another department: their months leave the old one and join the new.
-    -- The running totals' lock orders this against an import recomputing the same customers.
-    CREATE FUNCTION customers_volume_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-                       WHERE n.department_id <> o.department_id) THEN
-            RETURN NULL;
-        END IF;
-        PERFORM pg_advisory_xact_lock(7411003);
-        INSERT INTO department_monthly_volume AS d (department_id, month, volume, orders, customers)
-        SELECT m.department_id, r.month, sum(m.sign * r.month_total), sum(m.sign * r.month_orders), sum(m.sign)
-        FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.department_id <> o.department_id
-        CROSS JOIN LATERAL (VALUES (n.department_id, 1), (o.department_id, -1)) AS m(department_id, sign)
-        JOIN customer_running_totals r ON r.customer_id = o.id AND r.month_orders > 0
-        GROUP BY 1, 2
-        ON CONFLICT (month, department_id) DO UPDATE
-        SET volume = d.volume + excluded.volume, orders = d.orders + excluded.orders,
-            customers = d.customers + excluded.customers;
-        DELETE FROM department_monthly_volume WHERE customers = 0;
-        RETURN NULL;
-    END $$;
-
     CREATE TRIGGER customers_volume_moved AFTER UPDATE ON customers
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION customers_volume_moved();
+        FOR EACH STATEMENT EXECUTE FUNCTION department_volume_changed();
 
     -- the months already there
     INSERT INTO department_monthly_volume
@@ -119,6 +117,6 @@ def downgrade():
     DROP TRIGGER running_totals_volume_update ON customer_running_totals;
     DROP TRIGGER running_totals_volume_delete ON customer_running_totals;
     DROP TRIGGER running_totals_volume_truncate ON customer_running_totals;
-    DROP FUNCTION customers_volume_moved(), running_totals_volume_changed(), running_totals_volume_truncated();
+    DROP FUNCTION department_volume_changed(), running_totals_volume_truncated();
     DROP TABLE department_monthly_volume;
     """)
