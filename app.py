@@ -13,7 +13,10 @@ st.set_page_config(page_title="客服管理系统 · Customer Service", page_ico
 st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
-        ".block-container {padding-top: 2.5rem;}</style>")
+        ".block-container {padding-top: 2.5rem;}"
+        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
+        "[data-testid='stSidebarNavLinkContainer'] {height: auto;}"
+        "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 L = ui.current_language()
 user = ui.current_user()
@@ -42,7 +45,7 @@ else:
         WORK.append(st.Page("pages/settings.py", title=t("nav_settings", L), icon="⚙️", url_path="settings"))
     navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
                                 t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"],
-                                t("section_work", L): WORK})
+                                t("section_work", L): WORK}, expanded=True)
 
 
 @st.cache_resource(show_spinner=False)

@@ -62,6 +62,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "f_first_response_at": ("首次响应时间", "First response at"), "f_resolved_at": ("解决时间", "Resolved at"),
     "f_resolution": ("处理结果", "Resolution"), "f_satisfaction": ("满意度（1–5）", "Satisfaction (1–5)"),
     "f_callback_at": ("回访时间", "Callback at"), "f_reason": ("流失原因", "Reason"), "f_intent": ("状态", "Intent"),
+    "f_retention_method": ("挽留方式", "Retention method"),
     "f_started_on": ("开始日期", "Started on"), "f_case_no": ("案例", "Case"), "f_result": ("结果", "Result"),
     "f_closed_on": ("结束日期", "Closed on"), "f_logged_at": ("时间", "Time"), "f_source": ("来源", "Source"),
     "f_service_type": ("服务类型", "Service type"), "f_handling": ("处理情况", "Handling"),

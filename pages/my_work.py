@@ -9,7 +9,9 @@ L, user = f.lang, ui.current_user_or_stop()
 st.title(t("nav_my_work", L))
 own = user.role == "agent"
 staff_no = user.staff_no if own else None
-st.caption(t("whose_work", L, scope=t("scope_own", L) if own else t("scope_department", L, dept=f.department or "ALL")))
+scope = (t("scope_own", L) if own else t("scope_department", L, dept=f.department) if f.department
+         else t("all_departments", L))
+st.caption(t("whose_work", L, scope=scope))
 
 today = ui.today()
 figures = ui.prefetch({"plans": ("open_plans", today, f.department, staff_no),

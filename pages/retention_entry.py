@@ -19,7 +19,7 @@ with open_tab:
         reason = left.selectbox(t("f_reason", L), writes.REASONS, key="case_reason", format_func=lambda v: value_label(v, L))
         intent = left.selectbox(t("f_intent", L), writes.INTENTS, index=1, key="case_intent",
                                 format_func=lambda v: value_label(v, L))
-        method = right.selectbox(t("f_method", L), writes.RETENTION_METHODS, key="case_method",
+        method = right.selectbox(t("f_retention_method", L), writes.RETENTION_METHODS, key="case_method",
                                  format_func=lambda v: value_label(v, L))
         started = right.date_input(t("f_started_on", L), value=ui.today(), key="case_started")
         cost = right.text_input(t("f_cost", L), value="0.00", key="case_cost")

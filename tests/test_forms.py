@@ -96,6 +96,7 @@ def test_open_case_from_the_at_risk_link_is_prefilled(demo_url, use_database):  
     assert customer == table.iloc[2, 0] != table.iloc[0, 0]
     at = open_page("retention_entry", "en", customer=customer)
     assert at.text_input(key="case_customer").value == customer
+    assert at.selectbox(key="case_method").label == "Retention method"  # promotion, visit, …: not a contact method
     save(at)
     assert at.success
     assert scalar("SELECT count(*) FROM retention_cases r JOIN customers c ON c.id = r.customer_id "
@@ -124,3 +125,5 @@ def test_my_work_lists_for_each_role(demo_url, use_database):  # noqa: F811
         at = open_page("my_work", "en", user=role)
         assert_clean(at)
         assert len(at.metric) == 5
+        scope = {"manager": "Scope: All departments", "agent": "Scope: my own work"}.get(role)
+        assert scope is None or scope in [c.value for c in at.caption]
