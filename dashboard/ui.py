@@ -7,6 +7,7 @@ reproduces the view.
 """
 from __future__ import annotations
 
+import re
 import runpy
 import threading
 from contextlib import contextmanager
@@ -319,8 +320,12 @@ def kpi_row(cards: list[dict]) -> None:
     for offset in range(0, len(cards), per_row):
         row = cards[offset:offset + per_row]
         for column, card in zip(st.columns(per_row), row):
-            column.metric(card["label"], card["value"], card.get("delta"), border=True,
-                          delta_color="inverse" if card.get("inverse") else "normal", help=card.get("help"))
+            delta = card.get("delta")
+            # A written delta ("+0", "-0.0 pp", "+¥0.00") is read by its sign; no change is grey, without an arrow.
+            unchanged = delta is not None and not re.search(r"[1-9]", delta)
+            column.metric(card["label"], card["value"], delta, border=True,
+                          delta_color="off" if unchanged else "inverse" if card.get("inverse") else "normal",
+                          delta_arrow="off" if unchanged else "auto", help=card.get("help"))
 
 
 def empty(lang: str) -> None:

@@ -172,3 +172,21 @@ def test_page_downloads_equal_the_command_line_export(demo_url, use_database):
                                                              department="CS-EAST")))
     sheet = list(book.active.values)
     assert list(sheet[0]) == cli.stdout.splitlines()[0].split(",") and len(sheet) == len(cli.stdout.splitlines())
+
+
+def test_an_unchanged_figure_is_grey_without_an_arrow():
+    """A delta is written text ("+0", "-0.0 pp"); Streamlit reads only its sign, so "+0" would be a red rise."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    def cards():
+        from dashboard import ui
+        ui.kpi_row([{"label": "open", "value": "1", "delta": "+0", "inverse": True},
+                    {"label": "rate", "value": "75%", "delta": "-0.0 pp"},
+                    {"label": "overdue", "value": "3", "delta": "+5", "inverse": True},
+                    {"label": "cost", "value": "¥1", "delta": "-¥0.50"}])
+
+    at = AppTest.from_function(cards).run()
+    shown = {m.label: (Metric.MetricDirection.Name(m.proto.direction), Metric.MetricColor.Name(m.proto.color))
+             for m in at.metric}
+    assert shown == {"open": ("NONE", "GRAY"), "rate": ("NONE", "GRAY"), "overdue": ("UP", "RED"),
+                     "cost": ("DOWN", "RED")}
