@@ -12,15 +12,25 @@ def fmt_money(value) -> str:
 
 
 def fmt_money_short(value, lang: str) -> str:
-    """Large amounts for KPI cards: ¥406.3万 / ¥4.06M; exact amounts stay in the tables."""
+    """An amount for a KPI card in at most seven characters, three figures from ten thousand up.
+
+    ¥987.65, ¥5,187, then ¥8.13万 / ¥81.3K, ¥406万 / ¥406K, ¥1.38亿 / ¥1.38M. A card five to a row is
+    about seven characters wide at 1280 pixels; the exact amount is the card's tooltip and in the tables.
+    """
     if value is None:
         return "—"
     v = float(value)
-    if abs(v) < 100_000:
-        return fmt_money(v)
-    if lang == "zh":
-        return f"¥{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"¥{v / 1e4:.0f}万"
-    return f"¥{v / 1e6:,.1f}M"
+    sign, v = ("-" if v < 0 else ""), abs(v)
+    if v < 999.995:
+        return f"{sign}¥{v:,.2f}"
+    if v < 9_995:
+        return f"{sign}¥{v:,.0f}"
+    units = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    # the largest unit the value reaches once rounded to three figures (999,999 is ¥1.00M, not ¥1000K)
+    scale, unit = next((scale, unit) for scale, unit in units if v >= scale * 0.9995)
+    scaled = v / scale
+    places = 2 if scaled < 9.995 else 1 if scaled < 99.95 else 0
+    return f"{sign}¥{scaled:.{places}f}{unit}"
 
 
 def fmt_number(value, places: int = 0) -> str:

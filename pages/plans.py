@@ -41,8 +41,10 @@ ui.kpi_row([
      "delta": ui.delta_rate(now["completion_rate"], before["completion_rate"])},
     {"label": t("kpi_plans_behind", L), "value": ui.fmt_number(now["behind"]), "inverse": True,
      "delta": ui.delta_number(now["behind"], before["behind"])},
-    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money_short(now["planned_cost"], L)},
-    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money_short(now["actual_cost"], L)},
+    {"label": t("kpi_planned_cost", L), "value": ui.fmt_money_short(now["planned_cost"], L),
+     "help": ui.fmt_money(now["planned_cost"])},
+    {"label": t("kpi_actual_cost", L), "value": ui.fmt_money_short(now["actual_cost"], L),
+     "help": ui.fmt_money(now["actual_cost"])},
 ])
 
 columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
