@@ -137,13 +137,16 @@ def audit(conn, actor: User | str, action: str, table: str, key: str, before=Non
                   "after": json.dumps(_json(after)) if after is not None else None})
 
 
-def latest_change(conn) -> int | None:
-    """The newest audit_log entry: a form write, a CSV import and a new account each add one.
+def latest_change(conn) -> tuple:
+    """What audit_log holds lately: a form write, a CSV import and a new account each add an entry.
 
     The app compares it between runs to drop figures cached before a write made elsewhere
-    (another server process, `python -m dashboard import`).
+    (another server process, `python -m dashboard import`). An id is taken at insert, not at
+    commit, so a write that commits after a later one shows no new newest id; the count of the
+    last thousand ids still grows when it lands.
     """
-    return conn.execute(sa.text("SELECT max(id) FROM audit_log")).scalar()
+    return tuple(conn.execute(sa.text(
+        "SELECT max(id), count(*) FROM audit_log WHERE id > (SELECT max(id) - 1000 FROM audit_log)")).one())
 
 
 def _row(conn, table: str, key_column: str, key) -> dict | None:

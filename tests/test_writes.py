@@ -228,3 +228,21 @@ def test_work_log_needs_content_and_scope(conn):
     writes.add_work_log(conn, AGENT, customer_code="C1", logged_at=local(2026, 5, 3, 9, 0), source="phone",
                         service_type="consultation", content="咨询报价", handling="已发送资料", satisfaction=5)
     assert count(conn, "work_logs") == 1
+
+
+def test_a_write_that_commits_after_a_later_one_still_changes_what_the_app_compares(engine):
+    """Ids are taken at insert: the newest id alone would miss the earlier write landing last."""
+    entry = ("INSERT INTO audit_log (actor, action, table_name, record_key) "
+             "VALUES ('t', 'update', 'plans', :k) RETURNING id")
+    with engine.connect() as slow, engine.connect() as quick, engine.connect() as app:
+        slow_tx = slow.begin()
+        slow_id = slow.execute(sa.text(entry), {"k": "slow"}).scalar()
+        with quick.begin():
+            quick_id = quick.execute(sa.text(entry), {"k": "quick"}).scalar()
+        assert slow_id < quick_id
+        seen = writes.latest_change(app)
+        app.rollback()
+        slow_tx.commit()
+        now = writes.latest_change(app)
+        assert now[0] == seen[0] == quick_id  # the newest id did not move
+        assert now != seen
