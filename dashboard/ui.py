@@ -337,6 +337,7 @@ ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type",
 
 
 RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
+MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change")  # numeric "change": a volume change
 
 
 def _all_numbers(values: pd.Series) -> bool:
@@ -349,7 +350,9 @@ def _all_numbers(values: pd.Series) -> bool:
 
 def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None,
                pick_row: bool = False) -> int | None:
-    """A table with translated headers and values, rates as percentages, empty cells blank.
+    """A table with translated headers and values, rates as percentages, amounts with cents.
+
+    Empty text is blank and a missing number is "—" (Streamlit would write "None").
 
     With `pick_row` the user can select one row; returns its position, or None while none is.
     """
@@ -357,14 +360,16 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
     config = {}
     for column in shown.columns:
         values = shown[column]
-        if column in ENUM_COLUMNS:
-            # label each distinct value once: lists run to tens of thousands of rows
+        numbers = values.dtype == object and _all_numbers(values)
+        if column in ENUM_COLUMNS and not numbers and not pd.api.types.is_numeric_dtype(values):
+            # label each distinct value once: lists run to tens of thousands of rows. A numeric
+            # column of the same name (a volume's "change") stays a number, sorted as one.
             distinct = pd.unique(values)
             labels = [v if column == "department_code" and v != "ALL" else value_label(v, lang) for v in distinct]
             shown[column] = values.map(dict(zip(distinct, labels)))
         elif isinstance(values.dtype, pd.DatetimeTZDtype):
             shown[column] = values.dt.strftime("%Y-%m-%d %H:%M")
-        elif values.dtype == object and _all_numbers(values):
+        elif numbers:
             shown[column] = pd.to_numeric(values, errors="coerce")
         elif pd.api.types.is_string_dtype(values) and values.dtype != object:
             shown[column] = values.fillna("")  # stays Arrow-backed: no per-cell Python objects
@@ -373,10 +378,12 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
         label = column_label(column, lang)
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
+        elif any(word in column for word in MONEY_WORDS) and pd.api.types.is_numeric_dtype(shown[column]):
+            config[label] = st.column_config.NumberColumn(format="%.2f")  # 629394.00, not 629394
     shown.columns = [column_label(c, lang) for c in shown.columns]
     picking = {"on_select": "rerun", "selection_mode": "single-row"} if pick_row else {}
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key,
-                         column_config=config, **picking)
+                         column_config=config, placeholder="—", **picking)
     rows = event.selection.rows if pick_row else []
     return rows[0] if rows else None
 

@@ -40,15 +40,13 @@ ui.kpi_row([
 ])
 
 columns = ["customer_code", "customer_name", "volume", "previous_volume", "change", "change_pct", "yoy_pct", "flag"]
-left, right = st.columns(2)
-with left:
-    st.subheader(t("largest_drops", L))
-    drops = metrics.extreme_rows(figures["fluctuation"], "drops")
-    ui.show_table(drops[columns], L, key="fluct_drops")
-with right:
-    st.subheader(t("largest_surges", L))
-    surges = metrics.extreme_rows(figures["fluctuation"], "surges")
-    ui.show_table(surges[columns], L, key="fluct_surges")
+# one above the other: side by side at 1280 pixels, the change columns were scrolled out of view
+st.subheader(t("largest_drops", L))
+drops = metrics.extreme_rows(figures["fluctuation"], "drops")
+ui.show_table(drops[columns], L, key="fluct_drops")
+st.subheader(t("largest_surges", L))
+surges = metrics.extreme_rows(figures["fluctuation"], "surges")
+ui.show_table(surges[columns], L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
 trend = ui.as_float(figures["trend"], "volume")

@@ -190,3 +190,27 @@ def test_an_unchanged_figure_is_grey_without_an_arrow():
              for m in at.metric}
     assert shown == {"open": ("NONE", "GRAY"), "rate": ("NONE", "GRAY"), "overdue": ("UP", "RED"),
                      "cost": ("DOWN", "RED")}
+
+
+def test_tables_show_amounts_with_cents_and_a_dash_for_a_missing_number():
+    import json
+
+    def table():
+        from decimal import Decimal
+
+        import pandas as pd
+
+        from dashboard import ui
+        ui.show_table(pd.DataFrame({"customer_code": ["C1", "C2"], "volume": [Decimal("629394"), Decimal("1.50")],
+                                    "change": [Decimal("-2.10"), None], "yoy_pct": [Decimal("0.3"), None]}), "zh")
+        ui.show_table(pd.DataFrame({"customer_code": ["C1"], "change": ["upgrade"]}), "zh")
+
+    at = AppTest.from_function(table).run()
+    amounts, tiers = at.dataframe
+    formats = {label: c["type_config"].get("format") for label, c in json.loads(amounts.proto.columns).items()
+               if "type_config" in c}
+    assert formats == {"本期业务量": "%.2f", "变化": "%.2f", "同比": "percent"}
+    assert amounts.proto.placeholder == "—"  # Streamlit's own placeholder is the English "None"
+    # a volume's change is a number (it sorts as one); a tier's change is a translated label
+    assert amounts.value["变化"].dtype == "float64" and amounts.value["变化"].iloc[0] == -2.1
+    assert tiers.value.iloc[0, 1] == "升级"
