@@ -274,7 +274,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "important_keep": ("重要保持客户", "important keep"), "important_retain": ("重要挽留客户", "important retain"),
     "general_value": ("一般价值客户", "general value"), "general_develop": ("一般发展客户", "general develop"),
     "general_keep": ("一般保持客户", "general keep"), "general_retain": ("一般挽留客户", "general retain"),
-    "none": ("无级别", "none"), "ALL": ("合计", "ALL"),
+    "none": ("无级别", "none"), "ALL": ("合计", "Total"),
     "year": ("年", "year"), "quarter": ("季度", "quarter"), "month": ("月", "month"), "week": ("周", "week"),
     "interview": ("面谈", "interview"), "phone": ("电话", "phone"), "sms": ("短信", "SMS"), "letter": ("信函", "letter"),
     "email": ("邮件", "e-mail"), "churned": ("已流失", "churned"), "wechat": ("微信", "WeChat"), "web": ("网站", "web"),

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import t, value_label
 from dashboard.periods import Period
+from db.writes import PRIORITIES
 
 f = ui.page_filters()
 L, dept, period = f.lang, f.department, f.period
@@ -85,9 +86,11 @@ def state_bars(by: str, key: str):
     long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
     long = ui.label_values(long, "state", L)
     long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
+    # priorities from the most urgent down, as the SLA lists them; departments by code
+    order = [value_label(v, L) for v in PRIORITIES] if by == "priority" else "ascending"
     selection = alt.selection_point(fields=["key", "state"], name="pick")
     chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("col_count", L)),
+        y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L)),
         color=alt.Color("label:N", scale=ui.colour_legend(["met", "breached", "pending"], L), title=None),
         tooltip=ui.tooltips("group", "label", "n")).add_params(selection)
     return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)

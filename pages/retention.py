@@ -54,8 +54,9 @@ ui.kpi_row([
 if not g(total, "cases"):
     ui.empty(L)
 else:
-    left, right = st.columns(2)
-    for column, by, title in ((left, "reason", "by_reason"), (right, "method", "by_method")):
+    # the charts side by side; their tables full width below, where every column shows at 1280 pixels
+    breakdowns = (("reason", "by_reason"), ("method", "by_method"))
+    for column, (by, title) in zip(st.columns(2), breakdowns):
         with column:
             st.subheader(t(title, L))
             frame = figures[by]
@@ -66,7 +67,9 @@ else:
                 y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L)),
                 color=alt.Color("label:N", scale=ui.colour_legend(["retained", "lost", "pending"], L), title=None),
                 tooltip=ui.tooltips("group", "label", "n")), width="stretch")
-            ui.show_table(frame, L, key=f"retention_{by}_table")
+    for by, title in breakdowns:
+        st.caption(t(title, L))
+        ui.show_table(figures[by], L, key=f"retention_{by}_table")
     ui.downloads("retention", L, "retention_dl", start=period.start, end=period.end, department=dept)
 
 st.subheader(t("retention_trend", L))

@@ -214,3 +214,13 @@ def test_tables_show_amounts_with_cents_and_a_dash_for_a_missing_number():
     # a volume's change is a number (it sorts as one); a tier's change is a translated label
     assert amounts.value["变化"].dtype == "float64" and amounts.value["变化"].iloc[0] == -2.1
     assert tiers.value.iloc[0, 1] == "升级"
+
+
+def test_complaints_by_priority_run_from_the_most_urgent(demo_url, use_database):
+    import json
+
+    use_database(demo_url)
+    at = open_page("complaints", "zh")
+    y_sorts = [json.loads(chart.proto.spec)["encoding"]["y"].get("sort") for chart in at.get("vega_lite_chart")
+               if json.loads(chart.proto.spec).get("encoding", {}).get("y", {}).get("field") == "group"]
+    assert ["紧急", "高", "普通", "低"] in y_sorts  # not 低, 高, 紧急, 普通 (by character)
