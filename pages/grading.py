@@ -43,18 +43,18 @@ segments = metrics.segment_rows(summary)
 segments = segments.assign(
     label=segments["rfm_segment"].map(lambda v: value_label(v, L)),
     approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
-left, right = st.columns([3, 2])
-with left:
-    chart_data = ui.as_float(segments, "revenue_share")
-    st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
-        y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
-        tooltip=ui.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
-with right:
-    table = segments[["label", "customers", "revenue_share", "approach"]].copy()
-    table["revenue_share"] = table["revenue_share"].map(ui.fmt_rate)
-    table.columns = [column_label("rfm_segment", L), t("col_customers", L), t("col_revenue_share", L),
-                     t("service_approach", L)]
-    st.dataframe(table, hide_index=True, width="stretch")
+chart_data = ui.as_float(segments, "revenue_share")
+st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
+    y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
+    tooltip=ui.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
+# full width, so the service each segment calls for reads whole; segments in their usual order
+order = {segment: position for position, segment in enumerate(SEGMENT_APPROACH)}
+table = segments.sort_values("rfm_segment", key=lambda s: s.map(order))[["label", "customers", "revenue_share",
+                                                                          "approach"]]
+table = table.assign(revenue_share=table["revenue_share"].map(ui.fmt_rate))
+table.columns = [column_label("rfm_segment", L), t("col_customers", L), t("col_revenue_share", L),
+                 t("service_approach", L)]
+st.dataframe(table, hide_index=True, width="stretch")
 
 left, right = st.columns(2)
 with left:

@@ -224,3 +224,15 @@ def test_complaints_by_priority_run_from_the_most_urgent(demo_url, use_database)
     y_sorts = [json.loads(chart.proto.spec)["encoding"]["y"].get("sort") for chart in at.get("vega_lite_chart")
                if json.loads(chart.proto.spec).get("encoding", {}).get("y", {}).get("field") == "group"]
     assert ["紧急", "高", "普通", "低"] in y_sorts  # not 低, 高, 紧急, 普通 (by character)
+
+
+def test_rfm_segments_are_listed_in_their_usual_order_with_their_service(demo_url, use_database):
+    from dashboard.i18n import SEGMENT_APPROACH, value_label
+
+    use_database(demo_url)
+    at = open_page("grading", "zh")
+    table = next(d.value for d in at.dataframe if d.value.columns[0] == "RFM 分类")
+    usual = [value_label(segment, "zh") for segment in SEGMENT_APPROACH]
+    assert list(table["RFM 分类"]) == [label for label in usual if label in set(table["RFM 分类"])]
+    service = {value_label(segment, "zh"): approach[0] for segment, approach in SEGMENT_APPROACH.items()}
+    assert len(table) >= 4 and list(table["服务策略"]) == [service[label] for label in table["RFM 分类"]]
