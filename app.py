@@ -9,13 +9,13 @@ from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, pre
 from db.engine import get_engine
 
 st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
-# KPI labels wrap instead of being cut off on a 1280-pixel projector.
+# KPI labels wrap instead of being cut off on a 1280-pixel projector; the menu, which lists every
+# page, is tightened so the language switch below it still shows on a 720-pixel screen.
 st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}"
         "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
-        "[data-testid='stSidebarNavLinkContainer'] {height: auto;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 L = ui.current_language()
