@@ -120,8 +120,10 @@ def attempt_sign_in(username: str, password: str) -> str | None:
     """Sign in; None on success, else the message to show (never revealing unknown usernames)."""
     lang = current_language()
     try:
-        with get_engine().begin() as conn:
-            user = users.sign_in(conn, username, password)
+        # st.context knows the client's address only when it is not local (and behind a proxy,
+        # only the proxy's): the per-client limit applies when there is one.
+        address = st.context.ip_address
+        user = users.sign_in(get_engine(), username, password, client=address if isinstance(address, str) else None)
     except users.SignInRefused as refused:
         if refused.reason == "throttled":
             return t("throttled", lang, minutes=max(1, int(refused.retry_after.total_seconds() // 60) + 1))

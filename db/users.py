@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 ROLES = ("manager", "head", "agent")
 MIN_PASSWORD_LENGTH = 8
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per username in THROTTLE_WINDOW
+MAX_CLIENT_FAILURES = 50  # per client address in THROTTLE_WINDOW, when the address is known
 THROTTLE_WINDOW = timedelta(minutes=15)
 DEMO_PASSWORD = "demo1234"
 
@@ -85,37 +86,69 @@ def load_user(conn, username: str) -> User | None:
     return User(**row) if row else None
 
 
-def _record(conn, username: str, succeeded: bool) -> None:
-    conn.execute(sa.text("INSERT INTO sign_in_attempts (username, succeeded) VALUES (:u, :s)"),
-                 {"u": username, "s": succeeded})
+def _record(conn, username: str, succeeded: bool, client: str | None) -> None:
+    conn.execute(sa.text("INSERT INTO sign_in_attempts (username, succeeded, client) VALUES (:u, :s, :c)"),
+                 {"u": username, "s": succeeded, "c": client})
 
 
-def sign_in(conn, username: str, password: str) -> User:
-    """Check the password; raise SignInRefused('invalid' | 'throttled'). Records every attempt."""
-    username = (username or "").strip()
-    recent = conn.execute(sa.text("""
+def _window() -> str:
+    return f"{int(THROTTLE_WINDOW.total_seconds())} seconds"
+
+
+def _throttled(conn, username: str, client: str | None) -> timedelta | None:
+    """How long until the username (or the client, when its address is known) may try again; None: now."""
+    user_failures = conn.execute(sa.text("""
         SELECT count(*), min(at) FROM sign_in_attempts
         WHERE username = :u AND NOT succeeded AND at > clock_timestamp() - CAST(:window AS interval)
           AND at > coalesce((SELECT max(at) FROM sign_in_attempts WHERE username = :u AND succeeded), '-infinity')"""),
-        {"u": username, "window": f"{int(THROTTLE_WINDOW.total_seconds())} seconds"}).one()
-    if recent[0] >= MAX_FAILURES:
-        now = conn.execute(sa.text("SELECT clock_timestamp()")).scalar()
-        raise SignInRefused("throttled", retry_after=recent[1] + THROTTLE_WINDOW - now)
-    stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u AND active"),
-                          {"u": username}).scalar()
+        {"u": username, "window": _window()}).one()
+    oldest = user_failures[1] if user_failures[0] >= MAX_FAILURES else None
+    if client is not None:
+        # One password tried across many usernames: the same address failing over and over. Only the
+        # failures count here, and the limit is high, as a proxy may put many people behind one address.
+        client_failures = conn.execute(sa.text("""
+            SELECT count(*), min(at) FROM (
+                SELECT at FROM sign_in_attempts
+                WHERE client = :c AND NOT succeeded AND at > clock_timestamp() - CAST(:window AS interval)
+                ORDER BY at DESC LIMIT :limit) recent"""),
+            {"c": client, "window": _window(), "limit": MAX_CLIENT_FAILURES}).one()
+        if client_failures[0] >= MAX_CLIENT_FAILURES:
+            oldest = client_failures[1] if oldest is None else max(oldest, client_failures[1])
+    if oldest is None:
+        return None
+    now = conn.execute(sa.text("SELECT clock_timestamp()")).scalar()
+    return oldest + THROTTLE_WINDOW - now
+
+
+def sign_in(engine, username: str, password: str, client: str | None = None) -> User:
+    """Check the password; raise SignInRefused('invalid' | 'throttled'). Records every attempt.
+
+    Each attempt is recorded in a transaction of its own, committed before the answer is given:
+    a refusal raised inside the caller's transaction would otherwise roll its own record back,
+    and the throttle would never see a failure. `client` is the client's address when known.
+    """
+    username = (username or "").strip()
+    with engine.connect() as conn:
+        wait = _throttled(conn, username, client)
+        stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u AND active"),
+                              {"u": username}).scalar()
+    if wait is not None:
+        raise SignInRefused("throttled", retry_after=wait)
     try:
         _hasher.verify(stored or _DUMMY_HASH, password or "")
         ok = stored is not None
     except (VerifyMismatchError, InvalidHashError):
         ok = False
-    _record(conn, username, ok)
+    with engine.begin() as conn:
+        _record(conn, username, ok, client)
     if not ok:
         raise SignInRefused("invalid")
-    if _hasher.check_needs_rehash(stored):
-        conn.execute(sa.text("UPDATE users SET password_hash = :h WHERE username = :u"),
-                     {"h": _hasher.hash(password), "u": username})
-    conn.execute(sa.text("UPDATE users SET last_sign_in = clock_timestamp() WHERE username = :u"), {"u": username})
-    return load_user(conn, username)
+    with engine.begin() as conn:
+        if _hasher.check_needs_rehash(stored):
+            conn.execute(sa.text("UPDATE users SET password_hash = :h WHERE username = :u"),
+                         {"h": _hasher.hash(password), "u": username})
+        conn.execute(sa.text("UPDATE users SET last_sign_in = clock_timestamp() WHERE username = :u"), {"u": username})
+        return load_user(conn, username)
 
 
 def demo_accounts(conn) -> list[dict]:

@@ -28,12 +28,13 @@ def staffed(conn):
     return boss, head, agent
 
 
-def test_passwords_are_stored_as_argon2_hashes(conn):
-    staffed(conn)
-    for username, password in (("east", "east-pass-1"), ("boss", "boss-pass-1")):
-        stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).scalar()
-        assert stored.startswith("$argon2id$") and password not in stored
-    assert users.sign_in(conn, "east", "east-pass-1").department_code == "EAST"
+def test_passwords_are_stored_as_argon2_hashes(engine):
+    with engine.begin() as conn:
+        staffed(conn)
+        for username, password in (("east", "east-pass-1"), ("boss", "boss-pass-1")):
+            stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).scalar()
+            assert stored.startswith("$argon2id$") and password not in stored
+    assert users.sign_in(engine, "east", "east-pass-1").department_code == "EAST"
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -50,20 +51,50 @@ def test_create_user_refuses_bad_input(conn, kwargs, message):
         users.create_user(conn, **kwargs)
 
 
-def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(conn):
-    staffed(conn)
+def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(engine):
+    """Through the real path: each attempt commits on its own, as the app's sign-in does."""
+    with engine.begin() as conn:
+        staffed(conn)
     for username in ("east", "nobody"):
         for _ in range(users.MAX_FAILURES):
             with pytest.raises(users.SignInRefused) as refused:
-                users.sign_in(conn, username, "wrong-password")
+                users.sign_in(engine, username, "wrong-password")
             assert refused.value.reason == "invalid"
         with pytest.raises(users.SignInRefused) as refused:
-            users.sign_in(conn, username, "east-pass-1")  # even the right password waits now
+            users.sign_in(engine, username, "east-pass-1")  # even the right password waits now
         assert refused.value.reason == "throttled"
         assert timedelta(minutes=14) < refused.value.retry_after <= timedelta(minutes=15)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded")).scalar() == 10
     # failures older than the window no longer count
-    exec_(conn, "UPDATE sign_in_attempts SET at = at - interval '16 minutes'")
-    assert users.sign_in(conn, "east", "east-pass-1").username == "east"
+    with engine.begin() as conn:
+        exec_(conn, "UPDATE sign_in_attempts SET at = at - interval '16 minutes'")
+    assert users.sign_in(engine, "east", "east-pass-1").username == "east"
+
+
+def test_a_refused_sign_in_is_recorded_even_when_the_caller_rolls_back(engine):
+    with engine.begin() as conn:
+        staffed(conn)
+    with pytest.raises(users.SignInRefused):
+        with engine.begin():  # a caller's transaction that the refusal rolls back
+            users.sign_in(engine, "east", "wrong-password")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded")).scalar() == 1
+
+
+def test_one_client_trying_many_usernames_is_slowed_down(engine):
+    with engine.begin() as conn:
+        staffed(conn)
+    client = "192.0.2.7"
+    for n in range(users.MAX_CLIENT_FAILURES):  # one password tried on many usernames, once each
+        with pytest.raises(users.SignInRefused) as refused:
+            users.sign_in(engine, f"guess{n}", "Password1", client=client)
+        assert refused.value.reason == "invalid"
+    with pytest.raises(users.SignInRefused) as refused:
+        users.sign_in(engine, "east", "east-pass-1", client=client)  # that client now waits, whatever it tries
+    assert refused.value.reason == "throttled"
+    assert users.sign_in(engine, "east", "east-pass-1", client="192.0.2.8").username == "east"  # others do not
+    assert users.sign_in(engine, "east", "east-pass-1").username == "east"  # nor an unknown address (localhost)
 
 
 def test_scope_of_each_role(conn):
@@ -164,6 +195,24 @@ def test_sign_in_form(demo_url, use_database):  # noqa: F811
     assert_clean(at)
     assert at.title[0].value == "Overview"
     assert any("Signed in as" in c.value for c in at.caption)
+
+
+def test_six_wrong_passwords_in_the_form_refuse_the_right_one(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.run()
+    for _ in range(users.MAX_FAILURES + 1):
+        at.text_input(key="signin_username").input("head")
+        at.text_input(key="signin_password").input("wrong password")
+        at.button[0].click().run()
+    at.text_input(key="signin_password").input(users.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert "Too many" in at.error[0].value
+    assert at.session_state["user"] is None if "user" in at.session_state else True
+    with sa.create_engine(demo_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sign_in_attempts WHERE username = 'head' AND NOT succeeded")
+                            ).scalar() == users.MAX_FAILURES
 
 
 def test_demo_accounts_are_not_listed_on_other_databases(database_url, use_database):  # noqa: F811
