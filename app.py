@@ -1,12 +1,13 @@
 """Entry file: navigation, database readiness, language and filters, then the chosen page."""
 import gc
+import logging
 
 import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import t
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
-from db.engine import get_engine
+from db.engine import get_engine, restart_embedded
 
 st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
 # KPI labels wrap instead of being cut off on a 1280-pixel projector; the menu, which lists every
@@ -18,34 +19,54 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
+log = logging.getLogger("dashboard")
 L = ui.current_language()
 user = ui.current_user()
 
-# Declared first, so the menu is ours from the very first run. Signed out, only sign-in exists.
-PAGES = {
-    "overview": st.Page("pages/overview.py", title=t("nav_overview", L), icon="🏠", default=True, url_path="overview"),
-    "plans": st.Page("pages/plans.py", title=t("nav_plans", L), icon="📋", url_path="plans"),
-    "complaints": st.Page("pages/complaints.py", title=t("nav_complaints", L), icon="⏱️", url_path="complaints"),
-    "fluctuation": st.Page("pages/fluctuation.py", title=t("nav_fluctuation", L), icon="📈", url_path="fluctuation"),
-    "retention": st.Page("pages/retention.py", title=t("nav_retention", L), icon="🤝", url_path="retention"),
-    "grading": st.Page("pages/grading.py", title=t("nav_grading", L), icon="🏷️", url_path="grading"),
-    "present": st.Page("pages/present.py", title=t("nav_present", L), icon="📽️", url_path="present"),
-}
+# Every page: (file, title key, icon, section, roles that may open it; None: every role).
+MENU = [
+    ("overview", "nav_overview", "🏠", "app_title", None),
+    ("plans", "nav_plans", "📋", "section_analysis", None),
+    ("complaints", "nav_complaints", "⏱️", "section_analysis", None),
+    ("fluctuation", "nav_fluctuation", "📈", "section_analysis", None),
+    ("retention", "nav_retention", "🤝", "section_analysis", None),
+    ("grading", "nav_grading", "🏷️", "section_analysis", None),
+    ("present", "nav_present", "📽️", "section_analysis", None),
+    ("my_work", "nav_my_work", "🗂️", "section_work", None),
+    ("tasks", "nav_tasks", "✍️", "section_work", None),
+    ("complaint_entry", "nav_complaint_entry", "📞", "section_work", None),
+    ("retention_entry", "nav_retention_entry", "🧲", "section_work", None),
+    ("work_log", "nav_work_log", "📝", "section_work", None),
+    ("suggestions", "nav_suggestions", "💬", "section_work", None),
+    ("settings", "nav_settings", "⚙️", "section_work", ("manager",)),
+]
+
+
+def page(name: str, title: str, icon: str) -> st.Page:
+    return st.Page(f"pages/{name}.py", title=t(title, L), icon=icon, url_path=name, default=name == "overview")
+
+
+# Declared first, so the menu is ours from the very first run.
 if user is None:
-    navigation = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")],
-                               position="hidden")
+    # Signed out, every page's address is known but each one leads to sign-in, which then goes to
+    # the page asked for (a link opened while signed out is not lost, nor a "page not found").
+    sign_in = st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")
+    navigation = st.navigation([sign_in] + [page(*entry[:3]) for entry in MENU], position="hidden")
+    if navigation.url_path != "sign_in":
+        st.session_state["after_sign_in"] = (f"pages/{navigation.url_path or 'overview'}.py", dict(st.query_params))
+        st.switch_page(sign_in, query_params=dict(st.query_params))
+    st.session_state.setdefault("after_sign_in", ("pages/overview.py", dict(st.query_params)))
 else:
-    WORK = [st.Page("pages/my_work.py", title=t("nav_my_work", L), icon="🗂️", url_path="my_work"),
-            st.Page("pages/tasks.py", title=t("nav_tasks", L), icon="✍️", url_path="tasks"),
-            st.Page("pages/complaint_entry.py", title=t("nav_complaint_entry", L), icon="📞", url_path="complaint_entry"),
-            st.Page("pages/retention_entry.py", title=t("nav_retention_entry", L), icon="🧲", url_path="retention_entry"),
-            st.Page("pages/work_log.py", title=t("nav_work_log", L), icon="📝", url_path="work_log"),
-            st.Page("pages/suggestions.py", title=t("nav_suggestions", L), icon="💬", url_path="suggestions")]
-    if user.role == "manager":  # navigation shows only the pages a role may use
-        WORK.append(st.Page("pages/settings.py", title=t("nav_settings", L), icon="⚙️", url_path="settings"))
-    navigation = st.navigation({t("app_title", L): [PAGES["overview"]],
-                                t("section_analysis", L): [p for k, p in PAGES.items() if k != "overview"],
-                                t("section_work", L): WORK}, expanded=True)
+    sections: dict[str, list] = {}
+    for name, title, icon, section, roles in MENU:
+        if roles is None or user.role in roles:  # navigation shows only the pages a role may use
+            sections.setdefault(t(section, L), []).append(page(name, title, icon))
+    navigation = st.navigation(sections, expanded=True)
+    asked = st.session_state.pop("after_sign_in", None)  # the page a signed-out link asked for
+    allowed = {p.url_path for pages in sections.values() for p in pages}
+    if asked is not None:
+        target = asked[0] if asked[0].removeprefix("pages/").removesuffix(".py") in allowed else "pages/overview.py"
+        st.switch_page(target, query_params=asked[1])
 
 
 @st.cache_resource(show_spinner=False)
@@ -75,16 +96,34 @@ def load_demo_on_first_start(engine) -> None:
             st.cache_data.clear()
 
 
-try:
+def open_database():
+    """The engine, migrated, with the demo on a new embedded database; the department tree."""
     load_demo_on_first_start(ready_engine())
     ui.follow_changes()
-    departments = ui.metric("department_tree")
+    return ui.metric("department_tree")
+
+
+try:
+    try:
+        departments = open_database()
+    except NotMigrated:
+        raise
+    except Exception:
+        # The details (hosts, sockets, the traceback) go to the log, never to the page.
+        log.exception("the database cannot be reached")
+        ready_engine.clear()
+        if not restart_embedded():
+            raise
+        departments = open_database()  # the embedded server stopped under us: it runs again
+        st.info(t("db_restarted", L))
+        log.warning("the embedded database server was started again")
 except NotMigrated:
     st.error(t("db_not_migrated", L))
     st.stop()
-except Exception as error:  # any failure to reach the database gets one clear banner
+except Exception:
+    log.exception("the database is still unreachable")
     ready_engine.clear()
-    st.error(t("db_unreachable", L, error=type(error).__name__ + ": " + str(error).splitlines()[0]))
+    st.error(t("db_unreachable", L))
     st.stop()
 
 if user is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard import metrics
 from dashboard.periods import Period
+from dashboard.workbook import workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -141,11 +142,6 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """The same table as an Excel workbook (timestamps as ISO text, as in the CSV)."""
-    records = rows(frame)
-    table = pd.DataFrame([{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in records],
-                         columns=frame.columns)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
+    """The same table as an Excel workbook (timestamps as ISO text, as in the CSV; text as text)."""
+    table = pd.DataFrame([list(r.values()) for r in rows(frame)], columns=frame.columns, dtype=object)
+    return workbook_bytes([(sheet, table)])

@@ -584,7 +584,9 @@ def volume_trend(conn: Connection, start: date, end: date, department: str | Non
     full_from = first.start if first.start == start else first.next().start
     last_full = _last_month_ended_by(end)
     if customer_code:
-        one_customer = "AND {} = (SELECT id FROM customers WHERE code = :customer)"
+        # the customer only within the department's scope: outside it, no months at all
+        one_customer = ("AND {} = (SELECT cu.id FROM customers cu JOIN scope ON scope.id = cu.department_id "
+                        "WHERE cu.code = :customer)")
         full_months = f"""
         SELECT r.month, sum(r.month_total) AS volume, sum(r.month_orders) AS orders, count(*) AS customers
         FROM customer_running_totals r
@@ -740,20 +742,25 @@ def tier_rows(overview: pd.DataFrame) -> pd.DataFrame:
     return _split(overview, "part", "customers", _TIER_COLUMNS)
 
 
-def tier_history(conn: Connection, customer_code: str, ends: list[date]) -> pd.DataFrame:
-    """One customer's trailing-365-day volume and tier at each of the given period ends."""
-    sql = """
+def tier_history(conn: Connection, customer_code: str, ends: list[date], department: str | None) -> pd.DataFrame:
+    """One customer's trailing-365-day volume and tier at each of the given period ends.
+
+    Empty for a customer outside `department`'s scope, as for one that does not exist.
+    """
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    customer AS (SELECT cu.id FROM customers cu JOIN scope ON scope.id = cu.department_id WHERE cu.code = :code)
     SELECT e.end_date, v.volume, coalesce(tr.name, 'none') AS tier
-    FROM unnest(CAST(:ends AS date[])) AS e(end_date)
+    FROM customer CROSS JOIN unnest(CAST(:ends AS date[])) AS e(end_date)
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(o.amount), 0) AS volume FROM orders o JOIN customers cu ON cu.id = o.customer_id
-        WHERE cu.code = :code AND o.order_date BETWEEN e.end_date - 364 AND e.end_date
+        SELECT coalesce(sum(o.amount), 0) AS volume FROM orders o
+        WHERE o.customer_id = customer.id AND o.order_date BETWEEN e.end_date - 364 AND e.end_date
     ) v
     LEFT JOIN LATERAL (
         SELECT name FROM tier_rules WHERE min_amount <= v.volume AND v.volume > 0 ORDER BY rank LIMIT 1
     ) tr ON true
     ORDER BY e.end_date"""
-    return _frame(conn, sql, {"code": customer_code, "ends": list(ends)})
+    return _frame(conn, sql, {"code": customer_code, "ends": list(ends), "department": department})
 
 
 # --------------------------------------------------------------------------------------
@@ -1188,13 +1195,20 @@ def retention_cases_open(conn: Connection, department: str | None = None) -> pd.
     return _frame(conn, sql, {"department": department})
 
 
-def complaint_record(conn: Connection, complaint_no: str) -> pd.DataFrame:
-    """One complaint as stored, with its version for an optimistic save."""
-    sql = """SELECT c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.received_at, c.priority,
-                    c.content, c.first_response_at, c.resolved_at, c.resolution, c.satisfaction, c.callback_at, c.version
+def complaint_record(conn: Connection, complaint_no: str, department: str | None) -> pd.DataFrame:
+    """One complaint as stored, with its version for an optimistic save; empty outside `department`.
+
+    `department` is the reader's scope (None: a manager, everything). A complaint outside it
+    reads exactly like one that does not exist.
+    """
+    sql = f"""WITH RECURSIVE {SCOPE_CTE}
+             SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
+                    c.received_at, c.priority, c.content, c.first_response_at, c.resolved_at, c.resolution,
+                    c.satisfaction, c.callback_at, c.version
              FROM complaints c JOIN customers cu ON cu.id = c.customer_id JOIN departments d ON d.id = cu.department_id
+             JOIN scope ON scope.id = cu.department_id
              WHERE c.complaint_no = :no"""
-    return _frame(conn, sql, {"no": complaint_no})
+    return _frame(conn, sql, {"no": complaint_no, "department": department})
 
 
 def suggestions_for(conn: Connection, staff_no: str) -> pd.DataFrame:
@@ -1214,10 +1228,12 @@ def rules(conn: Connection) -> pd.DataFrame:
     return _frame(conn, sql, {})
 
 
-def plan_versions(conn: Connection, plan_nos: list[str]) -> pd.DataFrame:
-    """The stored version of each plan, for optimistic saves from the bulk editor."""
-    return _frame(conn, "SELECT plan_no, version FROM plans WHERE plan_no = ANY(:p) ORDER BY plan_no",
-                  {"p": list(plan_nos)})
+def plan_versions(conn: Connection, plan_nos: list[str], department: str | None) -> pd.DataFrame:
+    """The stored version of each plan in `department`'s scope, for optimistic saves from the bulk editor."""
+    sql = f"""WITH RECURSIVE {SCOPE_CTE}
+              SELECT p.plan_no, p.version FROM plans p JOIN scope ON scope.id = p.department_id
+              WHERE p.plan_no = ANY(:p) ORDER BY p.plan_no"""
+    return _frame(conn, sql, {"p": list(plan_nos), "department": department})
 
 
 def plan_totals(conn: Connection, as_of: date, department: str | None = None, staff_no: str | None = None,

@@ -6,7 +6,6 @@ HTML report and the Excel workbook only render what it returns, so the three alw
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +18,7 @@ from dashboard import metrics
 from dashboard.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
 from dashboard.i18n import column_label, t, value_label
 from dashboard.periods import Period
+from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
 
@@ -275,17 +275,8 @@ def report_html(sections: list[Section], week: Period, department: str | None, l
 
 
 def report_excel(sections: list[Section], week: Period, lang: str) -> bytes:
-    """An Excel workbook: the figures on one sheet, then one sheet per table."""
-    def number(v):
-        return float(v) if isinstance(v, Decimal) else v
-
-    figures = pd.DataFrame([{"section": t(s.title, lang), "figure": t(f.label, lang), week.label: number(f.now),
-                             week.previous().label: number(f.before)} for s in sections for f in s.figures])
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        figures.to_excel(writer, sheet_name="figures", index=False)
-        for section in sections:
-            if section.table is not None:
-                table = section.table.map(number) if not section.table.empty else section.table
-                table.to_excel(writer, sheet_name=section.key, index=False)
-    return buffer.getvalue()
+    """An Excel workbook: the figures on one sheet, then one sheet per table (text as text)."""
+    figures = pd.DataFrame([{"section": t(s.title, lang), "figure": t(f.label, lang), week.label: f.now,
+                             week.previous().label: f.before} for s in sections for f in s.figures])
+    return workbook_bytes([("figures", figures)] + [(section.key, section.table) for section in sections
+                                                     if section.table is not None])

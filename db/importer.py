@@ -23,7 +23,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from db import import_sql
+from db import import_sql, limits
 from db.engine import app_timezone
 
 
@@ -39,17 +39,35 @@ class BadValue(ValueError):
 
 # -- value parsers -----------------------------------------------------------------------
 
-def text(v: str) -> str:
+def _checked(problem: str | None, v):
+    if problem:
+        raise BadValue(problem)
     return v
+
+
+def text(v: str) -> str:
+    """A name, subject or category: a line of text."""
+    return _checked(limits.length_problem(v, limits.SHORT_TEXT), v)
+
+
+def long_text(v: str) -> str:
+    """A content, resolution or note."""
+    return _checked(limits.length_problem(v, limits.LONG_TEXT), v)
+
+
+def code(v: str) -> str:
+    """An identifier (a code or number of a record, or a reference to one)."""
+    return _checked(limits.code_problem(v), v)
 
 
 def a_date(v: str) -> date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         raise BadValue(f"'{v}' is not a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(v)
+        value = date.fromisoformat(v)
     except ValueError:
         raise BadValue(f"'{v}' is not a valid date") from None
+    return _checked(limits.date_problem(value), value)
 
 
 def timestamp(v: str) -> datetime:
@@ -57,7 +75,8 @@ def timestamp(v: str) -> datetime:
         value = datetime.fromisoformat(v)
     except ValueError:
         raise BadValue(f"'{v}' is not an ISO 8601 timestamp") from None
-    return value if value.tzinfo else value.replace(tzinfo=app_timezone())
+    value = value if value.tzinfo else value.replace(tzinfo=app_timezone())
+    return _checked(limits.date_problem(value.astimezone(app_timezone())), value)
 
 
 def amount(v: str) -> Decimal:
@@ -122,49 +141,49 @@ class FileSpec:
 def specs() -> list[FileSpec]:
     """The files in dependency order."""
     return [
-        FileSpec("departments.csv", {"code": (True, text), "name": (True, text), "parent_code": (False, text),
-                                     "scope": (False, text)}, ("code",)),
-        FileSpec("staff.csv", {"staff_no": (True, text), "name": (True, text), "department_code": (True, text),
+        FileSpec("departments.csv", {"code": (True, code), "name": (True, text), "parent_code": (False, code),
+                                     "scope": (False, long_text)}, ("code",)),
+        FileSpec("staff.csv", {"staff_no": (True, code), "name": (True, text), "department_code": (True, code),
                                "role": (True, one_of("manager", "head", "agent")), "email": (False, text),
                                "phone": (False, text), "hired_on": (False, a_date)}, ("staff_no",)),
-        FileSpec("customers.csv", {"code": (True, text), "name": (True, text), "department_code": (True, text),
-                                   "owner_staff_no": (False, text), "industry": (False, text),
+        FileSpec("customers.csv", {"code": (True, code), "name": (True, text), "department_code": (True, code),
+                                   "owner_staff_no": (False, code), "industry": (False, text),
                                    "region": (False, text), "created_on": (False, a_date),
                                    "contact_name": (False, text), "contact_phone": (False, text),
                                    "contact_email": (False, text)}, ("code",)),
         FileSpec("tiers.csv", {"name": (True, text), "rank": (True, count), "min_amount": (True, amount)}, ("name",)),
         FileSpec("sla.csv", {"priority": (True, one_of(*PRIORITIES)), "resolution_hours": (True, positive_hours),
                              "response_hours": (False, positive_hours)}, ("priority",)),
-        FileSpec("orders.csv", {"order_no": (True, text), "customer_code": (True, text),
+        FileSpec("orders.csv", {"order_no": (True, code), "customer_code": (True, code),
                                 "order_date": (True, a_date), "amount": (True, amount),
                                 "category": (False, text)}, ("order_no",)),
         FileSpec("complaints.csv", {
-            "complaint_no": (True, text), "customer_code": (True, text), "received_at": (True, timestamp),
-            "priority": (True, one_of(*PRIORITIES)), "content": (True, text), "channel": (False, text),
-            "category": (False, text), "handler_staff_no": (False, text), "first_response_at": (False, timestamp),
-            "resolved_at": (False, timestamp), "resolution": (False, text), "satisfaction": (False, score(1, 5)),
+            "complaint_no": (True, code), "customer_code": (True, code), "received_at": (True, timestamp),
+            "priority": (True, one_of(*PRIORITIES)), "content": (True, long_text), "channel": (False, text),
+            "category": (False, text), "handler_staff_no": (False, code), "first_response_at": (False, timestamp),
+            "resolved_at": (False, timestamp), "resolution": (False, long_text), "satisfaction": (False, score(1, 5)),
             "callback_at": (False, timestamp)}, ("complaint_no",)),
         FileSpec("plans.csv", {
-            "plan_no": (True, text), "kind": (True, one_of("plan", "task")),
+            "plan_no": (True, code), "kind": (True, one_of("plan", "task")),
             "type": (True, one_of("visit", "activity", "service", "publicity", "discount")),
             "horizon": (True, one_of("year", "quarter", "month", "week")), "start_date": (True, a_date),
-            "end_date": (True, a_date), "department_code": (True, text), "staff_no": (False, text),
+            "end_date": (True, a_date), "department_code": (True, code), "staff_no": (False, code),
             "planned_count": (True, count), "minimum_count": (True, count), "planned_cost": (True, non_negative_amount),
-            "content": (False, text), "purpose": (False, text),
+            "content": (False, long_text), "purpose": (False, long_text),
             "method": (False, one_of("interview", "phone", "sms", "letter", "email")),
-            "assigned_by_staff_no": (False, text)}, ("plan_no",)),
+            "assigned_by_staff_no": (False, code)}, ("plan_no",)),
         FileSpec("plan_progress.csv", {
-            "plan_no": (True, text), "recorded_on": (True, a_date), "completed_count": (True, count),
-            "cost": (True, non_negative_amount), "success_count": (False, count), "note": (False, text)},
+            "plan_no": (True, code), "recorded_on": (True, a_date), "completed_count": (True, count),
+            "cost": (True, non_negative_amount), "success_count": (False, count), "note": (False, long_text)},
             ("plan_no", "recorded_on")),
         FileSpec("retention_cases.csv", {
-            "case_no": (True, text), "customer_code": (True, text),
+            "case_no": (True, code), "customer_code": (True, code),
             "reason": (True, one_of("price", "service", "quality", "competitor", "relocation", "other")),
             "intent": (True, one_of("churned", "at_risk")),
             "method": (True, one_of("promotion", "service_improvement", "visit", "discount", "other")),
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of("retained", "lost", "pending")), "closed_on": (False, a_date),
-            "staff_no": (False, text), "note": (False, text)}, ("case_no",)),
+            "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
     ]
 
 
@@ -231,6 +250,10 @@ def read_file(path: Path, spec: FileSpec, problems: list[str], show_progress: bo
         row: dict = {}
         for col, cell in zip(header, record):
             required, parse = spec.columns[col]
+            if "\x00" in cell:  # Postgres text cannot hold it
+                problems.append(f"{spec.name}:{line_start}: {col}: contains a NUL character (\\x00)")
+                row[col] = None
+                continue
             cell = cell.strip()
             if cell == "":
                 if required:

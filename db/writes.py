@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from dashboard.access import AccessDenied, allowed_department
+from db import limits
 from db.users import User
 
 PRIORITIES = ("urgent", "high", "normal", "low")
@@ -69,6 +70,31 @@ def _text(value) -> str | None:
         return None
     value = str(value)
     return value if value.strip() else None
+
+
+def _limited(errors: Errors, field: str, value, limit: int = limits.LONG_TEXT):
+    """Text within its length limit (limits.SHORT_TEXT for a line, LONG_TEXT for a description)."""
+    if isinstance(value, str) and "\x00" in value:  # Postgres text cannot hold it
+        errors.add(field, "err_nul")
+    elif isinstance(value, str) and len(value) > limit:
+        errors.add(field, "err_too_long", length=f"{len(value):,}", limit=f"{limit:,}")
+    return value
+
+
+def _in_range(errors: Errors, field: str, value):
+    """A date, or a timestamp's local date, within limits.DATE_MIN .. DATE_MAX."""
+    if isinstance(value, (date, datetime)) and limits.date_problem(value):
+        errors.add(field, "err_date_range", low=limits.DATE_MIN.isoformat(), high=limits.DATE_MAX.isoformat())
+    return value
+
+
+def _code(errors: Errors, field: str, value):
+    """A code typed by the user: refused when it could be read as a spreadsheet formula."""
+    if isinstance(value, str) and value.startswith(limits.FORMULA_STARTS):
+        errors.add(field, "err_code_formula")
+    elif isinstance(value, str):
+        _limited(errors, field, value, limits.SHORT_TEXT)
+    return value
 
 
 def _amount(errors: Errors, field: str, value, minimum: Decimal | None = Decimal("0")) -> Decimal | None:
@@ -161,10 +187,20 @@ def _check_version(conn, table: str, key: str, row: dict, version: int) -> None:
         raise Conflict(table, key, last[0] if last else "?", last[1] if last else None)
 
 
+# Numbers the forms give new records, as wide as the demo's and the usual imports' (T00000001, P0000001, R000001).
+NUMBER_DIGITS = {"complaints": 8, "plans": 7, "retention_cases": 6}
+
+
 def _next_no(conn, table: str, column: str, prefix: str) -> str:
-    last = conn.execute(sa.text(f"SELECT max({column}) FROM {table} WHERE {column} LIKE :p"),
-                        {"p": f"{prefix}%"}).scalar()
-    digits = 7
+    """The next free number of `table`: the highest of this width, plus one.
+
+    A transaction-scoped lock per table keeps two saves at the same moment from taking the
+    same number (the second waits for the first to commit).
+    """
+    digits = NUMBER_DIGITS[table]
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": f"next_no:{table}"})
+    last = conn.execute(sa.text(f"SELECT max({column}) FROM {table} WHERE {column} LIKE :p AND length({column}) = :n"),
+                        {"p": f"{prefix}%", "n": len(prefix) + digits}).scalar()
     number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
     return f"{prefix}{number:0{digits}d}"
 
@@ -184,9 +220,26 @@ def _department_in_scope(conn, errors: Errors, user: User, code: str | None, fie
     return dep_id
 
 
+def _staff_in_scope(conn, errors: Errors, user: User, staff_no: str, field: str = "staff_no") -> int | None:
+    """A staff member the user may assign work to: within the user's department subtree."""
+    found = conn.execute(sa.text("SELECT s.id, d.code FROM staff s JOIN departments d ON d.id = s.department_id "
+                                 "WHERE s.staff_no = :s"), {"s": staff_no}).first()
+    if found is None:
+        errors.add(field, "err_unknown", value=staff_no)
+        return None
+    try:
+        allowed_department(conn, user, found[1])
+    except AccessDenied:
+        errors.add(field, "err_out_of_scope", value=staff_no)
+    return found[0]
+
+
 def _customer_in_scope(conn, errors: Errors, user: User, code: str | None) -> int | None:
     if not code:
         errors.add("customer_code", "err_required")
+        return None
+    if code.startswith(limits.FORMULA_STARTS):
+        errors.add("customer_code", "err_code_formula")
         return None
     row = conn.execute(sa.text("""SELECT c.id, d.code FROM customers c JOIN departments d ON d.id = c.department_id
                                   WHERE c.code = :c"""), {"c": code}).first()
@@ -228,23 +281,14 @@ def save_plan(conn, user: User, *, kind: str, type: str, horizon: str, start_dat
         errors.add("kind", "err_tasks_by_heads")
     _choice(errors, "type", type, PLAN_TYPES)
     _choice(errors, "horizon", horizon, HORIZONS)
-    _required(errors, "start_date", start_date)
-    _required(errors, "end_date", end_date)
+    _in_range(errors, "start_date", _required(errors, "start_date", start_date))
+    _in_range(errors, "end_date", _required(errors, "end_date", end_date))
+    _limited(errors, "content", content)
+    _limited(errors, "purpose", purpose)
     if start_date and end_date and start_date > end_date:
         errors.add("end_date", "err_end_before_start")
     dep_id = _department_in_scope(conn, errors, user, department_code)
-    staff_id = None
-    if staff_no:
-        found = conn.execute(sa.text("SELECT s.id, d.code FROM staff s JOIN departments d ON d.id = s.department_id "
-                                     "WHERE s.staff_no = :s"), {"s": staff_no}).first()
-        if found is None:
-            errors.add("staff_no", "err_unknown", value=staff_no)
-        else:
-            staff_id = found[0]
-            try:
-                allowed_department(conn, user, found[1])
-            except AccessDenied:
-                errors.add("staff_no", "err_out_of_scope", value=staff_no)
+    staff_id = _staff_in_scope(conn, errors, user, staff_no) if staff_no else None
     if user.role == "agent" and staff_no != user.staff_no:
         errors.add("staff_no", "err_own_plans_only")
     planned = _count(errors, "planned_count", planned_count, minimum=1)
@@ -292,7 +336,8 @@ def record_progress(conn, user: User, *, plan_no: str, recorded_on: date, comple
     """Add a progress record (one per plan and day)."""
     errors = Errors()
     plan = _plan_in_scope(conn, errors, user, plan_no)
-    _required(errors, "recorded_on", recorded_on)
+    _in_range(errors, "recorded_on", _required(errors, "recorded_on", recorded_on))
+    _limited(errors, "note", note)
     completed = _count(errors, "completed_count", completed_count)
     amount = _amount(errors, "cost", cost)
     success = None
@@ -331,15 +376,14 @@ def bulk_update_plans(conn, user: User, rows: list[dict]) -> int:
         plan = _plan_in_scope(conn, row_errors, user, row.get("plan_no"))
         staff_id = None
         if row.get("staff_no"):
-            staff_id = _id(conn, "SELECT id FROM staff WHERE staff_no = :v", row["staff_no"])
-            if staff_id is None:
-                row_errors.add("staff_no", "err_unknown", value=row["staff_no"])
+            staff_id = _staff_in_scope(conn, row_errors, user, row["staff_no"])
         planned = _count(row_errors, "planned_count", row.get("planned_count"), minimum=1)
         minimum = _count(row_errors, "minimum_count", row.get("minimum_count"))
         if planned is not None and minimum is not None and minimum > planned:
             row_errors.add("minimum_count", "err_minimum_above_planned")
         cost = _amount(row_errors, "planned_cost", row.get("planned_cost"))
-        end = row.get("end_date")
+        end = _in_range(row_errors, "end_date", row.get("end_date"))
+        _limited(row_errors, "content", row.get("content"))
         if plan and end and end < plan["start_date"]:
             row_errors.add("end_date", "err_end_before_start")
         for field, message in row_errors.found.items():
@@ -370,8 +414,12 @@ def register_complaint(conn, user: User, *, customer_code: str, received_at: dat
         errors.add("received_at", "err_required")
     elif received_at.tzinfo is None:
         errors.add("received_at", "err_timezone")
+    else:
+        _in_range(errors, "received_at", received_at)
     _choice(errors, "priority", priority, PRIORITIES)
-    _required(errors, "content", content)
+    _limited(errors, "content", _required(errors, "content", content))
+    _limited(errors, "channel", channel, limits.SHORT_TEXT)
+    _limited(errors, "category", category, limits.SHORT_TEXT)
     handler = None
     if handler_staff_no:
         handler = _id(conn, "SELECT id FROM staff WHERE staff_no = :v", handler_staff_no)
@@ -402,6 +450,9 @@ def update_complaint(conn, user: User, *, complaint_no: str, version: int, first
             errors.add(field, "err_timezone")
         elif value is not None and value < received:
             errors.add(field, "err_before_received")
+        else:
+            _in_range(errors, field, value)
+    _limited(errors, "resolution", resolution)
     if callback_at is not None and resolved_at is None:
         errors.add("callback_at", "err_callback_needs_resolution")
     elif callback_at is not None and resolved_at is not None and callback_at < resolved_at:
@@ -430,7 +481,8 @@ def open_retention_case(conn, user: User, *, customer_code: str, reason: str, in
     _choice(errors, "reason", reason, REASONS)
     _choice(errors, "intent", intent, INTENTS)
     _choice(errors, "method", method, RETENTION_METHODS)
-    _required(errors, "started_on", started_on)
+    _in_range(errors, "started_on", _required(errors, "started_on", started_on))
+    _limited(errors, "note", note)
     amount = _amount(errors, "cost", cost)
     if customer_id and conn.execute(sa.text(
             "SELECT 1 FROM retention_cases WHERE customer_id = :c AND result = 'pending'"), {"c": customer_id}).scalar():
@@ -456,6 +508,8 @@ def close_retention_case(conn, user: User, *, case_no: str, version: int, result
         errors.add("closed_on", "err_required")
     if closed_on is not None and closed_on < before["started_on"]:
         errors.add("closed_on", "err_before_start")
+    _in_range(errors, "closed_on", closed_on)
+    _limited(errors, "note", note)
     amount = _amount(errors, "cost", cost)
     errors.raise_any()
     _check_version(conn, "retention_cases", case_no, before, version)
@@ -479,9 +533,12 @@ def add_work_log(conn, user: User, *, customer_code: str | None, logged_at: date
         errors.add("logged_at", "err_required")
     elif logged_at.tzinfo is None:
         errors.add("logged_at", "err_timezone")
+    else:
+        _in_range(errors, "logged_at", logged_at)
     _choice(errors, "source", source, SOURCES)
     _choice(errors, "service_type", service_type, SERVICE_TYPES)
-    _required(errors, "content", content)
+    _limited(errors, "content", _required(errors, "content", content))
+    _limited(errors, "handling", handling)
     if satisfaction not in (None, "") and int(satisfaction) not in range(1, 6):
         errors.add("satisfaction", "err_choice", allowed="1-5")
     errors.raise_any()
@@ -513,8 +570,8 @@ def send_suggestion(conn, user: User, *, subject: str, body: str, plan_no: str |
     errors = Errors()
     if user.staff_no is None:
         raise AccessDenied("suggestions need a staff record")
-    _required(errors, "subject", subject)
-    _required(errors, "body", body)
+    _limited(errors, "subject", _required(errors, "subject", subject), limits.SHORT_TEXT)
+    _limited(errors, "body", _required(errors, "body", body))
     plan = _plan_in_scope(conn, errors, user, plan_no) if plan_no else None
     superior = superior_of(conn, user.staff_no)
     if superior is None:
@@ -531,7 +588,7 @@ def send_suggestion(conn, user: User, *, subject: str, body: str, plan_no: str |
 
 def answer_suggestion(conn, user: User, *, suggestion_id: int, answer: str) -> None:
     errors = Errors()
-    _required(errors, "answer", answer)
+    _limited(errors, "answer", _required(errors, "answer", answer))
     before = _row(conn, "suggestions", "id", suggestion_id)
     if before is None:
         errors.add("answer", "err_unknown", value=str(suggestion_id))
@@ -601,8 +658,15 @@ def save_settings(conn, user: User, *, sla: dict[str, tuple], tiers: list[tuple]
     audit(conn, user, "update", "settings", "rules", before, after)
 
 
-def history(conn, table: str, key: str):
-    """The audit trail of one record, newest first (who, when, what, before, after)."""
+def history(conn, user: User, table: str, key: str):
+    """The audit trail of one record, newest first (who, when, what, before, after).
+
+    Empty when the record is outside the user's scope, as for a record that does not exist.
+    """
+    from dashboard.access import record_visible
+
+    if not record_visible(conn, user, table, key):
+        return []
     return conn.execute(sa.text("""SELECT at, actor, action, before, after FROM audit_log
                                    WHERE table_name = :t AND record_key = :k ORDER BY at DESC, id DESC"""),
                         {"t": table, "k": key}).mappings().all()

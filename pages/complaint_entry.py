@@ -1,6 +1,4 @@
 """Complaint records (投诉登记): register a complaint; record response, resolution, satisfaction, callback."""
-from datetime import time
-
 import streamlit as st
 
 from dashboard import ui
@@ -22,7 +20,7 @@ with register:
                                    key="complaint_customer")
         ui.slot(slots, "customer_code")
         day = left.date_input(t("f_date", L), value=ui.today(), key="complaint_day")
-        clock = left.time_input(t("f_time", L), value=time(9, 0), key="complaint_time", step=60)
+        clock = left.time_input(t("f_time", L), value=ui.now_minute(), key="complaint_time", step=60)
         ui.slot(slots, "received_at")
         priority = right.selectbox(t("f_priority", L), writes.PRIORITIES, index=2, key="complaint_priority",
                                    format_func=lambda v: value_label(v, L))
@@ -46,41 +44,46 @@ with update:
     typed = st.text_input(t("f_complaint_no", L), key="complaint_lookup",
                           placeholder=options[0] if options else "T00000001")
     chosen = typed.strip() or (options[0] if options else None)
-    record = ui.metric("complaint_record", chosen) if chosen else None
+    # read within the user's whole scope: a complaint outside it reads as one that does not exist
+    record = ui.metric("complaint_record", chosen, ui.reader_scope()) if chosen else None
     if record is None or record.empty:
         st.info(t("no_items", L))
     else:
         r = record.iloc[0]
-        st.markdown(f"**{r['complaint_no']}** · {r['customer_code']} · {value_label(r['priority'], L)} · "
-                    f"{r['received_at']:%Y-%m-%d %H:%M}")
-        st.text(r["content"])  # shown verbatim and escaped
+        no = r["complaint_no"]
+        # user text (numbers, names, content) is shown as plain text, never as Markdown
+        st.text(f"{no} · {r['customer_code']} {r['customer_name']} · {value_label(r['priority'], L)} · "
+                f"{r['received_at']:%Y-%m-%d %H:%M}")
+        st.text(r["content"])
         slots = {}
         # the version this user loaded: a save by someone else in between must be refused
-        loaded = st.session_state.setdefault(f"complaint_version_{r['complaint_no']}", int(r["version"]))
+        version_key = f"complaint_{no}"
+        loaded = ui.loaded_version(version_key, int(r["version"]))
 
         def moment(label: str, value, key: str):
-            """Date and time inputs for an optional timestamp (blank date: not yet)."""
+            """Date and time inputs for an optional timestamp (blank date: not yet); keys name the complaint."""
             left, right = st.columns(2)
-            day = left.date_input(t(label, L), value=value.date() if value is not None else None, key=f"{key}_d")
+            day = left.date_input(t(label, L), value=value.date() if value is not None else None, key=f"{key}_d_{no}")
             clock = right.time_input(t("f_time", L), value=value.timetz().replace(tzinfo=None) if value is not None
-                                     else time(9, 0), key=f"{key}_t", step=60)
+                                     else ui.now_minute(), key=f"{key}_t_{no}", step=60)
             ui.slot(slots, label[2:])
             return ui.local_datetime(day, clock)
 
-        with st.form(f"complaint_update_{r['complaint_no']}"):
+        with st.form(f"complaint_update_{no}"):
             first = moment("f_first_response_at", r["first_response_at"], "cu_first")
             resolved = moment("f_resolved_at", r["resolved_at"], "cu_resolved")
-            resolution = st.text_area(t("f_resolution", L), value=r["resolution"] or "", key="cu_resolution")
-            rating = st.selectbox(t("f_satisfaction", L), [None, 1, 2, 3, 4, 5], key="cu_rating",
+            resolution = st.text_area(t("f_resolution", L), value=r["resolution"] or "", key=f"cu_resolution_{no}")
+            ui.slot(slots, "resolution")
+            rating = st.selectbox(t("f_satisfaction", L), [None, 1, 2, 3, 4, 5], key=f"cu_rating_{no}",
                                   index=[None, 1, 2, 3, 4, 5].index(r["satisfaction"]) if r["satisfaction"] else 0,
                                   format_func=lambda v: t("f_none", L) if v is None else str(v))
             ui.slot(slots, "satisfaction")
             callback = moment("f_callback_at", r["callback_at"], "cu_callback")
             if st.form_submit_button(t("save", L), type="primary"):
-                if ui.submit(L, slots, lambda conn: writes.update_complaint(
-                        conn, user, complaint_no=r["complaint_no"], version=loaded, first_response_at=first,
-                        resolved_at=resolved, resolution=resolution, satisfaction=rating, callback_at=callback),
-                        r["complaint_no"]):
-                    st.session_state.pop(f"complaint_version_{r['complaint_no']}")
+                ui.submit(L, slots, lambda conn: writes.update_complaint(
+                    conn, user, complaint_no=no, version=loaded, first_response_at=first,
+                    resolved_at=resolved, resolution=resolution, satisfaction=rating, callback_at=callback),
+                    no, version_key=version_key)
+        ui.conflict_choice(version_key, L, record)
         with st.expander(t("record_history", L)):
-            ui.show_history("complaints", r["complaint_no"], L)
+            ui.show_history("complaints", no, L)

@@ -95,13 +95,13 @@ options = list(dict.fromkeys(picks["customer_code"]))
 names = dict(zip(picks["customer_code"], picks["customer_name"]))
 code = st.selectbox(t("choose_customer", L), options, key="fluct_customer", format_func=lambda c: f"{c} {names.get(c, '')}")
 if code:
-    monthly = ui.as_float(ui.metric("volume_trend", trend_start, period.end, None, code), "volume")
+    monthly = ui.as_float(ui.metric("volume_trend", trend_start, period.end, dept, code), "volume")
     p = Period.containing("month", trend_start)
     ends = []
     while p.start <= period.end:
         ends.append(min(p.end, period.end))
         p = p.next()
-    history = ui.as_float(ui.metric("tier_history", code, ends), "volume")
+    history = ui.as_float(ui.metric("tier_history", code, ends, dept), "volume")
     history = history.assign(tier_label=history["tier"].map(lambda v: value_label(v, L)))
     left, right = st.columns(2)
     left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(

@@ -9,7 +9,7 @@ L, user = f.lang, ui.current_user_or_stop()
 st.title(t("nav_my_work", L))
 own = user.role == "agent"
 staff_no = user.staff_no if own else None
-scope = (t("scope_own", L) if own else t("scope_department", L, dept=f.department) if f.department
+scope = (t("scope_own", L) if own else t("scope_department", L, dept=ui.escape_markdown(f.department)) if f.department
          else t("all_departments", L))
 st.caption(t("whose_work", L, scope=scope))
 

@@ -39,20 +39,23 @@ with close_tab:
                   for r in cases.itertuples()}
         case_no = st.selectbox(t("f_case_no", L), list(labels), format_func=labels.get, key="case_pick")
         case = cases[cases["case_no"] == case_no].iloc[0]
-        loaded = st.session_state.setdefault(f"case_version_{case_no}", int(case["version"]))
+        version_key = f"case_{case_no}"
+        loaded = ui.loaded_version(version_key, int(case["version"]))
         slots = {}
-        with st.form(f"case_close_{case_no}"):
-            result = st.selectbox(t("f_result", L), writes.RESULTS, key="case_result", format_func=lambda v: value_label(v, L))
+        with st.form(f"case_close_{case_no}"):  # widget keys name the case: another case gets its own values
+            result = st.selectbox(t("f_result", L), writes.RESULTS, key=f"case_result_{case_no}",
+                                  format_func=lambda v: value_label(v, L))
             ui.slot(slots, "result")
-            closed = st.date_input(t("f_closed_on", L), value=ui.today(), key="case_closed")
+            closed = st.date_input(t("f_closed_on", L), value=ui.today(), key=f"case_closed_{case_no}")
             ui.slot(slots, "closed_on")
-            cost = st.text_input(t("f_cost", L), value=f"{case['cost']}", key="case_close_cost")
+            cost = st.text_input(t("f_cost", L), value=f"{case['cost']}", key=f"case_close_cost_{case_no}")
             ui.slot(slots, "cost")
-            note = st.text_area(t("f_note", L), key="case_close_note")
+            note = st.text_area(t("f_note", L), key=f"case_close_note_{case_no}")
+            ui.slot(slots, "note")
             if st.form_submit_button(t("save", L), type="primary"):
-                if ui.submit(L, slots, lambda conn: writes.close_retention_case(
-                        conn, user, case_no=case_no, version=loaded, result=result, closed_on=closed, cost=cost,
-                        note=note), case_no):
-                    st.session_state.pop(f"case_version_{case_no}")
+                ui.submit(L, slots, lambda conn: writes.close_retention_case(
+                    conn, user, case_no=case_no, version=loaded, result=result, closed_on=closed, cost=cost,
+                    note=note), case_no, version_key=version_key)
+        ui.conflict_choice(version_key, L, cases[cases["case_no"] == case_no])
         with st.expander(t("record_history", L)):
             ui.show_history("retention_cases", case_no, L)

@@ -33,11 +33,12 @@ if inbox.empty:
     st.caption(t("no_items", L))
 for item in inbox.itertuples():
     with st.container(border=True):
-        st.markdown(f"**{item.subject}** — {item.from_name} · {item.created_at:%Y-%m-%d %H:%M}"
-                    + (f" · {item.plan_no}" if item.plan_no else ""))
+        # subjects, bodies and answers are the users' own text: shown plain, never as Markdown
+        st.text(f"{item.subject} — {item.from_name} · {item.created_at:%Y-%m-%d %H:%M}"
+                + (f" · {item.plan_no}" if item.plan_no else ""))
         st.text(item.body)
         if item.answer:
-            st.caption(f"{t('answer', L)}: {item.answer}")
+            st.text(f"{t('answer', L)}: {item.answer}")
         else:
             answer_slots: dict = {}
             with st.form(f"suggestion_answer_{item.id}"):
@@ -51,6 +52,6 @@ if outbox.empty:
     st.caption(t("no_items", L))
 for item in outbox.itertuples():
     with st.container(border=True):
-        st.markdown(f"**{item.subject}** → {item.to_name} · {item.created_at:%Y-%m-%d %H:%M}")
+        st.text(f"{item.subject} → {item.to_name} · {item.created_at:%Y-%m-%d %H:%M}")
         st.text(item.body)
-        st.caption(f"{t('answer', L)}: {item.answer}" if item.answer else "…")
+        st.text(f"{t('answer', L)}: {item.answer}" if item.answer else "…")

@@ -1,4 +1,6 @@
 """Tasks and plans (任务与计划): assign a task or create a plan, record progress, bulk edit, history."""
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -94,13 +96,16 @@ if user.role != "agent":
             st.info(t("no_items", L))
         else:
             loaded = st.session_state.setdefault("tasks_bulk_versions", {})
-            for row in ui.metric("plan_versions", list(tasks["plan_no"])).itertuples():
+            for row in ui.metric("plan_versions", list(tasks["plan_no"]), f.department).itertuples():
                 loaded.setdefault(row.plan_no, int(row.version))  # the versions this user is editing
             versions = pd.DataFrame({"plan_no": list(loaded), "version": list(loaded.values())})
             table = tasks[["plan_no", "department_code", "staff_no", "end_date", "planned_count", "minimum_count",
                            "planned_cost", "content"]].merge(versions, on="plan_no")
             table["planned_cost"] = table["planned_cost"].map(float)
-            edited = st.data_editor(table, key="tasks_bulk", hide_index=True, width="stretch",
+            # the editor keeps edits by row position: its key names the rows it shows, so a list that
+            # changed (a task added or closed) starts a fresh editor instead of moving edits to other tasks
+            rows_key = hashlib.sha1(",".join(table["plan_no"]).encode()).hexdigest()[:12]
+            edited = st.data_editor(table, key=f"tasks_bulk_{rows_key}", hide_index=True, width="stretch",
                                     disabled=["plan_no", "department_code", "version"],
                                     column_config={"staff_no": st.column_config.SelectboxColumn(options=list(staff["staff_no"]))})
             slots = {}

@@ -14,7 +14,7 @@ with st.form("work_log"):
     customer = left.text_input(t("f_customer_code", L), value=st.query_params.get("customer", ""), key="log_customer")
     ui.slot(slots, "customer_code")
     day = left.date_input(t("f_date", L), value=ui.today(), key="log_day")
-    clock = left.time_input(t("f_time", L), key="log_time", step=60)
+    clock = left.time_input(t("f_time", L), value=ui.now_minute(), key="log_time", step=60)
     ui.slot(slots, "logged_at")
     source = right.selectbox(t("f_source", L), writes.SOURCES, key="log_source", format_func=lambda v: value_label(v, L))
     service_type = right.selectbox(t("f_service_type", L), writes.SERVICE_TYPES, key="log_type",

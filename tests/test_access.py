@@ -173,7 +173,7 @@ def test_a_head_cannot_widen_the_scope_through_the_url(demo_url, use_database): 
     use_database(demo_url)
     at = open_page("complaints", "en", user="head", dept="CS-SOUTH")
     assert_clean(at)
-    assert any("may not view department CS-SOUTH" in w.value for w in at.warning)
+    assert any("may not view department CS-SOUTH" in w.value.replace("\\", "") for w in at.warning)  # shown escaped
     assert at.selectbox(key="f_dept").value == "CS-EAST"
     assert at.query_params["dept"] in ("CS-EAST", ["CS-EAST"])
 

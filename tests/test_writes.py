@@ -41,7 +41,7 @@ def test_assign_a_task_writes_it_with_an_audit_entry(conn):
     row = conn.execute(sa.text("SELECT p.*, s.staff_no AS by FROM plans p JOIN staff s ON s.id = p.assigned_by_staff_id "
                                "WHERE plan_no = :p"), {"p": plan_no}).mappings().one()
     assert (row["planned_count"], row["minimum_count"], row["planned_cost"], row["by"]) == (10, 8, Decimal("500.00"), "H-EAST")
-    trail = writes.history(conn, "plans", plan_no)
+    trail = writes.history(conn, HEAD, "plans", plan_no)
     assert trail[0]["actor"] == "east" and trail[0]["action"] == "create" and trail[0]["after"]["planned_count"] == 10
 
 
@@ -204,7 +204,7 @@ def test_settings_are_for_managers_and_change_the_figures(conn):
     assert metrics.complaints(conn, date(2026, 5, 1), date(2026, 5, 31))["state"][0] == "breached"
     stored = dict(conn.execute(sa.text("SELECT key, value FROM settings")).fetchall())
     assert stored["fluctuation_threshold"] == 0.25 and stored["abc_method"] == "value"
-    assert writes.history(conn, "settings", "rules")[0]["actor"] == "boss"
+    assert writes.history(conn, MANAGER, "settings", "rules")[0]["actor"] == "boss"
 
 
 def test_suggestions_go_to_the_superior_who_answers(conn):
