@@ -4,8 +4,10 @@ import logging
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard.core.calls import Call
 from dashboard.i18n import t
+from dashboard.metrics import records
+from dashboard.ui import data, filters, session
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
@@ -20,8 +22,8 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 log = logging.getLogger("dashboard")
-L = ui.current_language()
-user = ui.current_user()
+L = session.current_language()
+user = session.current_user()
 
 # Every page: (file, title key, icon, section, roles that may open it; None: every role).
 MENU = [
@@ -97,15 +99,14 @@ def load_demo_on_first_start(engine) -> None:
 
 
 def open_database():
-    """The engine, migrated, with the demo on a new embedded database; the department tree."""
+    """The engine, migrated, with the demo on a new embedded database; what was written elsewhere."""
     load_demo_on_first_start(ready_engine())
-    ui.follow_changes()
-    return ui.metric("department_tree")
+    data.follow_changes()
 
 
 try:
     try:
-        departments = open_database()
+        open_database()
     except NotMigrated:
         raise
     except Exception:
@@ -114,7 +115,7 @@ try:
         ready_engine.clear()
         if not restart_embedded():
             raise
-        departments = open_database()  # the embedded server stopped under us: it runs again
+        open_database()  # the embedded server stopped under us: it runs again
         st.info(t("db_restarted", L))
         log.warning("the embedded database server was started again")
 except NotMigrated:
@@ -127,6 +128,6 @@ except Exception:
     st.stop()
 
 if user is not None:
-    st.session_state["filters"] = ui.sidebar_filters(departments, user)
-with ui.entry_running():
-    navigation.run()
+    departments = data.fetch(Call(records.department_tree, session.reader_scope()))
+    st.session_state["filters"] = filters.sidebar_filters(departments, user)
+navigation.run()

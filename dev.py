@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if argv[0] == "run":
-        command = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "app.py"), *argv[1:]]
+        command = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "serve.py"), *argv[1:]]
     else:
         command = [str(PYTHON), "-m", "pytest", *argv[1:]]
     return subprocess.call(command, cwd=ROOT, env=env)

@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from dashboard.core.periods import Period  # noqa: E402
+from dashboard.core.scope import Scope  # noqa: E402
 from dashboard.exports import VIEWS, export_frame  # noqa: E402
-from dashboard.periods import Period  # noqa: E402
 from db.engine import embedded_url, make_engine, normalise_url  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from seeds.demo import generate  # noqa: E402
@@ -90,7 +91,7 @@ def import_rows(admin, source, keep: bool) -> list:
     import shutil
     import tempfile
 
-    from db.importer import import_directory
+    from dashboard.imports import import_directory
 
     directory = Path(tempfile.mkdtemp(prefix="bench-import-"))
     orders = write_files(source, directory)
@@ -188,7 +189,7 @@ def main() -> int:
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             with engine.connect() as conn:
-                frame = export_frame(conn, view, **params[view])
+                frame = export_frame(conn, VIEWS[view], Scope.company(), **params[view])
             best = min(best, time.perf_counter() - t0)
         rows.append((f"export {view} ({len(frame):,} rows)", "≤ 1.0 s", best, best / 1.0))
 

@@ -8,6 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from dashboard.core.vocabulary import ROLE
+
 BAD_INPUT = 1
 
 
@@ -33,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                           description="Create an account. The password is asked twice on a terminal, or read "
                                       "from the first line of standard input.")
     user.add_argument("username")
-    user.add_argument("--role", required=True, choices=["manager", "head", "agent"])
+    user.add_argument("--role", required=True, choices=ROLE.codes)
     user.add_argument("--staff-no", metavar="S", help="the staff record (required for head and agent)")
 
     rep = sub.add_parser("report", help="write the weekly report (HTML or Excel)",
@@ -75,7 +77,7 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from dashboard.periods import PeriodError, parse_date
+    from dashboard.core.periods import PeriodError, parse_date
     from seeds.demo import generate
 
     try:
@@ -89,7 +91,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from db.importer import ImportFailed, import_directory
+    from dashboard.imports import ImportFailed, import_directory
 
     try:
         written = import_directory(_engine(), Path(args.dir), actor="cli", show_progress=True)
@@ -106,9 +108,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from dashboard.exports import export_frame, render
-    from dashboard.metrics import UnknownDepartment
-    from dashboard.periods import Period, PeriodError, parse_date
+    from dashboard.core.periods import Period, PeriodError, parse_date
+    from dashboard.core.scope import UnknownDepartment, for_department
+    from dashboard.exports import VIEWS, export_frame, render
 
     try:
         params = {
@@ -116,11 +118,11 @@ def cmd_export(args) -> int:
             "end": parse_date(args.end, "--end") if args.end else None,
             "as_of": parse_date(args.as_of, "--as-of") if args.as_of else None,
             "period": Period.parse(args.period) if args.period else None,
-            "department": args.department,
         }
         engine = _engine()
         with engine.connect() as conn:
-            frame = export_frame(conn, args.view, **params)
+            # the command line reads with the database's own rights: the department it names, or all
+            frame = export_frame(conn, VIEWS[args.view], for_department(conn, args.department), **params)
     except (PeriodError, UnknownDepartment, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return BAD_INPUT
@@ -135,7 +137,7 @@ def cmd_export(args) -> int:
 def cmd_create_user(args) -> int:
     import getpass
 
-    from db.users import UserError, create_user
+    from dashboard.accounts import UserError, create_user
 
     if sys.stdin.isatty():
         password = getpass.getpass("password: ")
@@ -156,8 +158,8 @@ def cmd_create_user(args) -> int:
 
 def cmd_report(args) -> int:
     from dashboard import report
-    from dashboard.metrics import UnknownDepartment, check_department
-    from dashboard.periods import Period, PeriodError
+    from dashboard.core.periods import Period, PeriodError
+    from dashboard.core.scope import UnknownDepartment, for_department
 
     out = Path(args.out)
     try:
@@ -167,15 +169,15 @@ def cmd_report(args) -> int:
         if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
             raise ValueError(f"--out: '{out.name}' must end in .html or .xlsx")
         with _engine().connect() as conn:
-            check_department(conn, args.department)
-            sections = report.weekly_review(conn, week, args.department)
+            scope = for_department(conn, args.department)
+            sections = report.weekly_review(conn, scope, week)
     except (PeriodError, UnknownDepartment, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return BAD_INPUT
     if out.suffix.lower() == ".xlsx":
         out.write_bytes(report.report_excel(sections, week, args.lang))
     else:
-        out.write_text(report.report_html(sections, week, args.department, args.lang), encoding="utf-8")
+        out.write_text(report.report_html(sections, week, scope, args.lang), encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

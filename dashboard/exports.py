@@ -15,52 +15,57 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from dashboard import metrics
-from dashboard.periods import Period
+from dashboard.core.calls import Call
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
+from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 
 
 @dataclass(frozen=True)
 class View:
+    """A documented export view: its parameters, its columns, and the figure it writes."""
     name: str
     needs: str            # 'range' (start/end, as-of), 'as_of', or 'period'
     columns: tuple[str, ...]
-    compute: Callable[..., pd.DataFrame]
+    call: Callable[[Scope, dict], Call]  # the figure, for a scope and the resolved parameters
 
 
-VIEWS: dict[str, View] = {v.name: v for v in (
-    View("complaints", "range",
-         ("complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
-          "resolved_at", "state", "resolution_hours"),
-         lambda c, p: metrics.complaints(c, p["start"], p["end"], p["as_of"], p["department"])),
-    View("complaint_summary", "range",
-         ("department_code", "received", "met", "breached", "pending", "achievement_rate", "overdue_open",
-          "median_resolution_hours"),
-         lambda c, p: metrics.complaint_summary(c, p["start"], p["end"], p["as_of"], p["department"])),
-    View("plans", "as_of",
-         ("plan_no", "kind", "type", "department_code", "staff_no", "start_date", "end_date", "planned_count",
-          "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
-          "actual_cost", "cost_variance"),
-         lambda c, p: metrics.plans(c, p["as_of"], p["department"], start=p["start"], end=p["end"])),
-    View("fluctuation", "period",
-         ("customer_code", "volume", "previous_volume", "change", "change_pct", "yoy_volume", "yoy_pct", "flag"),
-         lambda c, p: metrics.fluctuation(c, p["period"], p["department"])),
-    View("tiers", "period",
-         ("customer_code", "tier_previous", "tier_current", "change"),
-         lambda c, p: metrics.tiers(c, p["period"], p["department"])),
-    View("retention", "range",
-         ("reason", "cases", "retained", "lost", "pending", "success_rate", "total_cost", "cost_per_retained"),
-         lambda c, p: metrics.retention(c, p["start"], p["end"], p["department"])),
-    View("grading", "as_of",
-         ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-          "rfm_segment", "value_class", "abc_class"),
-         lambda c, p: metrics.grading(c, p["as_of"], p["department"])),
-)}
+COMPLAINTS = View("complaints", "range",
+                  ("complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+                   "resolved_at", "state", "resolution_hours"),
+                  lambda s, p: Call(complaints.complaints, s, p["start"], p["end"], p["as_of"]))
+COMPLAINT_SUMMARY = View("complaint_summary", "range",
+                         ("department_code", "received", "met", "breached", "pending", "achievement_rate",
+                          "overdue_open", "median_resolution_hours"),
+                         lambda s, p: Call(complaints.complaint_summary, s, p["start"], p["end"], p["as_of"]))
+PLANS = View("plans", "as_of",
+             ("plan_no", "kind", "type", "department_code", "staff_no", "start_date", "end_date", "planned_count",
+              "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
+              "actual_cost", "cost_variance"),
+             lambda s, p: Call(plans.plans, s, p["as_of"], start=p["start"], end=p["end"]))
+FLUCTUATION = View("fluctuation", "period",
+                   ("customer_code", "volume", "previous_volume", "change", "change_pct", "yoy_volume", "yoy_pct",
+                    "flag"),
+                   lambda s, p: Call(fluctuation.fluctuation, s, p["period"]))
+TIERS = View("tiers", "period", ("customer_code", "tier_previous", "tier_current", "change"),
+             lambda s, p: Call(tiers.tiers, s, p["period"]))
+RETENTION = View("retention", "range",
+                 ("reason", "cases", "retained", "lost", "pending", "success_rate", "total_cost", "cost_per_retained"),
+                 lambda s, p: Call(retention.retention, s, p["start"], p["end"]))
+GRADING = View("grading", "as_of",
+               ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
+                "rfm_segment", "value_class", "abc_class"),
+               lambda s, p: Call(grading.grading, s, p["as_of"]))
+
+# The views by their documented names, for the command line.
+VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
+                                              GRADING)}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,
                        as_of: date | None = None, period: Period | None = None,
-                       department: str | None = None, today: date | None = None) -> dict:
+                       today: date | None = None) -> dict:
     """Fill defaults the way interfaces.md says; raise ValueError naming what is missing."""
     today = today or date.today()
     if view.needs == "range":
@@ -83,22 +88,16 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
         if (start is None) != (end is None):
             raise ValueError(f"{view.name}: give both --start and --end, or neither")
         as_of = as_of or today
-    return {"start": start, "end": end, "as_of": as_of, "period": period, "department": department}
+    return {"start": start, "end": end, "as_of": as_of, "period": period}
 
 
-def export_frame(conn: Connection, view_name: str, user=None, **parameters) -> pd.DataFrame:
-    """The documented columns of a view, computed by its metric function.
+def export_frame(conn: Connection, view: View, scope: Scope, **parameters) -> pd.DataFrame:
+    """The documented columns of a view over `scope`, computed by its figure's function.
 
-    With `user`, the department is resolved within that user's scope (AccessDenied otherwise).
-    The command line runs without a user: whoever can run it can reach the database anyway.
+    The pages pass the signed-in user's resolved scope; the command line the department it
+    names, or the whole company (`Scope.company()`).
     """
-    view = VIEWS[view_name]
-    metrics.check_department(conn, parameters.get("department"))
-    if user is not None:
-        from dashboard.access import allowed_department
-
-        parameters["department"] = allowed_department(conn, user, parameters.get("department"))
-    frame = view.compute(conn, resolve_parameters(view, **parameters))
+    frame = view.call(scope, resolve_parameters(view, **parameters)).run(conn)
     return frame.loc[:, list(view.columns)] if not frame.empty else pd.DataFrame(columns=list(view.columns))
 
 

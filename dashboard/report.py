@@ -14,10 +14,12 @@ import altair as alt
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from dashboard import metrics
-from dashboard.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
+from dashboard.core.calls import Call
+from dashboard.core.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
-from dashboard.periods import Period
+from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -45,19 +47,16 @@ def _today() -> date:
     return datetime.now(app_timezone()).date()
 
 
-def period_calls(period: Period, as_of: date, department: str | None = None) -> dict[str, tuple]:
-    """The calls behind a period's complaint, plan and retention figures (the overview's and the review's).
-
-    key -> (metric function, *arguments after conn).
-    """
-    return {"kpis": ("complaint_kpis", period.start, period.end, as_of, department),
-            "overdue": ("overdue_open", as_of, department),
-            "plans": ("plan_status_counts", as_of, department, None, period.start, period.end),
-            "retention": ("retention", period.start, period.end, department)}
+def period_calls(scope: Scope, period: Period, as_of: date) -> dict[str, Call]:
+    """The calls behind a period's complaint, plan and retention figures (the overview's and the review's)."""
+    return {"kpis": Call(complaints.complaint_kpis, scope, period.start, period.end, as_of),
+            "overdue": Call(complaints.overdue_open, scope, as_of),
+            "plans": Call(plans.plan_status_counts, scope, as_of, None, period.start, period.end),
+            "retention": Call(retention.retention, scope, period.start, period.end)}
 
 
-def review_calls(week: Period, department: str | None = None, today: date | None = None) -> dict[str, tuple]:
-    """Every metric the weekly review for `week` reads: key -> (metric function, *arguments after conn).
+def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[str, Call]:
+    """Every figure the weekly review for `week` reads, by key.
 
     The calls are independent, so the app runs them at once; the slowest (a year of orders
     per customer) come first.
@@ -67,23 +66,21 @@ def review_calls(week: Period, department: str | None = None, today: date | None
     as_of, prev_as_of = min(week.end, today), min(prev.end, today)
     return {
         # the week's flag counts with its largest drops, and its tier changes with the customers moved
-        "fluctuation_now": ("fluctuation_overview", week, department, 6),
-        "tiers_now": ("tier_overview", week, department, ("upgrade", "downgrade", "new", "lost"), 6),
-        "abc_now": ("grading_abc", as_of, department),
-        "abc_before": ("grading_abc", prev_as_of, department),
-        "tiers_before": ("tier_change_counts", prev, department),
-        "summary_before": ("fluctuation_summary", prev, department),
-        "behind": ("plans", as_of, department, None, week.start, week.end, ("behind", "below_minimum"), 6),
-        "breakdown": ("complaint_breakdown", week.start, week.end, "priority", as_of, department),
-    } | {f"{key}_now": call for key, call in period_calls(week, as_of, department).items()} \
-      | {f"{key}_before": call for key, call in period_calls(prev, prev_as_of, department).items()}
+        "fluctuation_now": Call(fluctuation.fluctuation_overview, scope, week, 6),
+        "tiers_now": Call(tiers.tier_overview, scope, week, ("upgrade", "downgrade", "new", "lost"), 6),
+        "abc_now": Call(grading.grading_abc, scope, as_of),
+        "abc_before": Call(grading.grading_abc, scope, prev_as_of),
+        "tiers_before": Call(tiers.tier_change_counts, scope, prev),
+        "summary_before": Call(fluctuation.fluctuation_summary, scope, prev),
+        "behind": Call(plans.plans, scope, as_of, None, week.start, week.end, ("behind", "below_minimum"), 6),
+        "breakdown": Call(complaints.complaint_breakdown, scope, week.start, week.end, "priority", as_of),
+    } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \
+      | {f"{key}_before": call for key, call in period_calls(scope, prev, prev_as_of).items()}
 
 
-def weekly_review(conn: Connection, week: Period, department: str | None = None,
-                  today: date | None = None) -> list[Section]:
-    """The sections of the weekly review for `week` (an ISO week) and `department`."""
-    calls = review_calls(week, department, today)
-    return review_sections({key: getattr(metrics, name)(conn, *args) for key, (name, *args) in calls.items()})
+def weekly_review(conn: Connection, scope: Scope, week: Period, today: date | None = None) -> list[Section]:
+    """The sections of the weekly review for `week` (an ISO week) over `scope`."""
+    return review_sections({key: call.run(conn) for key, call in review_calls(scope, week, today).items()})
 
 
 def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
@@ -102,13 +99,13 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
         return None if row.empty else row["revenue_share"].iloc[0]
 
     s_now, s_before = statuses(data["plans_now"]), statuses(data["plans_before"])
-    sum_now, sum_before = metrics.summary_row(data["fluctuation_now"]).iloc[0], data["summary_before"].iloc[0]
-    t_now, t_before = tier_counts(metrics.change_counts(data["tiers_now"])), tier_counts(data["tiers_before"])
+    sum_now, sum_before = fluctuation.summary_row(data["fluctuation_now"]).iloc[0], data["summary_before"].iloc[0]
+    t_now, t_before = tier_counts(tiers.change_counts(data["tiers_now"])), tier_counts(data["tiers_before"])
     r_now, r_before = data["retention_now"], data["retention_before"]
     all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
     abc_now, abc_before = data["abc_now"], data["abc_before"]
     behind, breakdown = data["behind"], data["breakdown"]
-    drops, moved = metrics.extreme_rows(data["fluctuation_now"], "drops"), metrics.tier_rows(data["tiers_now"])
+    drops, moved = fluctuation.extreme_rows(data["fluctuation_now"], "drops"), tiers.tier_rows(data["tiers_now"])
 
     return [
         Section("overview", "nav_overview", [
@@ -257,13 +254,13 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def report_html(sections: list[Section], week: Period, department: str | None, lang: str) -> str:
+def report_html(sections: list[Section], week: Period, scope: Scope, lang: str) -> str:
     """One self-contained HTML file: inline CSS, charts as inline SVG, prints on A4."""
-    scope = department or t("all_departments", lang)
+    shown = scope.department or t("all_departments", lang)
     parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
              f"<title>{html.escape(t('weekly_report', lang))} {week.label}</title><style>{REPORT_CSS}</style></head><body>",
              f"<h1>{html.escape(t('weekly_report', lang))} {week.label}</h1>",
-             f"<div class='meta'>{html.escape(t('report_meta', lang, start=week.start, end=week.end, scope=scope, previous=week.previous().label))}</div>"]
+             f"<div class='meta'>{html.escape(t('report_meta', lang, start=week.start, end=week.end, scope=shown, previous=week.previous().label))}</div>"]
     for section in sections:
         parts.append(f"<section><h2>{html.escape(t(section.title, lang))}</h2>{figures_html(section, lang)}")
         parts.append(chart_svg(section, lang))

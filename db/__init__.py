@@ -1,1 +1,1 @@
-"""Schema, migrations, the engine and validated writes."""
+"""The schema, its migrations, the engine and the embedded server: the database and nothing above it."""

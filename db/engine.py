@@ -58,6 +58,18 @@ def embedded_server(data_dir: Path | None = None):
         return _servers[data_dir]
 
 
+def stop_embedded_servers() -> None:
+    """Stop the embedded servers this process started, as its exit otherwise does (see serve.py).
+
+    With cleanup_mode="stop", `cleanup()` stops the server and keeps its data directory.
+    """
+    with _lock:
+        servers = list(_servers.values())
+        _servers.clear()
+    for server in servers:
+        server.cleanup()
+
+
 def embedded_url(data_dir: Path | None = None, database: str = EMBEDDED_DATABASE) -> str:
     """URL of `database` on the embedded server, creating the database if needed."""
     server = embedded_server(data_dir or EMBEDDED_DATA_DIR)

@@ -4,58 +4,62 @@ from datetime import timedelta
 import altair as alt
 import streamlit as st
 
-from dashboard import ui
+from dashboard import exports
+from dashboard.core import formats
+from dashboard.core.calls import Call
+from dashboard.core.periods import Period
+from dashboard.core.vocabulary import PRIORITY
 from dashboard.i18n import t, value_label
-from dashboard.periods import Period
-from db.writes import PRIORITIES
+from dashboard.metrics import complaints
+from dashboard.ui import data, display, filters
 
-f = ui.page_filters()
-L, dept, period = f.lang, f.department, f.period
+f = filters.page_filters()
+L, scope, period = f.lang, f.scope, f.period
 
 st.title(t("nav_complaints", L))
 st.caption(t("complaints_intro", L))
-ui.period_caption(f)
+filters.period_caption(f)
 
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 GRAINS = ["month", "week"]
 # every figure at once: the year's trend first, as it takes longest, then in the order the page
 # draws them; the trend at the grain last chosen (the radio below keeps it in session state; the
 # first grain until it is touched)
-figures = ui.prefetch({
-    "trend": ("complaint_trend", trend_start, period.end, st.session_state.get("complaints_grain", GRAINS[0]),
-              f.as_of, dept),
-    "kpis": ("complaint_kpis", period.start, period.end, f.as_of, dept),
-    "kpis_before": ("complaint_kpis", f.previous.start, f.previous.end, f.previous_as_of, dept),
-    "overdue": ("overdue_open", f.as_of, dept),
-    "department": ("complaint_breakdown", period.start, period.end, "department", f.as_of, dept),
-    "priority": ("complaint_breakdown", period.start, period.end, "priority", f.as_of, dept),
-    "cohort": ("complaints", period.start, period.end, f.as_of, dept),
-    "summary": ("complaint_summary", period.start, period.end, f.as_of, dept)})
+figures = data.prefetch({
+    "trend": Call(complaints.complaint_trend, scope, trend_start, period.end,
+                  st.session_state.get("complaints_grain", GRAINS[0]), f.as_of),
+    "kpis": Call(complaints.complaint_kpis, scope, period.start, period.end, f.as_of),
+    "kpis_before": Call(complaints.complaint_kpis, scope, f.previous.start, f.previous.end, f.previous_as_of),
+    "overdue": Call(complaints.overdue_open, scope, f.as_of),
+    "department": Call(complaints.complaint_breakdown, scope, period.start, period.end, "department", f.as_of),
+    "priority": Call(complaints.complaint_breakdown, scope, period.start, period.end, "priority", f.as_of),
+    "cohort": Call(complaints.complaints, scope, period.start, period.end, f.as_of),
+    "summary": Call(complaints.complaint_summary, scope, period.start, period.end, f.as_of)})
 
 kpis, before = figures["kpis"], figures["kpis_before"]
-g = lambda frame, col: ui.first(frame, col)  # noqa: E731
+g = lambda frame, col: data.first(frame, col)  # noqa: E731
 
-ui.kpi_row([
-    {"label": t("kpi_received", L), "value": ui.fmt_number(g(kpis, "received")),
-     "delta": ui.delta_number(g(kpis, "received"), g(before, "received"))},
-    {"label": t("kpi_achievement_rate", L), "value": ui.fmt_rate(g(kpis, "achievement_rate")),
-     "delta": ui.delta_rate(g(kpis, "achievement_rate"), g(before, "achievement_rate"))},
-    {"label": t("kpi_met", L), "value": ui.fmt_number(g(kpis, "met"))},
-    {"label": t("kpi_breached", L), "value": ui.fmt_number(g(kpis, "breached")), "inverse": True,
-     "delta": ui.delta_number(g(kpis, "breached"), g(before, "breached"))},
-    {"label": t("kpi_pending", L), "value": ui.fmt_number(g(kpis, "pending"))},
+display.kpi_row([
+    {"label": t("kpi_received", L), "value": formats.fmt_number(g(kpis, "received")),
+     "delta": formats.delta_number(g(kpis, "received"), g(before, "received"))},
+    {"label": t("kpi_achievement_rate", L), "value": formats.fmt_rate(g(kpis, "achievement_rate")),
+     "delta": formats.delta_rate(g(kpis, "achievement_rate"), g(before, "achievement_rate"))},
+    {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met"))},
+    {"label": t("kpi_breached", L), "value": formats.fmt_number(g(kpis, "breached")), "inverse": True,
+     "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached"))},
+    {"label": t("kpi_pending", L), "value": formats.fmt_number(g(kpis, "pending"))},
 ])
-ui.kpi_row([
-    {"label": t("kpi_median_hours", L), "value": ui.fmt_number(g(kpis, "median_resolution_hours"), 1), "inverse": True,
-     "delta": ui.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1)},
-    {"label": t("kpi_p90_hours", L), "value": ui.fmt_number(g(kpis, "p90_resolution_hours"), 1), "inverse": True,
-     "delta": ui.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1)},
-    {"label": t("kpi_callback_rate", L), "value": ui.fmt_rate(g(kpis, "callback_on_time_rate")),
-     "delta": ui.delta_rate(g(kpis, "callback_on_time_rate"), g(before, "callback_on_time_rate"))},
-    {"label": t("kpi_satisfaction", L), "value": ui.fmt_number(g(kpis, "mean_satisfaction"), 2),
-     "delta": ui.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2)},
-    {"label": t("kpi_dissatisfied", L), "value": ui.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,
-     "delta": ui.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share"))},
+display.kpi_row([
+    {"label": t("kpi_median_hours", L), "value": formats.fmt_number(g(kpis, "median_resolution_hours"), 1), "inverse": True,
+     "delta": formats.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1)},
+    {"label": t("kpi_p90_hours", L), "value": formats.fmt_number(g(kpis, "p90_resolution_hours"), 1), "inverse": True,
+     "delta": formats.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1)},
+    {"label": t("kpi_callback_rate", L), "value": formats.fmt_rate(g(kpis, "callback_on_time_rate")),
+     "delta": formats.delta_rate(g(kpis, "callback_on_time_rate"), g(before, "callback_on_time_rate"))},
+    {"label": t("kpi_satisfaction", L), "value": formats.fmt_number(g(kpis, "mean_satisfaction"), 2),
+     "delta": formats.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2)},
+    {"label": t("kpi_dissatisfied", L), "value": formats.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,
+     "delta": formats.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share"))},
 ])
 
 st.subheader(t("overdue_list", L))
@@ -63,36 +67,36 @@ overdue = figures["overdue"]
 if overdue.empty:
     st.success(t("no_overdue", L))
 else:
-    ui.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "received_at", "deadline",
+    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "received_at", "deadline",
                            "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
 
 if not g(kpis, "received"):
-    ui.empty(L)
+    display.empty(L)
     st.stop()
 
 st.radio(t("trend_grain", L), GRAINS, horizontal=True, key="complaints_grain",
          format_func=lambda k: t(f"kind_{k}", L))
-trend = ui.as_float(figures["trend"], "achievement_rate")
+trend = data.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
-    x=alt.X("period_start:T", title=None, axis=ui.MONTH_AXIS),
+    x=alt.X("period_start:T", title=None, axis=display.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
-    tooltip=ui.tooltips("period_start:T", "received", "met", "breached", "pending",
+    tooltip=display.tooltips("period_start:T", "received", "met", "breached", "pending",
                         alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
 
 
 def state_bars(by: str, key: str):
     frame = figures[by]
     long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
-    long = ui.label_values(long, "state", L)
+    long = display.label_values(long, "state", L)
     long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
     # priorities from the most urgent down, as the SLA lists them; departments by code
-    order = [value_label(v, L) for v in PRIORITIES] if by == "priority" else "ascending"
+    order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else "ascending"
     selection = alt.selection_point(fields=["key", "state"], name="pick")
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L)),
-        color=alt.Color("label:N", scale=ui.colour_legend(["met", "breached", "pending"], L), title=None),
-        tooltip=ui.tooltips("group", "label", "n")).add_params(selection)
+        color=alt.Color("label:N", scale=display.colour_legend(["met", "breached", "pending"], L), title=None),
+        tooltip=display.tooltips("group", "label", "n")).add_params(selection)
     return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
 
 
@@ -112,10 +116,10 @@ for event, column in ((picked_department, "department_code"), (picked_priority, 
     if points:
         point = points[0]
         cohort = cohort[(cohort[column] == point.get("key")) & (cohort["state"] == point.get("state"))]
-ui.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+display.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
                       "resolved_at", "state", "resolution_hours", "handler_name"]], L, height=380, key="complaints_table")
-ui.downloads("complaints", L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of, department=dept)
+display.downloads(exports.COMPLAINTS, scope, L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of)
 summary = figures["summary"]
-ui.show_table(summary, L, key="complaints_summary")
-ui.downloads("complaint_summary", L, "complaint_summary_dl", start=period.start, end=period.end, as_of=f.as_of,
-             department=dept)
+display.show_table(summary, L, key="complaints_summary")
+display.downloads(exports.COMPLAINT_SUMMARY, scope, L, "complaint_summary_dl", start=period.start, end=period.end,
+                  as_of=f.as_of)

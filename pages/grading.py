@@ -1,57 +1,61 @@
 """Customer grading (客户分级): RFM segments and scores, ABC classes and the Pareto curve."""
 import altair as alt
-import pandas as pd
 import streamlit as st
 
-from dashboard import metrics, ui
+from dashboard import exports
+from dashboard.core import formats
+from dashboard.core.calls import Call
+from dashboard.core.vocabulary import ABC_METHOD
 from dashboard.i18n import SEGMENT_APPROACH, column_label, t, value_label
+from dashboard.metrics import grading, records
+from dashboard.ui import data, display, filters
 
-f = ui.page_filters()
-L, dept, as_of = f.lang, f.department, f.as_of
+f = filters.page_filters()
+L, scope, as_of = f.lang, f.scope, f.as_of
 
 st.title(t("nav_grading", L))
 st.caption(t("grading_intro", L))
-ui.period_caption(f)
+filters.period_caption(f)
 
-settings = ui.metric("settings")
+settings = data.fetch(Call(records.settings))
 configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "count")
 st.session_state.setdefault("grading_method", configured)
-method = st.radio(t("abc_method", L), ["count", "value"], horizontal=True, key="grading_method",
+method = st.radio(t("abc_method", L), ABC_METHOD.codes, horizontal=True, key="grading_method",
                   format_func=lambda m: t(f"abc_method_{m}", L), help=t("abc_method_note", L))
-figures = ui.prefetch({
+figures = data.prefetch({
     # one pass over the population for every aggregate and the top 500 customers (the download has everyone)
-    "summary": ("grading_overview", as_of, dept, method),
-    "abc_before": ("grading_abc", f.previous_as_of, dept, method)})
+    "summary": Call(grading.grading_overview, scope, as_of, method),
+    "abc_before": Call(grading.grading_abc, scope, f.previous_as_of, method)})
 summary = figures["summary"]
-abc = metrics.abc_rows(summary)
+abc = grading.abc_rows(summary)
 if abc.empty:
-    ui.empty(L)
+    display.empty(L)
     st.stop()
 abc_before = figures["abc_before"]
-share = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "revenue_share")  # noqa: E731
-count_a = lambda frame: ui.first(frame[frame["abc_class"] == "A"], "customers")  # noqa: E731
-ui.kpi_row([
-    {"label": t("kpi_population", L), "value": ui.fmt_number(abc["customers"].sum()),
-     "delta": ui.delta_number(abc["customers"].sum(), abc_before["customers"].sum() if not abc_before.empty else None)},
-    {"label": t("kpi_a_customers", L), "value": ui.fmt_number(count_a(abc)),
-     "delta": ui.delta_number(count_a(abc), count_a(abc_before))},
-    {"label": t("kpi_a_share", L), "value": ui.fmt_rate(share(abc)), "delta": ui.delta_rate(share(abc), share(abc_before))},
+share = lambda frame: data.first(frame[frame["abc_class"] == "A"], "revenue_share")  # noqa: E731
+count_a = lambda frame: data.first(frame[frame["abc_class"] == "A"], "customers")  # noqa: E731
+display.kpi_row([
+    {"label": t("kpi_population", L), "value": formats.fmt_number(abc["customers"].sum()),
+     "delta": formats.delta_number(abc["customers"].sum(), abc_before["customers"].sum() if not abc_before.empty else None)},
+    {"label": t("kpi_a_customers", L), "value": formats.fmt_number(count_a(abc)),
+     "delta": formats.delta_number(count_a(abc), count_a(abc_before))},
+    {"label": t("kpi_a_share", L), "value": formats.fmt_rate(share(abc)), "delta": formats.delta_rate(share(abc), share(abc_before))},
 ])
 
 st.subheader(t("segments", L))
-segments = metrics.segment_rows(summary)
+segments = grading.segment_rows(summary)
 segments = segments.assign(
     label=segments["rfm_segment"].map(lambda v: value_label(v, L)),
     approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
-chart_data = ui.as_float(segments, "revenue_share")
+chart_data = data.as_float(segments, "revenue_share")
 st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
     y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
-    tooltip=ui.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
+    tooltip=display.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
 # full width, so the service each segment calls for reads whole; segments in their usual order
 order = {segment: position for position, segment in enumerate(SEGMENT_APPROACH)}
 table = segments.sort_values("rfm_segment", key=lambda s: s.map(order))[["label", "customers", "revenue_share",
                                                                           "approach"]]
-table = table.assign(revenue_share=table["revenue_share"].map(ui.fmt_rate))
+table = table.assign(revenue_share=table["revenue_share"].map(formats.fmt_rate))
 table.columns = [column_label("rfm_segment", L), t("col_customers", L), t("col_revenue_share", L),
                  t("service_approach", L)]
 st.dataframe(table, hide_index=True, width="stretch")
@@ -59,39 +63,39 @@ st.dataframe(table, hide_index=True, width="stretch")
 left, right = st.columns(2)
 with left:
     st.subheader(t("score_distribution", L))
-    scores = metrics.score_rows(summary)
+    scores = grading.score_rows(summary)
     st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
         x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
         column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
-        tooltip=ui.tooltips("dimension", "score", "customers")).properties(width=85, height=200))
+        tooltip=display.tooltips("dimension", "score", "customers")).properties(width=85, height=200))
 with right:
     st.subheader(t("pareto", L))
-    curve = ui.as_float(metrics.pareto_rows(summary), "customer_share", "revenue_share")
+    curve = data.as_float(grading.pareto_rows(summary), "customer_share", "revenue_share")
     ends = curve[curve["abc_class"].isin(["A", "B"])].groupby("abc_class", as_index=False)["customer_share"].max()
     boundaries = alt.Chart(ends).mark_rule(strokeDash=[4, 4], color="#455a64").encode(
-        x=alt.X("customer_share:Q"), tooltip=ui.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%")))
+        x=alt.X("customer_share:Q"), tooltip=display.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%")))
     labels = alt.Chart(ends).mark_text(align="left", dx=4, dy=-6, color="#455a64").encode(
         x=alt.X("customer_share:Q"), y=alt.value(12), text=alt.Text("abc_class:N"))
     st.altair_chart(boundaries + labels + alt.Chart(curve).mark_line().encode(
         x=alt.X("customer_share:Q", title=t("col_customer_share", L), axis=alt.Axis(format="%")),
         y=alt.Y("revenue_share:Q", title=t("col_revenue_share", L), axis=alt.Axis(format="%")),
-        color=alt.Color("abc_class:N", scale=ui.status_scale(["A", "B", "C"]), title="ABC"),
-        tooltip=ui.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
+        color=alt.Color("abc_class:N", scale=display.status_scale(["A", "B", "C"]), title="ABC"),
+        tooltip=display.tooltips("abc_class", alt.Tooltip("customer_share:Q", format=".1%"),
                             alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
 
 st.subheader(t("abc_classes", L))
 abc_table = abc.assign(approach=abc["abc_class"].map(lambda c: t(f"approach_{c}", L)))
-abc_table["customer_share"] = abc_table["customer_share"].map(ui.fmt_rate)
-abc_table["revenue_share"] = abc_table["revenue_share"].map(ui.fmt_rate)
-abc_table["monetary"] = abc_table["monetary"].map(ui.fmt_money)
+abc_table["customer_share"] = abc_table["customer_share"].map(formats.fmt_rate)
+abc_table["revenue_share"] = abc_table["revenue_share"].map(formats.fmt_rate)
+abc_table["monetary"] = abc_table["monetary"].map(formats.fmt_money)
 abc_table.columns = ["ABC", t("col_customers", L), column_label("monetary", L), t("col_customer_share", L),
                      t("col_revenue_share", L), t("service_approach", L)]
 st.dataframe(abc_table, hide_index=True, width="stretch")
 
 st.subheader(t("customer_table", L))
-customers = metrics.graded_rows(summary)
-ui.show_table(customers, L, height=400, key="grading_table")
+customers = grading.graded_rows(summary)
+display.show_table(customers, L, height=400, key="grading_table")
 if method == configured:
-    ui.downloads("grading", L, "grading_dl", as_of=as_of, department=dept)
+    display.downloads(exports.GRADING, scope, L, "grading_dl", as_of=as_of)
 else:
     st.caption(t("abc_method_note", L))

@@ -2,36 +2,40 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import report, ui
+from dashboard import report
+from dashboard.core import formats
+from dashboard.core.calls import Call
+from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.periods import Period
+from dashboard.metrics import grading, tiers
+from dashboard.ui import data, display, filters, session
 
-f = ui.page_filters()
-L, dept = f.lang, f.department
+f = filters.page_filters()
+L, scope = f.lang, f.scope
 cur, prev = f.period, f.previous
 
 st.title(t("nav_overview", L))
 st.caption(t("overview_intro", L))
-ui.period_caption(f)
+filters.period_caption(f)
 
 
-today = ui.today()
+today = session.today()
 headline_periods = {key: Period.containing(key, today) for key in ("week", "month")}
 # each column of figures: the chosen period and the one before, then the current week and month
 columns = {"now": (cur, f.as_of), "before": (prev, f.previous_as_of)} | {
     key: (period, today) for key, period in headline_periods.items()}
 
 # every figure at once, the slow ones first (tiers and grading read a year per customer)
-figures = ui.prefetch(
-    {"tiers_now": ("tier_change_counts", cur, dept), "tiers_before": ("tier_change_counts", prev, dept),
-     "abc_now": ("grading_abc", f.as_of, dept), "abc_before": ("grading_abc", f.previous_as_of, dept)}
+figures = data.prefetch(
+    {"tiers_now": Call(tiers.tier_change_counts, scope, cur), "tiers_before": Call(tiers.tier_change_counts, scope, prev),
+     "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
-       for key, call in report.period_calls(period, as_of, dept).items()})
+       for key, call in report.period_calls(scope, period, as_of).items()})
 
 
 def complaint_figures(column: str):
     kpis, overdue = figures[f"kpis_{column}"], figures[f"overdue_{column}"]
-    return ui.first(kpis, "achievement_rate"), len(overdue), ui.first(kpis, "received")
+    return data.first(kpis, "achievement_rate"), len(overdue), data.first(kpis, "received")
 
 
 def plan_figures(column: str):
@@ -43,7 +47,7 @@ def plan_figures(column: str):
 def retention_figures(column: str):
     frame = figures[f"retention_{column}"]
     total = frame[frame["reason"] == "ALL"]
-    return ui.first(total, "success_rate"), ui.first(total, "cost_per_retained")
+    return data.first(total, "success_rate"), data.first(total, "cost_per_retained")
 
 
 def tier_figures(column: str):
@@ -54,7 +58,7 @@ def tier_figures(column: str):
 
 def a_share(column: str):
     frame = figures[f"abc_{column}"]
-    return ui.first(frame[frame["abc_class"] == "A"], "revenue_share")
+    return data.first(frame[frame["abc_class"] == "A"], "revenue_share")
 
 
 rate_now, overdue_now, received_now = complaint_figures("now")
@@ -69,38 +73,38 @@ share_now, share_before = a_share("now"), a_share("before")
 
 with st.container(border=False):
     st.subheader("⏱️ " + t("nav_complaints", L))
-    ui.kpi_row([
-        {"label": t("kpi_achievement_rate", L), "value": ui.fmt_rate(rate_now), "delta": ui.delta_rate(rate_now, rate_before)},
-        {"label": t("kpi_overdue_open", L), "value": ui.fmt_number(overdue_now),
-         "delta": ui.delta_number(overdue_now, overdue_before), "inverse": True},
-        {"label": t("kpi_received", L), "value": ui.fmt_number(received_now)},
+    display.kpi_row([
+        {"label": t("kpi_achievement_rate", L), "value": formats.fmt_rate(rate_now), "delta": formats.delta_rate(rate_now, rate_before)},
+        {"label": t("kpi_overdue_open", L), "value": formats.fmt_number(overdue_now),
+         "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True},
+        {"label": t("kpi_received", L), "value": formats.fmt_number(received_now)},
     ])
     st.page_link("pages/complaints.py", label=t("open_page", L))
 
     st.subheader("📋 " + t("nav_plans", L))
-    ui.kpi_row([
-        {"label": t("kpi_plans_behind", L), "value": ui.fmt_number(behind_now),
-         "delta": ui.delta_number(behind_now, behind_before), "inverse": True},
-        {"label": t("kpi_plans_below_min", L), "value": ui.fmt_number(below_now),
-         "delta": ui.delta_number(below_now, below_before), "inverse": True},
+    display.kpi_row([
+        {"label": t("kpi_plans_behind", L), "value": formats.fmt_number(behind_now),
+         "delta": formats.delta_number(behind_now, behind_before), "inverse": True},
+        {"label": t("kpi_plans_below_min", L), "value": formats.fmt_number(below_now),
+         "delta": formats.delta_number(below_now, below_before), "inverse": True},
     ])
     st.page_link("pages/plans.py", label=t("open_page", L))
 
     st.subheader("🤝 " + t("nav_retention", L))
-    ui.kpi_row([
-        {"label": t("kpi_retention_success", L), "value": ui.fmt_rate(success_now),
-         "delta": ui.delta_rate(success_now, success_before)},
-        {"label": t("kpi_cost_per_retained", L), "value": ui.fmt_money(cpr_now),
-         "delta": ui.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True},
+    display.kpi_row([
+        {"label": t("kpi_retention_success", L), "value": formats.fmt_rate(success_now),
+         "delta": formats.delta_rate(success_now, success_before)},
+        {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money(cpr_now),
+         "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True},
     ])
     st.page_link("pages/retention.py", label=t("open_page", L))
 
     st.subheader("📈 " + t("nav_fluctuation", L) + " · 🏷️ " + t("nav_grading", L))
-    ui.kpi_row([
-        {"label": t("kpi_upgraded", L), "value": ui.fmt_number(up_now), "delta": ui.delta_number(up_now, up_before)},
-        {"label": t("kpi_downgraded", L), "value": ui.fmt_number(down_now),
-         "delta": ui.delta_number(down_now, down_before), "inverse": True},
-        {"label": t("kpi_a_share", L), "value": ui.fmt_rate(share_now), "delta": ui.delta_rate(share_now, share_before)},
+    display.kpi_row([
+        {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before)},
+        {"label": t("kpi_downgraded", L), "value": formats.fmt_number(down_now),
+         "delta": formats.delta_number(down_now, down_before), "inverse": True},
+        {"label": t("kpi_a_share", L), "value": formats.fmt_rate(share_now), "delta": formats.delta_rate(share_now, share_before)},
     ])
     left, right = st.columns(2)
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
@@ -114,8 +118,8 @@ for key, period in headline_periods.items():
     behind, below = plan_figures(key)
     success, cost_per_retained = retention_figures(key)
     headline[f"{t('headline_' + key, L)} {period.label}"] = [
-        ui.fmt_number(received), ui.fmt_rate(rate), ui.fmt_number(overdue), ui.fmt_number(behind),
-        ui.fmt_number(below), ui.fmt_rate(success), ui.fmt_money(cost_per_retained)]
+        formats.fmt_number(received), formats.fmt_rate(rate), formats.fmt_number(overdue), formats.fmt_number(behind),
+        formats.fmt_number(below), formats.fmt_rate(success), formats.fmt_money(cost_per_retained)]
 labels = [t(k, L) for k in ("kpi_received", "kpi_achievement_rate", "kpi_overdue_open", "kpi_plans_behind",
                             "kpi_plans_below_min", "kpi_retention_success", "kpi_cost_per_retained")]
 st.dataframe(pd.DataFrame(headline, index=labels), width="stretch")

@@ -5,14 +5,15 @@ import time
 
 import streamlit as st
 
-from dashboard import report, ui
+from dashboard import report
+from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.periods import Period
+from dashboard.ui import data, filters, session
 
-f = ui.page_filters()
+f = filters.page_filters()
 L = f.lang
 week = f.period if f.period.kind == "week" else Period.containing("week", f.as_of)
-sections = ui.weekly_review(week, f.department)
+sections = data.weekly_review(f.scope, week, session.today())
 
 # Projector theme: no sidebar or toolbar, high contrast, type a room reads from six metres.
 st.html("""<style>
@@ -52,7 +53,7 @@ def move(step: int) -> None:
 
 def slide_html(index: int) -> str:
     section = sections[index]
-    scope = f.department or t("all_departments", L)
+    shown = f.department or t("all_departments", L)
     body = report.figures_html(section, L)
     if section.chart is not None and not section.chart.empty:
         # st.html drops inline SVG, so the chart goes in as an SVG image
@@ -61,7 +62,7 @@ def slide_html(index: int) -> str:
     elif section.table is not None:
         body += report.table_html(section.table.head(4), L)
     return (f"<div class='slide' data-slide='{index + 1}'><h1>{html.escape(t(section.title, L))}</h1>"
-            f"<div class='sub'>{week.label} · {html.escape(scope)} · {html.escape(t('vs_last_week', L))} "
+            f"<div class='sub'>{week.label} · {html.escape(shown)} · {html.escape(t('vs_last_week', L))} "
             f"{week.previous().label}</div>{body}</div>")
 
 
@@ -87,8 +88,8 @@ def show_slide() -> None:
 
 show_slide()
 left, right, _ = st.columns([2, 2, 4])
-left.download_button(t("download_report_html", L), lambda: ui.weekly_report_file(week, f.department, L, "html"),
+left.download_button(t("download_report_html", L), lambda: data.weekly_report_file(f.scope, week, session.today(), L, "html"),
                      f"weekly-{week.label}.html", "text/html", key="report_html", on_click="ignore")
-right.download_button(t("download_report_excel", L), lambda: ui.weekly_report_file(week, f.department, L, "xlsx"),
+right.download_button(t("download_report_excel", L), lambda: data.weekly_report_file(f.scope, week, session.today(), L, "xlsx"),
                       f"weekly-{week.label}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       key="report_xlsx", on_click="ignore")

@@ -1,33 +1,37 @@
 """Rules and settings (规则设置, managers): SLA hours, tiers, fluctuation threshold, value band, ABC method."""
 import streamlit as st
 
-from dashboard import ui
+from dashboard.core.calls import Call
+from dashboard.core.vocabulary import ABC_METHOD, PRIORITY
 from dashboard.i18n import t, value_label
-from db import writes
+from dashboard.metrics import records
+from dashboard.ui import data, filters, forms, session
+from dashboard.writes import settings
 
-f = ui.page_filters()
-L, user = f.lang, ui.current_user_or_stop()
+f = filters.page_filters()
+L, user = f.lang, session.signed_in()
 st.title(t("nav_settings", L))
 if user.role != "manager":
     st.warning(t("managers_only", L))
     st.stop()
 st.caption(t("settings_note", L))
 
-rules = ui.metric("rules")
-stored = dict(zip(ui.metric("settings")["key"], ui.metric("settings")["value"]))
+rules = data.fetch(Call(records.rules))
+stored_settings = data.fetch(Call(records.settings))
+stored = dict(zip(stored_settings["key"], stored_settings["value"]))
 sla = rules[rules["kind"] == "sla"].set_index("key")
 tiers = rules[rules["kind"] == "tier"].sort_values("a")
 slots: dict = {}
 with st.form("settings_form"):
     st.subheader(t("f_sla", L))
     sla_values = {}
-    for priority in writes.PRIORITIES:
+    for priority in PRIORITY.codes:
         left, middle, right = st.columns([1, 2, 2])
         left.markdown(f"**{value_label(priority, L)}**")
         resolution = middle.text_input(t("sla_resolution", L), value=str(sla.loc[priority, "a"]), key=f"set_sla_{priority}")
         response = right.text_input(t("sla_response", L), value=str(sla.loc[priority, "b"]), key=f"set_resp_{priority}")
-        ui.slot(slots, f"sla.{priority}.resolution")
-        ui.slot(slots, f"sla.{priority}.response")
+        forms.slot(slots, f"sla.{priority}.resolution")
+        forms.slot(slots, f"sla.{priority}.response")
         sla_values[priority] = (resolution, response)
     st.subheader(t("f_tiers", L))
     tier_rows = []
@@ -37,23 +41,23 @@ with st.form("settings_form"):
         rank = b.number_input(t("tier_rank", L), min_value=1, step=1, value=int(row.a) if row else index,
                               key=f"set_tier_rank_{index}")
         minimum = c.text_input(t("tier_min", L), value=str(row.b) if row else "", key=f"set_tier_min_{index}")
-        ui.slot(slots, f"tiers.{index}")
+        forms.slot(slots, f"tiers.{index}")
         if name.strip():
             tier_rows.append((name.strip(), int(rank), minimum))
     st.subheader(t("nav_fluctuation", L) + " · " + t("nav_grading", L))
     a, b, c, d = st.columns(4)
     threshold = a.text_input(t("f_fluctuation_threshold", L), value=str(stored.get("fluctuation_threshold", "0.30")),
                              key="set_threshold")
-    ui.slot(slots, "fluctuation_threshold")
+    forms.slot(slots, "fluctuation_threshold")
     high = b.text_input(t("f_value_band_high", L), value=str(stored.get("value_band_high", "1.25")), key="set_high")
-    ui.slot(slots, "value_band_high")
+    forms.slot(slots, "value_band_high")
     low = c.text_input(t("f_value_band_low", L), value=str(stored.get("value_band_low", "0.75")), key="set_low")
-    method = d.selectbox(t("f_abc_method", L), ["count", "value"], key="set_abc",
-                         index=["count", "value"].index(stored.get("abc_method", "count")),
+    method = d.selectbox(t("f_abc_method", L), ABC_METHOD.codes, key="set_abc",
+                         index=ABC_METHOD.codes.index(stored.get("abc_method", "count")),
                          format_func=lambda v: value_label(v, L))
     if st.form_submit_button(t("save", L), type="primary"):
-        ui.submit(L, slots, lambda conn: writes.save_settings(
+        forms.submit(L, slots, lambda conn: settings.save_settings(
             conn, user, sla=sla_values, tiers=tier_rows, fluctuation_threshold=threshold, value_band_high=high,
             value_band_low=low, abc_method=method), t("nav_settings", L))
 with st.expander(t("record_history", L)):
-    ui.show_history("settings", "rules", L)
+    forms.show_history("settings", "rules", L)

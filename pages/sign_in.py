@@ -1,12 +1,11 @@
 """Sign-in (登录): username and password; demo accounts listed on a demo database."""
 import streamlit as st
 
-from dashboard import ui
 from dashboard.i18n import t
+from dashboard.ui import session
 
-ui.ensure_entry()
 L = st.radio("语言 / Language", ["zh", "en"], key="signin_lang", horizontal=True,
-             index=["zh", "en"].index(ui.current_language()),
+             index=["zh", "en"].index(session.current_language()),
              format_func=lambda code: {"zh": "中文", "en": "English"}[code])
 st.session_state["lang"] = L  # the sidebar's switch takes it over once signed in
 
@@ -19,12 +18,12 @@ with st.form("signin"):
     password = st.text_input(t("password", L), type="password", key="signin_password")
     submitted = st.form_submit_button(t("sign_in", L), type="primary")
 if submitted:
-    outcome = ui.attempt_sign_in(username, password)
+    outcome = session.attempt_sign_in(username, password)
     if outcome is None:
         st.rerun()
     st.error(outcome)
 
-accounts = ui.demo_accounts()
+accounts = session.demo_accounts()
 if accounts:
     st.subheader(t("demo_accounts", L))
     st.caption(t("demo_accounts_note", L))

@@ -1,12 +1,14 @@
 """Suggestions (建议): staff write to their superior; the superior answers."""
 import streamlit as st
 
-from dashboard import ui
+from dashboard.core.calls import Call
 from dashboard.i18n import t
-from db import writes
+from dashboard.metrics import plans, records
+from dashboard.ui import data, filters, forms, session
+from dashboard.writes import suggestions
 
-f = ui.page_filters()
-L, user = f.lang, ui.current_user_or_stop()
+f = filters.page_filters()
+L, user = f.lang, session.signed_in()
 st.title(t("nav_suggestions", L))
 if user.staff_no is None:
     st.info(t("no_items", L))
@@ -15,17 +17,17 @@ if user.staff_no is None:
 slots: dict = {}
 with st.form("suggestion_send"):
     subject = st.text_input(t("f_subject", L), key="suggestion_subject")
-    ui.slot(slots, "subject")
+    forms.slot(slots, "subject")
     body = st.text_area(t("f_body", L), key="suggestion_body")
-    ui.slot(slots, "body")
-    plans = ui.metric("open_plans", ui.today(), f.department, user.staff_no if user.role == "agent" else None)
-    plan_no = st.selectbox(t("f_plan_no", L), [""] + list(plans["plan_no"]), key="suggestion_plan",
+    forms.slot(slots, "body")
+    open_plans = data.fetch(Call(plans.open_plans, f.scope, session.today(), user.staff_no if user.role == "agent" else None))
+    plan_no = st.selectbox(t("f_plan_no", L), [""] + list(open_plans["plan_no"]), key="suggestion_plan",
                            format_func=lambda p: p or t("f_none", L))
     if st.form_submit_button(t("send", L), type="primary"):
-        ui.submit(L, slots, lambda conn: writes.send_suggestion(conn, user, subject=subject, body=body,
+        forms.submit(L, slots, lambda conn: suggestions.send_suggestion(conn, user, subject=subject, body=body,
                                                                  plan_no=plan_no or None), t("nav_suggestions", L))
 
-items = ui.metric("suggestions_for", user.staff_no)
+items = data.fetch(Call(records.suggestions_for, user.staff_no))
 inbox = items[items["to_staff_no"] == user.staff_no]
 outbox = items[items["from_staff_no"] == user.staff_no]
 st.subheader(t("inbox", L))
@@ -43,9 +45,9 @@ for item in inbox.itertuples():
             answer_slots: dict = {}
             with st.form(f"suggestion_answer_{item.id}"):
                 answer = st.text_area(t("f_answer", L), key=f"suggestion_answer_text_{item.id}")
-                ui.slot(answer_slots, "answer")
+                forms.slot(answer_slots, "answer")
                 if st.form_submit_button(t("answer", L)):
-                    ui.submit(L, answer_slots, lambda conn, i=item.id, a=answer: writes.answer_suggestion(
+                    forms.submit(L, answer_slots, lambda conn, i=item.id, a=answer: suggestions.answer_suggestion(
                         conn, user, suggestion_id=i, answer=a), t("answer", L))
 st.subheader(t("outbox", L))
 if outbox.empty:

@@ -4,63 +4,66 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard.core import vocabulary as v
+from dashboard.core.calls import Call
+from dashboard.core.periods import Period
 from dashboard.i18n import t, value_label
-from dashboard.periods import Period
-from db import writes
+from dashboard.metrics import plans, records
+from dashboard.ui import data, filters, forms, session
+from dashboard.writes import plans as plan_writes
 
-f = ui.page_filters()
-L, user = f.lang, ui.current_user_or_stop()
+f = filters.page_filters()
+L, user = f.lang, session.signed_in()
 dept = f.department or user.department_code
 st.title(t("nav_tasks", L))
 
 tabs = st.tabs([t("tab_assign", L), t("tab_progress", L)] + ([t("tab_bulk", L)] if user.role != "agent" else []))
-staff = ui.metric("staff_list", f.department)
+staff = data.fetch(Call(records.staff_list, f.scope))
 staff_names = dict(zip(staff["staff_no"], staff["name"]))
-codes = ui.scope_departments(user, f.department)
+codes = forms.scope_departments(f.scope)
 
 with tabs[0]:
     slots: dict = {}
     kinds = ["plan"] if user.role == "agent" else ["task", "plan"]
     kind = st.radio(t("f_kind", L), kinds, horizontal=True, key="tasks_kind", format_func=lambda v: value_label(v, L))
     left, right = st.columns(2)
-    horizon = left.selectbox(t("f_horizon", L), writes.HORIZONS, index=2, key="tasks_horizon",
+    horizon = left.selectbox(t("f_horizon", L), v.HORIZON.codes, index=2, key="tasks_horizon",
                              format_func=lambda v: value_label(v, L))
-    anchor = right.date_input(t("date_in_period", L), value=ui.today(), key="tasks_anchor")
+    anchor = right.date_input(t("date_in_period", L), value=session.today(), key="tasks_anchor")
     period = Period.containing(horizon, anchor)
     st.caption(f"{period.label}: {period.start} – {period.end}")
     with st.form("tasks_assign"):
         left, right = st.columns(2)
         with left:
-            plan_type = st.selectbox(t("f_type", L), writes.PLAN_TYPES, key="tasks_type",
+            plan_type = st.selectbox(t("f_type", L), v.PLAN_TYPE.codes, key="tasks_type",
                                      format_func=lambda v: value_label(v, L))
-            ui.slot(slots, "type")
+            forms.slot(slots, "type")
             department_code = st.selectbox(t("f_department_code", L), codes, key="tasks_department")
-            ui.slot(slots, "department_code")
+            forms.slot(slots, "department_code")
             assignee_options = [""] + list(staff["staff_no"]) if user.role != "agent" else [user.staff_no]
             staff_no = st.selectbox(t("f_staff_no", L), assignee_options, key="tasks_staff",
                                     format_func=lambda s: f"{s} {staff_names.get(s, '')}" if s else t("f_none", L))
-            ui.slot(slots, "staff_no")
-            method = st.selectbox(t("f_method", L), [""] + list(writes.METHODS), key="tasks_method",
+            forms.slot(slots, "staff_no")
+            method = st.selectbox(t("f_method", L), [""] + list(v.PLAN_METHOD.codes), key="tasks_method",
                                   format_func=lambda v: value_label(v, L) if v else t("f_none", L))
-            ui.slot(slots, "method")
+            forms.slot(slots, "method")
         with right:
             planned = st.number_input(t("f_planned_count", L), min_value=0, step=1, value=10, key="tasks_planned")
-            ui.slot(slots, "planned_count")
+            forms.slot(slots, "planned_count")
             minimum = st.number_input(t("f_minimum_count", L), min_value=0, step=1, value=8, key="tasks_minimum")
-            ui.slot(slots, "minimum_count")
+            forms.slot(slots, "minimum_count")
             cost = st.text_input(t("f_planned_cost", L), value="0.00", key="tasks_cost")
-            ui.slot(slots, "planned_cost")
+            forms.slot(slots, "planned_cost")
             content = st.text_area(t("f_content", L), key="tasks_content")
             purpose = st.text_area(t("f_purpose", L), key="tasks_purpose")
         if st.form_submit_button(t("save", L), type="primary"):
-            ui.submit(L, slots, lambda conn: writes.save_plan(
+            forms.submit(L, slots, lambda conn: plan_writes.save_plan(
                 conn, user, kind=kind, type=plan_type, horizon=horizon, start_date=period.start, end_date=period.end,
                 department_code=department_code, staff_no=staff_no or None, planned_count=planned,
                 minimum_count=minimum, planned_cost=cost, content=content, purpose=purpose, method=method or None),
                 t("nav_tasks", L))
 
-open_plans = ui.metric("open_plans", ui.today(), f.department, user.staff_no if user.role == "agent" else None)
+open_plans = data.fetch(Call(plans.open_plans, f.scope, session.today(), user.staff_no if user.role == "agent" else None))
 with tabs[1]:
     if open_plans.empty:
         st.info(t("no_items", L))
@@ -70,23 +73,23 @@ with tabs[1]:
                              f"{r.actual_count}/{r.planned_count}" for r in open_plans.itertuples()}
         with st.form("tasks_progress"):
             plan_no = st.selectbox(t("f_plan_no", L), list(labels), format_func=labels.get, key="progress_plan")
-            ui.slot(slots, "plan_no")
+            forms.slot(slots, "plan_no")
             left, right = st.columns(2)
-            recorded_on = left.date_input(t("f_recorded_on", L), value=ui.today(), key="progress_date")
-            ui.slot(slots, "recorded_on")
+            recorded_on = left.date_input(t("f_recorded_on", L), value=session.today(), key="progress_date")
+            forms.slot(slots, "recorded_on")
             completed = left.number_input(t("f_completed_count", L), min_value=0, step=1, key="progress_completed")
-            ui.slot(slots, "completed_count")
+            forms.slot(slots, "completed_count")
             success = right.number_input(t("f_success_count", L), min_value=0, step=1, key="progress_success")
-            ui.slot(slots, "success_count")
+            forms.slot(slots, "success_count")
             cost = right.text_input(t("f_cost", L), value="0.00", key="progress_cost")
-            ui.slot(slots, "cost")
+            forms.slot(slots, "cost")
             note = st.text_area(t("f_note", L), key="progress_note")
             if st.form_submit_button(t("save", L), type="primary"):
-                ui.submit(L, slots, lambda conn: writes.record_progress(
+                forms.submit(L, slots, lambda conn: plan_writes.record_progress(
                     conn, user, plan_no=plan_no, recorded_on=recorded_on, completed_count=completed, cost=cost,
                     success_count=success, note=note), plan_no)
         with st.expander(t("record_history", L)):
-            ui.show_history("plans", plan_no, L)
+            forms.show_history("plans", plan_no, L)
 
 if user.role != "agent":
     with tabs[2]:
@@ -96,7 +99,7 @@ if user.role != "agent":
             st.info(t("no_items", L))
         else:
             loaded = st.session_state.setdefault("tasks_bulk_versions", {})
-            for row in ui.metric("plan_versions", list(tasks["plan_no"]), f.department).itertuples():
+            for row in data.fetch(Call(records.plan_versions, f.scope, list(tasks["plan_no"]))).itertuples():
                 loaded.setdefault(row.plan_no, int(row.version))  # the versions this user is editing
             versions = pd.DataFrame({"plan_no": list(loaded), "version": list(loaded.values())})
             table = tasks[["plan_no", "department_code", "staff_no", "end_date", "planned_count", "minimum_count",
@@ -109,8 +112,8 @@ if user.role != "agent":
                                     disabled=["plan_no", "department_code", "version"],
                                     column_config={"staff_no": st.column_config.SelectboxColumn(options=list(staff["staff_no"]))})
             slots = {}
-            ui.slot(slots, "bulk")
+            forms.slot(slots, "bulk")
             if st.button(t("save", L), key="tasks_bulk_save", type="primary"):
                 rows = edited.to_dict("records")
-                if ui.submit(L, slots, lambda conn: writes.bulk_update_plans(conn, user, rows), t("tab_bulk", L)):
+                if forms.submit(L, slots, lambda conn: plan_writes.bulk_update_plans(conn, user, rows), t("tab_bulk", L)):
                     st.session_state.pop("tasks_bulk_versions")

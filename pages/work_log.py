@@ -1,30 +1,31 @@
 """Customer log (客户日志): record contact with a customer."""
 import streamlit as st
 
-from dashboard import ui
+from dashboard.core import vocabulary as v
 from dashboard.i18n import t, value_label
-from db import writes
+from dashboard.ui import filters, forms, session
+from dashboard.writes import logs
 
-f = ui.page_filters()
-L, user = f.lang, ui.current_user_or_stop()
+f = filters.page_filters()
+L, user = f.lang, session.signed_in()
 st.title(t("nav_work_log", L))
 slots: dict = {}
 with st.form("work_log"):
     left, right = st.columns(2)
     customer = left.text_input(t("f_customer_code", L), value=st.query_params.get("customer", ""), key="log_customer")
-    ui.slot(slots, "customer_code")
-    day = left.date_input(t("f_date", L), value=ui.today(), key="log_day")
-    clock = left.time_input(t("f_time", L), value=ui.now_minute(), key="log_time", step=60)
-    ui.slot(slots, "logged_at")
-    source = right.selectbox(t("f_source", L), writes.SOURCES, key="log_source", format_func=lambda v: value_label(v, L))
-    service_type = right.selectbox(t("f_service_type", L), writes.SERVICE_TYPES, key="log_type",
+    forms.slot(slots, "customer_code")
+    day = left.date_input(t("f_date", L), value=session.today(), key="log_day")
+    clock = left.time_input(t("f_time", L), value=session.now_minute(), key="log_time", step=60)
+    forms.slot(slots, "logged_at")
+    source = right.selectbox(t("f_source", L), v.LOG_SOURCE.codes, key="log_source", format_func=lambda v: value_label(v, L))
+    service_type = right.selectbox(t("f_service_type", L), v.SERVICE_TYPE.codes, key="log_type",
                                    format_func=lambda v: value_label(v, L))
     rating = right.selectbox(t("f_satisfaction", L), [None, 1, 2, 3, 4, 5], key="log_rating",
                              format_func=lambda v: t("f_none", L) if v is None else str(v))
     content = st.text_area(t("f_content", L), key="log_content")
-    ui.slot(slots, "content")
+    forms.slot(slots, "content")
     handling = st.text_area(t("f_handling", L), key="log_handling")
     if st.form_submit_button(t("save", L), type="primary"):
-        ui.submit(L, slots, lambda conn: writes.add_work_log(
-            conn, user, customer_code=customer.strip() or None, logged_at=ui.local_datetime(day, clock), source=source,
+        forms.submit(L, slots, lambda conn: logs.add_work_log(
+            conn, user, customer_code=customer.strip() or None, logged_at=forms.local_datetime(day, clock), source=source,
             service_type=service_type, content=content, handling=handling, satisfaction=rating), t("nav_work_log", L))

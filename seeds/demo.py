@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from dashboard.core import vocabulary as v
 from db.engine import app_timezone
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -45,7 +46,7 @@ COMPLAINT_TEXTS = [
 ]
 RESOLUTIONS = ["已安排补发并致歉，客户表示接受。", "已核实并退还多收费用。", "技术人员已上门检修，设备恢复正常。",
                "已与客户沟通，调整了配送时间。", "已对责任人进行批评教育，并向客户道歉。", "已完成退款，客户确认到账。"]
-CHANNELS = ["phone", "email", "wechat", "web", "visit"]
+CHANNELS = list(v.COMPLAINT_CHANNEL.codes)
 PLAN_CONTENT = {
     "visit": ("走访重点客户，了解年度采购计划", "巩固合作关系，挖掘新需求"),
     "activity": ("举办客户答谢会暨新品推介活动", "提升客户满意度和品牌认知"),
@@ -55,7 +56,7 @@ PLAN_CONTENT = {
 }
 LOG_TEXTS = ["客户咨询新产品报价，已发送资料。", "回访客户使用情况，客户反馈良好。", "处理客户售后维修申请。",
              "客户反映发票信息有误，已更正重开。", "上门拜访，沟通下季度合作计划。", "协助客户完成系统操作培训。"]
-PRIORITIES = [("urgent", 4), ("high", 24), ("normal", 72), ("low", 168)]
+PRIORITIES = list(zip(v.PRIORITY.codes, (4, 24, 72, 168)))  # with the default resolution hours
 # "lapsed" customers last ordered twelve months ago, so they drop out of the trailing window now (tier lost)
 ARCHETYPES = ["steady", "growing", "declining", "stopping", "new", "volatile", "lapsed"]
 ARCHETYPE_WEIGHTS = [44, 14, 14, 9, 10, 7, 2]
@@ -162,7 +163,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         titles = {"manager": "客服总监", "head": "部门经理", "agent": "客服专员"}
         for sid, no, name, dep, role in staff:
             hired = today - timedelta(days=rng.randint(200, 3000))
-            cp.add(sid, no, name, dep, role, titles[role], rng.choice("FM"), f"{no.lower()}@example.cn",
+            cp.add(sid, no, name, dep, role, titles[role], rng.choice(v.GENDER.codes), f"{no.lower()}@example.cn",
                    f"13{rng.randint(100000000, 999999999)}", hired, rng.choice([None, "擅长大客户沟通", "普通话二甲", "持有客服师证书"]))
         cp.flush()
         counts["staff"] = len(staff)
@@ -350,8 +351,8 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                 start = date(start.year, 1, 1)
                 end = date(start.year, 12, 31)
             dep = rng.choice(leaf_ids)
-            kind = rng.choice(["plan", "task"])
-            ptype = rng.choice(list(PLAN_CONTENT))
+            kind = rng.choice(v.PLAN_KIND.codes)
+            ptype = rng.choice(v.PLAN_TYPE.codes)
             assignee = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] and rng.random() < 0.7 else None
             if p < 40 and not agent_busy and start <= today <= end:  # the draws above stay as they were
                 dep, assignee, agent_busy = first_team, agent, True
@@ -362,7 +363,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
             content, purpose = PLAN_CONTENT[ptype]
             cp.add(pid, f"P{pid:07d}", kind, ptype, horizon, start, end, dep, assignee,
                    heads[parent_of[dep] or dep] if kind == "task" else None, planned, minimum, f"{planned_cost:.2f}",
-                   content, purpose, rng.choice(["interview", "phone", "sms", "letter", "email"]) if ptype == "visit" else None)
+                   content, purpose, rng.choice(v.PLAN_METHOD.codes) if ptype == "visit" else None)
             pace = rng.choice([0.3, 0.6, 0.85, 1.0, 1.1, 1.3])
             last = min(end, today)
             if start > last:
@@ -399,10 +400,10 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
             if age < 30 and rng.random() < 0.7:
                 result, closed = "pending", None
             else:
-                result = rng.choices(["retained", "lost", "pending"], [55, 35, 10])[0]
+                result = rng.choices(v.RETENTION_RESULT.codes, [55, 35, 10])[0]
                 closed = None if result == "pending" else min(today, started + timedelta(days=rng.randint(5, 60)))
-            cp.add(k + 1, f"R{k + 1:06d}", cid, rng.choice(["price", "service", "quality", "competitor", "relocation", "other"]),
-                   rng.choice(["churned", "at_risk"]), rng.choice(["promotion", "service_improvement", "visit", "discount", "other"]),
+            cp.add(k + 1, f"R{k + 1:06d}", cid, rng.choice(v.RETENTION_REASON.codes),
+                   rng.choice(v.RETENTION_INTENT.codes), rng.choice(v.RETENTION_METHOD.codes),
                    started, f"{rng.choice([200, 500, 800, 1500, 3000, 6000]) * rng.uniform(0.8, 1.2):.2f}", result, closed,
                    rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep], rng.choice(notes))
         cp.flush()
@@ -416,8 +417,8 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
             cid, dep = cust[rng.randrange(customers)][:2]
             sid = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
             day = today - timedelta(days=rng.randint(0, 365))
-            cp.add(dep, sid, cid, _ts(day, rng, tz).isoformat(), rng.choice(["phone", "visit", "email", "wechat", "web"]),
-                   rng.choice(["consultation", "after_sales", "complaint", "visit", "other"]), rng.choice(LOG_TEXTS),
+            cp.add(dep, sid, cid, _ts(day, rng, tz).isoformat(), rng.choice([c for c in v.LOG_SOURCE.codes if c != "other"]),
+                   rng.choice(v.SERVICE_TYPE.codes), rng.choice(LOG_TEXTS),
                    "已处理", rng.choice([None, 3, 4, 5, 5]))
         cp.flush()
         cp = Copier(dbapi, "satisfaction_surveys", ["customer_id", "staff_id", "department_id", "surveyed_on", "csat", "nps",
@@ -468,7 +469,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"coalesce((SELECT max(id) FROM {table}), 1))"))
         # one account per role, listed on the sign-in page of a demo database
-        from db.users import DEMO_PASSWORD, create_user
+        from dashboard.accounts import DEMO_PASSWORD, create_user
 
         staff_no = {sid: no for sid, no, *_ in staff}
         create_user(conn, "manager", DEMO_PASSWORD, "manager", staff_no[1], actor="demo")

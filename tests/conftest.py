@@ -15,8 +15,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from dashboard.ui.entry import entry_file_only
 from db.engine import PROJECT_ROOT, embedded_server, make_engine, normalise_url
 from db.migrate import upgrade
+
+# AppTest starts every run at app.py, as serve.py makes the server do (see dashboard/ui/entry.py).
+entry_file_only()
 
 TEST_DATA_DIR = PROJECT_ROOT / ".pgdata-test"
 TEMPLATE = "dashboard_test_template"

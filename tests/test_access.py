@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, exports, metrics
-from db import users
+import dashboard.metrics.evaluation  # noqa: F401 (metrics.evaluation)
+from dashboard import accounts, exports, metrics
+from dashboard.core.scope import AccessDenied, Scope, resolve
 from tests.builders import add_complaint, base, exec_, local
 from tests.test_app import APP, PAGES, assert_clean, open_page, use_database  # noqa: F401
 
@@ -22,9 +23,9 @@ def staffed(conn):
     base(conn)
     exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT 'H-EAST', '华东主管', id, 'head' FROM departments WHERE code='EAST'")
     exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT 'H-SOUTH', '华南主管', id, 'head' FROM departments WHERE code='SOUTH'")
-    head = users.create_user(conn, "east", "east-pass-1", "head", "H-EAST")
-    agent = users.create_user(conn, "agent1", "agent-pass-1", "agent", "S1")
-    boss = users.create_user(conn, "boss", "boss-pass-1", "manager")
+    head = accounts.create_user(conn, "east", "east-pass-1", "head", "H-EAST")
+    agent = accounts.create_user(conn, "agent1", "agent-pass-1", "agent", "S1")
+    boss = accounts.create_user(conn, "boss", "boss-pass-1", "manager")
     return boss, head, agent
 
 
@@ -34,7 +35,7 @@ def test_passwords_are_stored_as_argon2_hashes(engine):
         for username, password in (("east", "east-pass-1"), ("boss", "boss-pass-1")):
             stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"), {"u": username}).scalar()
             assert stored.startswith("$argon2id$") and password not in stored
-    assert users.sign_in(engine, "east", "east-pass-1").department_code == "EAST"
+    assert accounts.sign_in(engine, "east", "east-pass-1").department_code == "EAST"
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -47,8 +48,8 @@ def test_passwords_are_stored_as_argon2_hashes(engine):
 ])
 def test_create_user_refuses_bad_input(conn, kwargs, message):
     staffed(conn)
-    with pytest.raises(users.UserError, match=message):
-        users.create_user(conn, **kwargs)
+    with pytest.raises(accounts.UserError, match=message):
+        accounts.create_user(conn, **kwargs)
 
 
 def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(engine):
@@ -56,12 +57,12 @@ def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(engine)
     with engine.begin() as conn:
         staffed(conn)
     for username in ("east", "nobody"):
-        for _ in range(users.MAX_FAILURES):
-            with pytest.raises(users.SignInRefused) as refused:
-                users.sign_in(engine, username, "wrong-password")
+        for _ in range(accounts.MAX_FAILURES):
+            with pytest.raises(accounts.SignInRefused) as refused:
+                accounts.sign_in(engine, username, "wrong-password")
             assert refused.value.reason == "invalid"
-        with pytest.raises(users.SignInRefused) as refused:
-            users.sign_in(engine, username, "east-pass-1")  # even the right password waits now
+        with pytest.raises(accounts.SignInRefused) as refused:
+            accounts.sign_in(engine, username, "east-pass-1")  # even the right password waits now
         assert refused.value.reason == "throttled"
         assert timedelta(minutes=14) < refused.value.retry_after <= timedelta(minutes=15)
     with engine.connect() as conn:
@@ -69,15 +70,15 @@ def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(engine)
     # failures older than the window no longer count
     with engine.begin() as conn:
         exec_(conn, "UPDATE sign_in_attempts SET at = at - interval '16 minutes'")
-    assert users.sign_in(engine, "east", "east-pass-1").username == "east"
+    assert accounts.sign_in(engine, "east", "east-pass-1").username == "east"
 
 
 def test_a_refused_sign_in_is_recorded_even_when_the_caller_rolls_back(engine):
     with engine.begin() as conn:
         staffed(conn)
-    with pytest.raises(users.SignInRefused):
+    with pytest.raises(accounts.SignInRefused):
         with engine.begin():  # a caller's transaction that the refusal rolls back
-            users.sign_in(engine, "east", "wrong-password")
+            accounts.sign_in(engine, "east", "wrong-password")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded")).scalar() == 1
 
@@ -86,27 +87,27 @@ def test_one_client_trying_many_usernames_is_slowed_down(engine):
     with engine.begin() as conn:
         staffed(conn)
     client = "192.0.2.7"
-    for n in range(users.MAX_CLIENT_FAILURES):  # one password tried on many usernames, once each
-        with pytest.raises(users.SignInRefused) as refused:
-            users.sign_in(engine, f"guess{n}", "Password1", client=client)
+    for n in range(accounts.MAX_CLIENT_FAILURES):  # one password tried on many usernames, once each
+        with pytest.raises(accounts.SignInRefused) as refused:
+            accounts.sign_in(engine, f"guess{n}", "Password1", client=client)
         assert refused.value.reason == "invalid"
-    with pytest.raises(users.SignInRefused) as refused:
-        users.sign_in(engine, "east", "east-pass-1", client=client)  # that client now waits, whatever it tries
+    with pytest.raises(accounts.SignInRefused) as refused:
+        accounts.sign_in(engine, "east", "east-pass-1", client=client)  # that client now waits, whatever it tries
     assert refused.value.reason == "throttled"
-    assert users.sign_in(engine, "east", "east-pass-1", client="192.0.2.8").username == "east"  # others do not
-    assert users.sign_in(engine, "east", "east-pass-1").username == "east"  # nor an unknown address (localhost)
+    assert accounts.sign_in(engine, "east", "east-pass-1", client="192.0.2.8").username == "east"  # others do not
+    assert accounts.sign_in(engine, "east", "east-pass-1").username == "east"  # nor an unknown address (localhost)
 
 
 def test_scope_of_each_role(conn):
     boss, head, agent = staffed(conn)
-    assert access.allowed_department(conn, boss, None) is None
-    assert access.allowed_department(conn, boss, "SOUTH") == "SOUTH"
-    assert access.allowed_department(conn, head, None) == "EAST"
-    assert access.allowed_department(conn, head, "EAST-1") == "EAST-1"
-    assert access.allowed_department(conn, agent, None) == "EAST-1"
+    assert resolve(conn, boss).department is None
+    assert resolve(conn, boss, "SOUTH").department == "SOUTH"
+    assert resolve(conn, head).department == "EAST"
+    assert resolve(conn, head, "EAST-1").department == "EAST-1"
+    assert resolve(conn, agent).department == "EAST-1"
     for user, other in ((head, "SOUTH"), (head, "HQ"), (agent, "EAST"), (agent, "SOUTH")):
-        with pytest.raises(access.AccessDenied, match=other):
-            access.allowed_department(conn, user, other)
+        with pytest.raises(AccessDenied, match=other):
+            resolve(conn, user, other)
 
 
 def test_exports_are_scoped_to_the_user(conn):
@@ -114,11 +115,12 @@ def test_exports_are_scoped_to_the_user(conn):
     for customer in ("C1", "C2", "C3"):
         add_complaint(conn, f"T-{customer}", customer, local(2026, 5, 3, 9, 0))
     params = dict(start=date(2026, 5, 1), end=date(2026, 5, 31))
-    assert set(exports.export_frame(conn, "complaints", user=boss, **params)["customer_code"]) == {"C1", "C2", "C3"}
-    assert set(exports.export_frame(conn, "complaints", user=head, **params)["customer_code"]) == {"C1", "C3"}
-    assert set(exports.export_frame(conn, "complaints", user=agent, **params)["customer_code"]) == {"C1"}
-    with pytest.raises(access.AccessDenied):
-        exports.export_frame(conn, "complaints", user=head, department="SOUTH", **params)
+    view = exports.COMPLAINTS
+    assert set(exports.export_frame(conn, view, resolve(conn, boss), **params)["customer_code"]) == {"C1", "C2", "C3"}
+    assert set(exports.export_frame(conn, view, resolve(conn, head), **params)["customer_code"]) == {"C1", "C3"}
+    assert set(exports.export_frame(conn, view, resolve(conn, agent), **params)["customer_code"]) == {"C1"}
+    with pytest.raises(AccessDenied):
+        resolve(conn, head, "SOUTH")
 
 
 def test_subordinate_ratings_need_three_raters_and_are_never_individual(conn):
@@ -135,12 +137,12 @@ def test_subordinate_ratings_need_three_raters_and_are_never_individual(conn):
     rate("S1", "subordinate", 60)
     rate("A2", "subordinate", 90)
     rate("H-SOUTH", "peer", 70)
-    frame = metrics.evaluation_360(conn, "H-EAST", "2026-Q2").set_index("relation")
+    frame = metrics.evaluation.evaluation_360(conn, Scope.company(), "H-EAST", "2026-Q2").set_index("relation")
     assert list(frame.columns) == ["raters", "mean_score"]  # aggregates only, never who rated what
     assert frame.loc["subordinate", "raters"] == 2 and frame.loc["subordinate", "mean_score"] is None
     assert float(frame.loc["peer", "mean_score"]) == 70.0
     rate("A3", "subordinate", 30)
-    frame = metrics.evaluation_360(conn, "H-EAST", "2026-Q2").set_index("relation")
+    frame = metrics.evaluation.evaluation_360(conn, Scope.company(), "H-EAST", "2026-Q2").set_index("relation")
     assert float(frame.loc["subordinate", "mean_score"]) == 60.0
 
 
@@ -190,7 +192,7 @@ def test_sign_in_form(demo_url, use_database):  # noqa: F811
     at.text_input(key="signin_password").input("wrong password")
     at.button[0].click().run()
     assert at.error[0].value == "The username or password is not correct."
-    at.text_input(key="signin_password").input(users.DEMO_PASSWORD)
+    at.text_input(key="signin_password").input(accounts.DEMO_PASSWORD)
     at.button[0].click().run()
     assert_clean(at)
     assert at.title[0].value == "Overview"
@@ -202,17 +204,17 @@ def test_six_wrong_passwords_in_the_form_refuse_the_right_one(demo_url, use_data
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["lang"] = "en"
     at.run()
-    for _ in range(users.MAX_FAILURES + 1):
+    for _ in range(accounts.MAX_FAILURES + 1):
         at.text_input(key="signin_username").input("head")
         at.text_input(key="signin_password").input("wrong password")
         at.button[0].click().run()
-    at.text_input(key="signin_password").input(users.DEMO_PASSWORD)
+    at.text_input(key="signin_password").input(accounts.DEMO_PASSWORD)
     at.button[0].click().run()
     assert "Too many" in at.error[0].value
     assert at.session_state["user"] is None if "user" in at.session_state else True
     with sa.create_engine(demo_url).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM sign_in_attempts WHERE username = 'head' AND NOT succeeded")
-                            ).scalar() == users.MAX_FAILURES
+                            ).scalar() == accounts.MAX_FAILURES
 
 
 def test_demo_accounts_are_not_listed_on_other_databases(database_url, use_database):  # noqa: F811
@@ -226,7 +228,7 @@ def test_sessions_expire_after_inactivity(demo_url, use_database):  # noqa: F811
     use_database(demo_url)
     at = AppTest.from_file(APP, default_timeout=60)
     with sa.create_engine(demo_url).connect() as conn:
-        at.session_state["user"] = users.load_user(conn, "manager")
+        at.session_state["user"] = accounts.load_user(conn, "manager")
     at.session_state["last_seen"] = datetime.now().astimezone() - timedelta(minutes=31)
     at.query_params["lang"] = "en"
     at.run()

@@ -34,7 +34,7 @@ def server(demo_url):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -70,10 +70,10 @@ def wait_until_done(page):
 def test_every_page_in_chromium(server):
     from playwright.sync_api import sync_playwright
 
+    from dashboard.accounts import DEMO_PASSWORD
+    from dashboard.core.periods import Period
     from dashboard.i18n import t
-    from dashboard.periods import Period
-    from dashboard.ui import today
-    from db.users import DEMO_PASSWORD
+    from dashboard.ui.session import today
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -125,7 +125,7 @@ def test_presentation_slides_are_legible(server):
     """Every slide at 1280x720: no error, and no text in the slide below 28 px."""
     from playwright.sync_api import sync_playwright
 
-    from db.users import DEMO_PASSWORD
+    from dashboard.accounts import DEMO_PASSWORD
 
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -166,4 +166,31 @@ def test_presentation_slides_are_legible(server):
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
             assert seen == [str(i) for i in range(1, 8)]
             page.goto(f"{server}/")  # a new session for the other language
+        browser.close()
+
+
+def test_a_new_process_starts_at_the_entry_file(server):
+    """A fresh server's first request, for a page URL: never the pages/ folder's file-name menu.
+
+    Streamlit's first multipage mechanism would list the file names ("complaint entry", "sign in")
+    and run pages/plans.py on its own; serve.py switches it off (dashboard/ui/entry.py). Every
+    change of the menu's links is recorded from the first paint.
+    """
+    from playwright.sync_api import sync_playwright
+
+    file_names = {page.stem.replace("_", " ") for page in (ROOT / "pages").glob("*.py")} | {"app"}
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.add_init_script("""
+            window.__links = new Set();
+            new MutationObserver(() => document.querySelectorAll("a[data-testid*='NavLink']")
+                .forEach(a => window.__links.add(a.innerText.trim())))
+                .observe(document, {subtree: true, childList: true, characterData: true});""")
+        page.goto(f"{server}/plans", wait_until="commit")
+        wait_until_done(page)
+        seen = set(page.evaluate("[...window.__links]"))
+        assert not seen & file_names, f"the pages/ folder's menu was shown: {sorted(seen & file_names)}"
+        assert page.get_by_role("textbox", name="用户名").is_visible()  # signed out: the sign-in page
+        assert page.locator("[data-testid='stException']").count() == 0
         browser.close()

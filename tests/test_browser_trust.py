@@ -38,7 +38,7 @@ def served(demo_url):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
          "--server.address", address or "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://{address or '127.0.0.1'}:{port}"
@@ -68,7 +68,7 @@ def sign_in(page, username: str, password: str) -> str:
 def test_trust_fixes_in_chromium(served):
     from playwright.sync_api import sync_playwright
 
-    from db.users import DEMO_PASSWORD, MAX_CLIENT_FAILURES, MAX_FAILURES
+    from dashboard.accounts import DEMO_PASSWORD, MAX_CLIENT_FAILURES, MAX_FAILURES
 
     base, address, engine = served
     with engine.begin() as conn:

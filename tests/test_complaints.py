@@ -2,14 +2,17 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import dashboard.metrics.complaints  # noqa: F401 (metrics.complaints)
+import dashboard.metrics.sql  # noqa: F401 (metrics.sql)
 from dashboard import metrics
+from dashboard.core.scope import Scope
 from tests.builders import add_complaint, base, exec_, local
 
 MAY_1, MAY_31 = date(2026, 5, 1), date(2026, 5, 31)
 
 
 def states(conn, start=MAY_1, end=MAY_31, as_of=None, department=None):
-    frame = metrics.complaints(conn, start, end, as_of, department)
+    frame = metrics.complaints.complaints(conn, Scope(department), start, end, as_of)
     return dict(zip(frame["complaint_no"], frame["state"]))
 
 
@@ -35,10 +38,10 @@ def test_resolution_after_as_of_does_not_exist_yet(conn):
     base(conn)
     received = local(2026, 5, 30, 10, 0)
     add_complaint(conn, "X", "C1", received, "low", resolved=local(2026, 6, 2, 10, 0))
-    frame = metrics.complaints(conn, MAY_1, MAY_31)
+    frame = metrics.complaints.complaints(conn, Scope.company(), MAY_1, MAY_31)
     row = frame.iloc[0]
     assert row["state"] == "pending" and row["resolved_at"] is None and row["resolution_hours"] is None
-    later = metrics.complaints(conn, MAY_1, MAY_31, as_of=date(2026, 6, 30)).iloc[0]
+    later = metrics.complaints.complaints(conn, Scope.company(), MAY_1, MAY_31, as_of=date(2026, 6, 30)).iloc[0]
     assert later["state"] == "met" and later["resolution_hours"] == Decimal("72.00")
 
 
@@ -47,7 +50,7 @@ def test_cohort_uses_the_local_date_not_the_utc_date(conn):
     add_complaint(conn, "LOCAL-JUNE", "C1", local(2026, 6, 1, 0, 30))   # 2026-05-31 16:30 UTC
     add_complaint(conn, "LOCAL-MAY", "C1", local(2026, 5, 1, 7, 0))     # 2026-04-30 23:00 UTC
     assert set(states(conn, as_of=date(2026, 6, 30))) == {"LOCAL-MAY"}
-    june = metrics.complaints(conn, date(2026, 6, 1), date(2026, 6, 1))
+    june = metrics.complaints.complaints(conn, Scope.company(), date(2026, 6, 1), date(2026, 6, 1))
     assert list(june["complaint_no"]) == ["LOCAL-JUNE"]
     assert june["received_at"][0].isoformat() == "2026-06-01T00:30:00+08:00"
 
@@ -69,19 +72,19 @@ def test_summary_rows_rates_median_and_department_filter(conn):
     add_complaint(conn, "C", "C3", r, "high", resolved=r + timedelta(hours=3))
     add_complaint(conn, "D", "C2", r, "high", resolved=r + timedelta(hours=5))
     add_complaint(conn, "E", "C2", r, "low")  # open, overdue by the end of May
-    summary = metrics.complaint_summary(conn, MAY_1, MAY_31).set_index("department_code")
+    summary = metrics.complaints.complaint_summary(conn, Scope.company(), MAY_1, MAY_31).set_index("department_code")
     assert list(summary.index) == ["EAST", "EAST-1", "SOUTH", "ALL"]
     assert summary.loc["EAST-1", "achievement_rate"] == Decimal("0.5000")
     assert summary.loc["EAST-1", "median_resolution_hours"] == Decimal("16.00")  # mean of 2 and 30
     assert summary.loc["ALL", "received"] == 5 and summary.loc["ALL", "overdue_open"] == 1
     assert summary.loc["ALL", "achievement_rate"] == Decimal("0.6000")  # 3 met of 5 decided
-    east = metrics.complaint_summary(conn, MAY_1, MAY_31, department="EAST").set_index("department_code")
+    east = metrics.complaints.complaint_summary(conn, Scope("EAST"), MAY_1, MAY_31).set_index("department_code")
     assert list(east.index) == ["EAST", "EAST-1", "ALL"] and east.loc["ALL", "received"] == 3
 
 
 def test_empty_period_gives_an_all_row_with_empty_rate(conn):
     base(conn)
-    summary = metrics.complaint_summary(conn, MAY_1, MAY_31)
+    summary = metrics.complaints.complaint_summary(conn, Scope.company(), MAY_1, MAY_31)
     assert list(summary["department_code"]) == ["ALL"]
     assert summary["received"][0] == 0 and summary["achievement_rate"][0] is None
     assert summary["median_resolution_hours"][0] is None
@@ -92,7 +95,7 @@ def test_overdue_open_ignores_the_received_date_and_sorts_by_hours_overdue(conn)
     add_complaint(conn, "OLDER", "C1", local(2026, 3, 1, 9, 0), "low")
     add_complaint(conn, "NEWER", "C2", local(2026, 5, 30, 9, 0), "urgent")
     add_complaint(conn, "DONE", "C2", local(2026, 5, 30, 9, 0), "urgent", resolved=local(2026, 5, 30, 10, 0))
-    frame = metrics.overdue_open(conn, MAY_31)
+    frame = metrics.complaints.overdue_open(conn, Scope.company(), MAY_31)
     assert list(frame["complaint_no"]) == ["OLDER", "NEWER"]
     assert frame["hours_overdue"][1] == Decimal("35.00")  # deadline 13:00 on the 30th, T just before June 1
 
@@ -106,7 +109,7 @@ def test_callback_rate_and_satisfaction(conn):
                   satisfaction=2)
     add_complaint(conn, "NONE", "C1", r, "high", resolved=resolved, satisfaction=1)
     add_complaint(conn, "OPEN", "C1", r, "high")
-    kpis = metrics.complaint_kpis(conn, MAY_1, MAY_31).iloc[0]
+    kpis = metrics.complaints.complaint_kpis(conn, Scope.company(), MAY_1, MAY_31).iloc[0]
     assert kpis["callback_on_time_rate"] == Decimal("0.3333")
     assert kpis["mean_satisfaction"] == Decimal("2.67") and kpis["dissatisfied_share"] == Decimal("0.6667")
     assert kpis["p90_resolution_hours"] == Decimal("1.00")
@@ -120,15 +123,15 @@ def test_trend_counts_each_local_month_with_its_states(conn):
                   resolved=local(2026, 5, 1, 4, 0, 1))                               # 1 s past 4 hours
     add_complaint(conn, "MAY-MET", "C3", local(2026, 5, 10, 9, 0), "urgent", resolved=local(2026, 5, 10, 13, 0))
     add_complaint(conn, "MAY-OPEN", "C1", local(2026, 5, 30, 9, 0), "low")            # pending on 31 May
-    trend = metrics.complaint_trend(conn, date(2026, 4, 1), MAY_31, "month", MAY_31)
+    trend = metrics.complaints.complaint_trend(conn, Scope.company(), date(2026, 4, 1), MAY_31, "month", MAY_31)
     assert trend["period_start"].tolist() == [date(2026, 4, 1), date(2026, 5, 1)]
     assert trend[["received", "met", "breached", "pending"]].values.tolist() == [[1, 1, 0, 0], [3, 1, 1, 1]]
     assert trend["achievement_rate"].tolist() == [Decimal("1.0000"), Decimal("0.5000")]
     # an empty month is absent, and a department keeps only its customers (EAST has C1 and C3)
-    east = metrics.complaint_trend(conn, date(2026, 3, 1), MAY_31, "month", MAY_31, "EAST")
+    east = metrics.complaints.complaint_trend(conn, Scope("EAST"), date(2026, 3, 1), MAY_31, "month", MAY_31)
     assert east["period_start"].tolist() == [date(2026, 4, 1), date(2026, 5, 1)]
     assert east["received"].tolist() == [1, 2] and east["pending"].tolist() == [0, 1]
-    weeks = metrics.complaint_trend(conn, date(2026, 4, 27), MAY_31, "week", MAY_31)
+    weeks = metrics.complaints.complaint_trend(conn, Scope.company(), date(2026, 4, 27), MAY_31, "week", MAY_31)
     assert weeks["period_start"].tolist() == [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 25)]
     assert weeks["received"].tolist() == [2, 1, 1]
 
@@ -136,13 +139,13 @@ def test_trend_counts_each_local_month_with_its_states(conn):
 def test_timestamps_keep_their_instant_and_offset(conn):
     base(conn)
     add_complaint(conn, "X", "C1", local(2026, 5, 10, 9, 0, 0) + timedelta(microseconds=250000), "urgent")
-    frame = metrics.complaints(conn, MAY_1, MAY_31)
+    frame = metrics.complaints.complaints(conn, Scope.company(), MAY_1, MAY_31)
     assert str(frame["received_at"].dtype) == "datetime64[us, UTC+08:00]"
     assert frame["received_at"][0].isoformat() == "2026-05-10T09:00:00.250000+08:00"
     assert frame["deadline"][0] == local(2026, 5, 10, 13, 0, 0) + timedelta(microseconds=250000)
     # a zone with summer time gives two offsets in one column: each value keeps its own
     exec_(conn, "SET LOCAL TIME ZONE 'Europe/Berlin'")
-    frame = metrics._frame(conn, "SELECT timestamptz '2026-01-15 12:00+00' AS t UNION ALL "
+    frame = metrics.sql.frame(conn, "SELECT timestamptz '2026-01-15 12:00+00' AS t UNION ALL "
                                  "SELECT timestamptz '2026-07-15 12:00+00' UNION ALL SELECT NULL", {})
     assert [v.isoformat() if v else v for v in frame["t"]] == [
         "2026-01-15T13:00:00+01:00", "2026-07-15T14:00:00+02:00", None]

@@ -4,8 +4,15 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+import dashboard.metrics.complaints  # noqa: F401 (metrics.complaints)
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
+import dashboard.metrics.grading  # noqa: F401 (metrics.grading)
+import dashboard.metrics.plans  # noqa: F401 (metrics.plans)
+import dashboard.metrics.retention  # noqa: F401 (metrics.retention)
+import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
 from dashboard import metrics
-from dashboard.periods import Period
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
 from db.migrate import upgrade
 from seeds.demo import generate
 from tests.builders import base, exec_
@@ -55,9 +62,10 @@ def fingerprint(engine) -> str:
 
 
 def test_demo_is_deterministic_for_a_seed(admin, template_db):
-    from tests.conftest import _recreate
-    from db.engine import make_engine
     from datetime import date
+
+    from db.engine import make_engine
+    from tests.conftest import _recreate
 
     prints = []
     for name, seed in (("dashboard_demo_a", 3), ("dashboard_demo_b", 3), ("dashboard_demo_c", 4)):
@@ -85,7 +93,7 @@ def test_the_demo_agent_has_a_plan_in_progress_whatever_the_date(admin, template
         staff_no, department = conn.execute(sa.text(
             "SELECT s.staff_no, d.code FROM users u JOIN staff s ON s.id = u.staff_id "
             "JOIN departments d ON d.id = s.department_id WHERE u.username = 'agent'")).one()
-        assert not metrics.open_plans(conn, day, department, staff_no).empty
+        assert not metrics.plans.open_plans(conn, Scope(department), day, staff_no).empty
     engine.dispose()
     with admin.connect() as c:
         c.execute(sa.text('DROP DATABASE "dashboard_demo_day" WITH (FORCE)'))
@@ -99,26 +107,26 @@ def test_demo_refuses_a_database_with_data(engine):
 
 
 def test_demo_contains_every_state_status_segment_flag_and_tier_change(demo_url):
+    from dashboard.ui.session import today
     from db.engine import make_engine
-    from dashboard.ui import today
 
     engine = make_engine(demo_url)
     d = today()
     with engine.connect() as conn:
         month = Period.containing("month", d)
         year = Period.containing("year", d)
-        assert set(metrics.complaints(conn, year.start - __import__("datetime").timedelta(days=365), d)["state"]) == {"met", "breached", "pending"}
-        assert set(metrics.plans(conn, d)["status"]) == {"not_started", "achieved", "met_minimum", "below_minimum",
+        assert set(metrics.complaints.complaints(conn, Scope.company(), year.start - __import__("datetime").timedelta(days=365), d)["state"]) == {"met", "breached", "pending"}
+        assert set(metrics.plans.plans(conn, Scope.company(), d)["status"]) == {"not_started", "achieved", "met_minimum", "below_minimum",
                                                         "behind", "at_risk", "on_track"}
-        assert set(metrics.fluctuation(conn, month)["flag"]) == {"new", "stopped", "drop", "surge", "steady"}
+        assert set(metrics.fluctuation.fluctuation(conn, Scope.company(), month)["flag"]) == {"new", "stopped", "drop", "surge", "steady"}
         changes = set()
         for kind in ("month", "quarter"):
-            changes |= set(metrics.tiers(conn, Period.containing(kind, d))["change"])
+            changes |= set(metrics.tiers.tiers(conn, Scope.company(), Period.containing(kind, d))["change"])
         assert changes == {"upgrade", "downgrade", "unchanged", "new", "lost"}
-        graded = metrics.grading(conn, d)
+        graded = metrics.grading.grading(conn, Scope.company(), d)
         assert len(set(graded["rfm_segment"])) == 8
         assert set(graded["abc_class"]) == {"A", "B", "C"} and set(graded["value_class"]) == {"high", "general", "low"}
-        assert set(metrics.retention(conn, year.start.replace(year=year.start.year - 2), d)["reason"]) == {
+        assert set(metrics.retention.retention(conn, Scope.company(), year.start.replace(year=year.start.year - 2), d)["reason"]) == {
             "price", "service", "quality", "competitor", "relocation", "other", "ALL"}
-        assert len(metrics.overdue_open(conn, d)) > 0
+        assert len(metrics.complaints.overdue_open(conn, Scope.company(), d)) > 0
     engine.dispose()

@@ -2,15 +2,19 @@
 from datetime import date
 from decimal import Decimal
 
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
+import dashboard.metrics.grading  # noqa: F401 (metrics.grading)
+import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
 from dashboard import metrics
-from dashboard.periods import Period
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
 from tests.builders import add_customer, add_order, base, exec_
 
 MAY = Period.parse("2026-05")
 
 
 def flags(conn, period=MAY):
-    frame = metrics.fluctuation(conn, period)
+    frame = metrics.fluctuation.fluctuation(conn, Scope.company(), period)
     return frame.set_index("customer_code")
 
 
@@ -46,14 +50,14 @@ def test_overview_has_the_summary_and_the_largest_drops_and_surges_of_the_view(c
             add_order(conn, f"{code}b", code, date(2026, 5, 10), f"{now}.00")
     add_customer(conn, "GONE", "EAST-1")
     add_order(conn, "gone", "GONE", date(2026, 4, 2), "500.00")    # stopped: the largest drop
-    overview = metrics.fluctuation_overview(conn, MAY, limit=3)
-    assert metrics.extreme_rows(overview, "drops")["customer_code"].tolist() == ["GONE", "D4", "D3"]
-    assert metrics.extreme_rows(overview, "surges")["customer_code"].tolist() == ["S4", "S3", "S2"]
-    for part, flags in (("drops", metrics.DROP_FLAGS), ("surges", metrics.SURGE_FLAGS)):
-        view = metrics.fluctuation(conn, MAY, flags=flags, largest=part, limit=3)
-        assert metrics.extreme_rows(overview, part).equals(view)
-    summary = metrics.summary_row(overview)
-    assert summary.equals(metrics.fluctuation_summary(conn, MAY))
+    overview = metrics.fluctuation.fluctuation_overview(conn, Scope.company(), MAY, limit=3)
+    assert metrics.fluctuation.extreme_rows(overview, "drops")["customer_code"].tolist() == ["GONE", "D4", "D3"]
+    assert metrics.fluctuation.extreme_rows(overview, "surges")["customer_code"].tolist() == ["S4", "S3", "S2"]
+    for part, flags in (("drops", metrics.fluctuation.DROP_FLAGS), ("surges", metrics.fluctuation.SURGE_FLAGS)):
+        view = metrics.fluctuation.fluctuation(conn, Scope.company(), MAY, flags=flags, largest=part, limit=3)
+        assert metrics.fluctuation.extreme_rows(overview, part).equals(view)
+    summary = metrics.fluctuation.summary_row(overview)
+    assert summary.equals(metrics.fluctuation.fluctuation_summary(conn, Scope.company(), MAY))
     assert summary.iloc[0][["customers", "drop", "stopped", "surge", "steady"]].tolist() == [16, 5, 1, 5, 5]
 
 
@@ -66,12 +70,13 @@ def test_largest_drops_cut_through_a_tie_by_customer_code(conn):
     add_customer(conn, "BIG", "EAST-1")
     add_order(conn, "big", "BIG", date(2026, 4, 10), "1000.00")    # stopped: the largest drop
     for limit, expected in ((1, ["BIG"]), (2, ["BIG", "Q1"]), (3, ["BIG", "Q1", "Q2"]), (9, ["BIG", "Q1", "Q2", "Q3", "Q4"])):
-        drops = metrics.extreme_rows(metrics.fluctuation_overview(conn, MAY, limit=limit), "drops")
+        drops = metrics.fluctuation.extreme_rows(metrics.fluctuation.fluctuation_overview(conn, Scope.company(), MAY, limit=limit), "drops")
         assert drops["customer_code"].tolist() == expected
-        assert drops.equals(metrics.fluctuation(conn, MAY, flags=metrics.DROP_FLAGS, largest="drops", limit=limit))
-    empty = metrics.fluctuation_overview(conn, Period.parse("2020-01"), limit=3)
-    assert metrics.extreme_rows(empty, "drops").empty
-    assert metrics.summary_row(empty).iloc[0]["customers"] == 0
+        assert drops.equals(metrics.fluctuation.fluctuation(conn, Scope.company(), MAY, flags=metrics.fluctuation.DROP_FLAGS, largest="drops",
+                                                        limit=limit))
+    empty = metrics.fluctuation.fluctuation_overview(conn, Scope.company(), Period.parse("2020-01"), limit=3)
+    assert metrics.fluctuation.extreme_rows(empty, "drops").empty
+    assert metrics.fluctuation.summary_row(empty).iloc[0]["customers"] == 0
 
 
 def test_refunds_are_negative_volume_and_pct_is_empty_when_previous_not_positive(conn):
@@ -117,30 +122,30 @@ def test_tier_at_the_threshold_and_every_change(conn):
     add_order(conn, "s1", "SAME", date(2026, 2, 1), "600000.00")
     add_order(conn, "x1", "NONE", date(2026, 2, 1), "10.00")
     add_order(conn, "x2", "NONE", date(2026, 2, 2), "-10.00")       # volume 0: no tier at either end
-    frame = metrics.tiers(conn, MAY).set_index("customer_code")
+    frame = metrics.tiers.tiers(conn, Scope.company(), MAY).set_index("customer_code")
     assert frame.loc["UP", ["tier_previous", "tier_current", "change"]].tolist() == ["Silver", "Gold", "upgrade"]
     assert frame.loc["DOWN", ["tier_previous", "tier_current", "change"]].tolist() == ["Silver", "Regular", "downgrade"]
     assert frame.loc["NEW", "change"] == "new" and frame.loc["NEW", "tier_previous"] == "none"
     assert frame.loc["LOST", "change"] == "lost" and frame.loc["LOST", "tier_current"] == "none"
     assert frame.loc["SAME", "change"] == "unchanged" and frame.loc["SAME", "tier_current"] == "VIP"
     assert "NONE" not in frame.index
-    counts = metrics.tier_change_counts(conn, MAY).set_index("change")["customers"].to_dict()
+    counts = metrics.tiers.tier_change_counts(conn, Scope.company(), MAY).set_index("change")["customers"].to_dict()
     assert counts == {"downgrade": 1, "lost": 1, "new": 1, "unchanged": 1, "upgrade": 1}
     # the pages' one pass gives the same three figures
-    overview = metrics.tier_overview(conn, MAY, changes=("upgrade", "new"), limit=1)
-    assert metrics.change_counts(overview).equals(metrics.tier_change_counts(conn, MAY))
-    assert metrics.matrix_rows(overview).equals(metrics.tier_matrix(conn, MAY))
-    assert metrics.tier_rows(overview)["customer_code"].tolist() == ["NEW"]
-    assert metrics.tier_rows(metrics.tier_overview(conn, MAY))["customer_code"].tolist() == \
-        metrics.tiers(conn, MAY)["customer_code"].tolist() == ["DOWN", "LOST", "NEW", "SAME", "UP"]
+    overview = metrics.tiers.tier_overview(conn, Scope.company(), MAY, changes=("upgrade", "new"), limit=1)
+    assert metrics.tiers.change_counts(overview).equals(metrics.tiers.tier_change_counts(conn, Scope.company(), MAY))
+    assert metrics.tiers.matrix_rows(overview).equals(metrics.tiers.tier_matrix(conn, Scope.company(), MAY))
+    assert metrics.tiers.tier_rows(overview)["customer_code"].tolist() == ["NEW"]
+    assert metrics.tiers.tier_rows(metrics.tiers.tier_overview(conn, Scope.company(), MAY))["customer_code"].tolist() == \
+        metrics.tiers.tiers(conn, Scope.company(), MAY)["customer_code"].tolist() == ["DOWN", "LOST", "NEW", "SAME", "UP"]
 
 
 def test_tier_rules_are_editable(conn):
     base(conn)
     add_order(conn, "1", "C1", date(2026, 5, 1), "150000.00")
-    assert metrics.tiers(conn, MAY)["tier_current"][0] == "Gold"
+    assert metrics.tiers.tiers(conn, Scope.company(), MAY)["tier_current"][0] == "Gold"
     exec_(conn, "UPDATE tier_rules SET min_amount = 200000 WHERE name = 'Gold'")
-    assert metrics.tiers(conn, MAY)["tier_current"][0] == "Silver"
+    assert metrics.tiers.tiers(conn, Scope.company(), MAY)["tier_current"][0] == "Silver"
 
 
 def test_tier_is_the_highest_ranked_rule_reached_even_when_minimums_do_not_follow_ranks(conn):
@@ -151,7 +156,7 @@ def test_tier_is_the_highest_ranked_rule_reached_even_when_minimums_do_not_follo
     for code, amount in (("V", "800000.00"), ("E", "500000.00"), ("S", "499999.99"), ("R", "0.01")):
         add_customer(conn, code, "EAST-1")
         add_order(conn, code, code, date(2026, 5, 1), amount)
-    tiers = metrics.tiers(conn, MAY).set_index("customer_code")["tier_current"].to_dict()
+    tiers = metrics.tiers.tiers(conn, Scope.company(), MAY).set_index("customer_code")["tier_current"].to_dict()
     assert tiers == {"V": "VIP", "E": "VIP", "S": "Silver", "R": "Regular"}
 
 
@@ -161,12 +166,12 @@ def test_summary_counts_the_rows_of_the_view(conn):
     add_order(conn, "2", "C1", date(2026, 5, 10), "50.00")
     add_order(conn, "3", "C2", date(2026, 4, 10), "100.00")
     add_order(conn, "4", "C3", date(2026, 5, 10), "20.00")
-    summary = metrics.fluctuation_summary(conn, MAY).iloc[0]
-    detail = metrics.fluctuation(conn, MAY)
+    summary = metrics.fluctuation.fluctuation_summary(conn, Scope.company(), MAY).iloc[0]
+    detail = metrics.fluctuation.fluctuation(conn, Scope.company(), MAY)
     assert summary["customers"] == len(detail) == 3
     assert (summary["drop"], summary["stopped"], summary["new"], summary["surge"]) == (1, 1, 1, 0)
     assert summary["volume"] == detail["volume"].sum() == Decimal("70.00")
-    empty = metrics.fluctuation_summary(conn, Period.parse("2020-01")).iloc[0]
+    empty = metrics.fluctuation.fluctuation_summary(conn, Scope.company(), Period.parse("2020-01")).iloc[0]
     assert empty["customers"] == 0 and empty["volume"] == Decimal("0.00")
 
 
@@ -178,14 +183,14 @@ def test_a_department_counts_its_own_and_its_sub_departments_customers_only(conn
         add_order(conn, f"b{no}", customer, date(2026, 5, 10), amount)
     expected = {None: {"C1", "C2", "C3"}, "EAST": {"C1", "C3"}, "EAST-1": {"C1"}, "SOUTH": {"C2"}}
     for department, codes in expected.items():
-        assert set(metrics.fluctuation(conn, MAY, department)["customer_code"]) == codes
-        assert metrics.fluctuation_summary(conn, MAY, department)["customers"].iloc[0] == len(codes)
-        assert set(metrics.tiers(conn, MAY, department)["customer_code"]) == codes
-        counts = metrics.tier_change_counts(conn, MAY, department)
-        assert counts["customers"].sum() == len(codes) == metrics.tier_matrix(conn, MAY, department)["customers"].sum()
-        trend = metrics.volume_trend(conn, date(2026, 4, 1), date(2026, 5, 20), department)
+        assert set(metrics.fluctuation.fluctuation(conn, Scope(department), MAY)["customer_code"]) == codes
+        assert metrics.fluctuation.fluctuation_summary(conn, Scope(department), MAY)["customers"].iloc[0] == len(codes)
+        assert set(metrics.tiers.tiers(conn, Scope(department), MAY)["customer_code"]) == codes
+        counts = metrics.tiers.tier_change_counts(conn, Scope(department), MAY)
+        assert counts["customers"].sum() == len(codes) == metrics.tiers.tier_matrix(conn, Scope(department), MAY)["customers"].sum()
+        trend = metrics.fluctuation.volume_trend(conn, Scope(department), date(2026, 4, 1), date(2026, 5, 20))
         assert trend["customers"].tolist() == [len(codes), len(codes)]
-        assert set(metrics.grading(conn, MAY.end, department)["customer_code"]) == codes
-        assert metrics.grading_abc(conn, MAY.end, department)["customers"].sum() == len(codes)
-        summary = metrics.grading_summary(conn, MAY.end, department)
-        assert metrics.segment_rows(summary)["customers"].sum() == len(codes)
+        assert set(metrics.grading.grading(conn, Scope(department), MAY.end)["customer_code"]) == codes
+        assert metrics.grading.grading_abc(conn, Scope(department), MAY.end)["customers"].sum() == len(codes)
+        summary = metrics.grading.grading_summary(conn, Scope(department), MAY.end)
+        assert metrics.grading.segment_rows(summary)["customers"].sum() == len(codes)

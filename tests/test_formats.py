@@ -1,5 +1,5 @@
 """How figures and their changes are written on the cards."""
-from dashboard.formats import delta_number, delta_rate, fmt_money, fmt_money_short, fmt_rate
+from dashboard.core.formats import delta_number, delta_rate, fmt_money, fmt_money_short, fmt_rate
 
 
 def test_a_money_change_starts_with_its_sign_so_the_card_arrow_points_the_right_way():

@@ -2,14 +2,17 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import dashboard.metrics.grading  # noqa: F401 (metrics.grading)
+import dashboard.metrics.retention  # noqa: F401 (metrics.retention)
 from dashboard import metrics
+from dashboard.core.scope import Scope
 from tests.builders import add_case, add_customer, add_order, base, exec_
 
 D = date(2026, 5, 31)
 
 
 def grade(conn, **kw):
-    return metrics.grading(conn, D, **kw).set_index("customer_code")
+    return metrics.grading.grading(conn, Scope.company(), D, **kw).set_index("customer_code")
 
 
 def test_rfm_segments_scores_and_refunds(conn):
@@ -80,24 +83,24 @@ def test_abc_per_class_counts_the_graded_customers(conn):
     add_order(conn, "refund", "K09", D, "-41.00")
     for method in ("count", "value"):
         g = grade(conn, abc_method=method)
-        per_class = metrics.grading_abc(conn, D, abc_method=method).set_index("abc_class")
+        per_class = metrics.grading.grading_abc(conn, Scope.company(), D, abc_method=method).set_index("abc_class")
         expected = g.groupby("abc_class")["monetary"].agg(["count", "sum"])
         assert per_class["customers"].to_dict() == expected["count"].to_dict()
         assert per_class["monetary"].to_dict() == expected["sum"].to_dict()
         total = sum(expected["sum"])
         assert per_class["revenue_share"].to_dict() == {k: round(v / total, 4) for k, v in expected["sum"].items()}
-        summary = metrics.grading_summary(conn, D, abc_method=method)
+        summary = metrics.grading.grading_summary(conn, Scope.company(), D, abc_method=method)
         summary = summary[summary["kind"] == "abc"].set_index("key")
         assert summary["customers"].astype(int).to_dict() == per_class["customers"].to_dict()
         # the grading page's one pass: the same summary and the first rows of the customer list
-        overview = metrics.grading_overview(conn, D, abc_method=method, limit=4)
-        assert metrics.graded_rows(overview).equals(metrics.grading(conn, D, abc_method=method, limit=4))
-        assert metrics.graded_rows(overview)["customer_code"].tolist() == list(g.index[:4])
-        full = metrics.grading_summary(conn, D, abc_method=method)
-        for split in (metrics.abc_rows, metrics.segment_rows, metrics.score_rows, metrics.pareto_rows):
+        overview = metrics.grading.grading_overview(conn, Scope.company(), D, abc_method=method, limit=4)
+        assert metrics.grading.graded_rows(overview).equals(metrics.grading.grading(conn, Scope.company(), D, abc_method=method, limit=4))
+        assert metrics.grading.graded_rows(overview)["customer_code"].tolist() == list(g.index[:4])
+        full = metrics.grading.grading_summary(conn, Scope.company(), D, abc_method=method)
+        for split in (metrics.grading.abc_rows, metrics.grading.segment_rows, metrics.grading.score_rows, metrics.grading.pareto_rows):
             assert split(overview).equals(split(full))
-    assert metrics.grading_abc(conn, D, abc_method="count")["customers"].tolist() == [2, 7, 1]
-    assert metrics.grading_abc(conn, D - timedelta(days=400)).empty
+    assert metrics.grading.grading_abc(conn, Scope.company(), D, abc_method="count")["customers"].tolist() == [2, 7, 1]
+    assert metrics.grading.grading_abc(conn, Scope.company(), D - timedelta(days=400)).empty
 
 
 def test_retention_rates_cost_and_roi(conn):
@@ -110,24 +113,24 @@ def test_retention_rates_cost_and_roi(conn):
     add_order(conn, "after2", "C1", date(2026, 5, 11), "600.00")
     add_order(conn, "after3", "C1", date(2026, 11, 6), "300.00")   # day 180 after closing
     add_order(conn, "after4", "C1", date(2026, 11, 7), "5000.00")  # day 181
-    frame = metrics.retention(conn, date(2026, 5, 1), date(2026, 5, 31)).set_index("reason")
+    frame = metrics.retention.retention(conn, Scope.company(), date(2026, 5, 1), date(2026, 5, 31)).set_index("reason")
     assert list(frame.index) == ["price", "service", "ALL"]
     assert frame.loc["price", "success_rate"] == Decimal("0.5000")
     assert frame.loc["service", "success_rate"] is None and frame.loc["service", "cost_per_retained"] is None
     assert frame.loc["ALL", "total_cost"] == Decimal("450.00") and frame.loc["ALL", "cost_per_retained"] == Decimal("450.00")
-    outcome = metrics.retention_outcome(conn, date(2026, 5, 1), date(2026, 5, 31)).iloc[0]
+    outcome = metrics.retention.retention_outcome(conn, Scope.company(), date(2026, 5, 1), date(2026, 5, 31)).iloc[0]
     assert outcome["revenue_after"] == Decimal("900.00") and outcome["roi"] == Decimal("2.0000")
 
 
 def test_retention_empty_period(conn):
     base(conn)
-    frame = metrics.retention(conn, date(2026, 5, 1), date(2026, 5, 31))
+    frame = metrics.retention.retention(conn, Scope.company(), date(2026, 5, 1), date(2026, 5, 31))
     assert frame.to_dict("records") == [{"reason": "ALL", "cases": 0, "retained": 0, "lost": 0, "pending": 0,
                                          "success_rate": None, "total_cost": Decimal("0.00"), "cost_per_retained": None}]
 
 
 def test_at_risk_lists_drops_and_stops_without_an_open_case(conn):
-    from dashboard.periods import Period
+    from dashboard.core.periods import Period
 
     base(conn)
     add_customer(conn, "C4", "EAST")
@@ -138,9 +141,9 @@ def test_at_risk_lists_drops_and_stops_without_an_open_case(conn):
             add_order(conn, f"{code}-5", code, date(2026, 5, 10), may)
     add_case(conn, "R1", "C3", date(2026, 5, 12), "pending", "10.00")   # already being handled
     add_case(conn, "R2", "C1", date(2026, 3, 1), "lost", "10.00", closed=date(2026, 3, 20))  # closed: no help
-    frame = metrics.at_risk(conn, Period.parse("2026-05"))
+    frame = metrics.retention.at_risk(conn, Scope.company(), Period.parse("2026-05"))
     assert list(frame["customer_code"]) == ["C2", "C1"]  # largest drop first; C4 is steady
     assert list(frame["flag"]) == ["stopped", "drop"]
-    assert list(metrics.at_risk(conn, Period.parse("2026-05"), "SOUTH")["customer_code"]) == ["C2"]
-    first = metrics.at_risk(conn, Period.parse("2026-05"), limit=1)
+    assert list(metrics.retention.at_risk(conn, Scope("SOUTH"), Period.parse("2026-05"))["customer_code"]) == ["C2"]
+    first = metrics.retention.at_risk(conn, Scope.company(), Period.parse("2026-05"), limit=1)
     assert list(first["customer_code"]) == ["C2"] and list(first["customers_at_risk"]) == [2]  # counted before the cut

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
 from dashboard import metrics
-from db.importer import ImportFailed, import_directory
+from dashboard.core.scope import Scope
+from dashboard.imports import ImportFailed, import_directory
 
 GOOD = {
     "departments.csv": "code,name,parent_code,scope\nHQ,总部,,全国\nEAST,华东客服部,HQ,华东\n",
@@ -80,11 +82,11 @@ def test_a_customer_moved_by_import_takes_their_volume_along(engine, tmp_path):
     import_directory(engine, write(tmp_path / "in", GOOD))
     moved = {"customers.csv": "code,name,department_code,owner_staff_no\nC1,上海华信科技有限公司,HQ,S1\n"}
     with engine.connect() as conn:
-        assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "EAST")["volume"].tolist() == [1000]
+        assert metrics.fluctuation.volume_trend(conn, Scope("EAST"), date(2026, 5, 1), date(2026, 5, 31))["volume"].tolist() == [1000]
     import_directory(engine, write(tmp_path / "in2", moved))
     with engine.connect() as conn:
-        assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "EAST").empty
-        hq = metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), "HQ")
+        assert metrics.fluctuation.volume_trend(conn, Scope("EAST"), date(2026, 5, 1), date(2026, 5, 31)).empty
+        hq = metrics.fluctuation.volume_trend(conn, Scope("HQ"), date(2026, 5, 1), date(2026, 5, 31))
         assert hq[["volume", "orders", "customers"]].values.tolist() == [[1000, 2, 1]]
 
 
@@ -168,7 +170,7 @@ def test_every_problem_is_listed_at_once(engine, tmp_path):
 
 
 def test_large_orders_file_is_checked_in_sql_with_the_same_messages(engine, tmp_path, monkeypatch):
-    from db import import_sql
+    from dashboard.imports import staged as import_sql
 
     staged = []
     original = import_sql.stage

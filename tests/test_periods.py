@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.periods import Period, PeriodError, end_of_day
+from dashboard.core.periods import Period, PeriodError, end_of_day
 from tests.builders import SHANGHAI
 
 

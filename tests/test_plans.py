@@ -5,14 +5,16 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+import dashboard.metrics.plans  # noqa: F401 (metrics.plans)
 from dashboard import metrics
+from dashboard.core.scope import Scope
 from tests.builders import add_plan, add_progress, base
 
 START, END = date(2026, 5, 1), date(2026, 5, 10)  # ten days
 
 
 def status_of(conn, as_of):
-    frame = metrics.plans(conn, as_of)
+    frame = metrics.plans.plans(conn, Scope.company(), as_of)
     return frame.set_index("plan_no")
 
 
@@ -74,8 +76,8 @@ def test_department_filter_includes_sub_departments_and_overlap(conn):
     add_plan(conn, "E1", START, END, 10, 5, department="EAST-1")
     add_plan(conn, "S", START, END, 10, 5, department="SOUTH")
     add_plan(conn, "LATER", date(2026, 6, 1), date(2026, 6, 30), 10, 5, department="EAST")
-    assert list(metrics.plans(conn, END, "EAST")["plan_no"]) == ["E1", "LATER"]
-    assert list(metrics.plans(conn, END, start=date(2026, 5, 1), end=date(2026, 5, 31))["plan_no"]) == ["E1", "S"]
+    assert list(metrics.plans.plans(conn, Scope("EAST"), END)["plan_no"]) == ["E1", "LATER"]
+    assert list(metrics.plans.plans(conn, Scope.company(), END, start=date(2026, 5, 1), end=date(2026, 5, 31))["plan_no"]) == ["E1", "S"]
 
 
 @pytest.mark.parametrize("planned,minimum,cost,start,end", [
@@ -94,11 +96,11 @@ def test_totals_sum_the_rows_of_the_view(conn):
     add_plan(conn, "B", START, END, planned=30, minimum=0, planned_cost="50.50")
     add_progress(conn, "A", date(2026, 5, 2), 1, "10.00")
     add_progress(conn, "B", date(2026, 5, 2), 19, "5.25")
-    totals = metrics.plan_totals(conn, date(2026, 5, 5)).iloc[0]
+    totals = metrics.plans.plan_totals(conn, Scope.company(), date(2026, 5, 5)).iloc[0]
     assert (totals["plans"], totals["planned_count"], totals["actual_count"]) == (2, 40, 20)
     assert totals["completion_rate"] == Decimal("0.5000") and totals["behind"] == 1
     assert (totals["planned_cost"], totals["actual_cost"]) == (Decimal("150.50"), Decimal("15.25"))
-    none = metrics.plan_totals(conn, date(2026, 5, 5), start=date(2027, 1, 1), end=date(2027, 1, 31)).iloc[0]
+    none = metrics.plans.plan_totals(conn, Scope.company(), date(2026, 5, 5), start=date(2027, 1, 1), end=date(2027, 1, 31)).iloc[0]
     assert none["plans"] == 0 and none["completion_rate"] is None
 
 
@@ -114,8 +116,8 @@ def test_open_work_keeps_running_plans_and_misses_of_the_last_30_days(conn):
     add_progress(conn, "MET-MIN", date(2026, 5, 5), 5)
     add_progress(conn, "ACHIEVED", date(2026, 5, 25), 10)
     add_progress(conn, "MISSED-30", date(2026, 4, 2), 4)
-    frame = metrics.open_plans(conn, today)
+    frame = metrics.plans.open_plans(conn, Scope.company(), today)
     assert list(frame["plan_no"]) == ["MISSED-30", "RUNNING", "LATER"]  # by end date
     assert list(frame["status"]) == ["below_minimum", "behind", "not_started"]
     assert frame["actual_count"].tolist() == [4, 0, 0]
-    assert metrics.open_plans(conn, today, "SOUTH").empty
+    assert metrics.plans.open_plans(conn, Scope("SOUTH"), today).empty

@@ -9,8 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import dashboard.metrics.complaints  # noqa: F401 (metrics.complaints)
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
+import dashboard.metrics.grading  # noqa: F401 (metrics.grading)
+import dashboard.metrics.plans  # noqa: F401 (metrics.plans)
+import dashboard.metrics.retention  # noqa: F401 (metrics.retention)
+import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
 from dashboard import metrics, report
-from dashboard.periods import Period
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
 from db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,30 +40,30 @@ def test_figures_equal_the_metric_functions(demo):
     today = date.today()
     week = Period.containing("week", today - timedelta(days=7))  # a finished week
     prev = week.previous()
-    sections = report.weekly_review(demo, week, None, today=today)
-    kpis = metrics.complaint_kpis(demo, week.start, week.end, week.end).iloc[0]
-    before = metrics.complaint_kpis(demo, prev.start, prev.end, prev.end).iloc[0]
+    sections = report.weekly_review(demo, Scope.company(), week, today=today)
+    kpis = metrics.complaints.complaint_kpis(demo, Scope.company(), week.start, week.end, week.end).iloc[0]
+    before = metrics.complaints.complaint_kpis(demo, Scope.company(), prev.start, prev.end, prev.end).iloc[0]
     assert figure(sections, "complaints", "kpi_received").now == kpis["received"]
     assert figure(sections, "complaints", "kpi_received").before == before["received"]
     assert figure(sections, "overview", "kpi_achievement_rate").now == kpis["achievement_rate"]
     assert figure(sections, "complaints", "kpi_median_hours").now == kpis["median_resolution_hours"]
-    assert figure(sections, "overview", "kpi_overdue_open").now == len(metrics.overdue_open(demo, week.end))
-    statuses = metrics.plan_status_counts(demo, week.end, None, None, week.start, week.end)
+    assert figure(sections, "overview", "kpi_overdue_open").now == len(metrics.complaints.overdue_open(demo, Scope.company(), week.end))
+    statuses = metrics.plans.plan_status_counts(demo, Scope.company(), week.end, None, week.start, week.end)
     assert figure(sections, "plans", "kpi_plans_behind").now == dict(zip(statuses["status"], statuses["plans"])).get("behind", 0)
-    changes = metrics.tier_change_counts(demo, week)
+    changes = metrics.tiers.tier_change_counts(demo, Scope.company(), week)
     assert figure(sections, "tiers", "kpi_upgraded").now == dict(zip(changes["change"], changes["customers"])).get("upgrade", 0)
-    retention = metrics.retention(demo, week.start, week.end).set_index("reason").loc["ALL"]
+    retention = metrics.retention.retention(demo, Scope.company(), week.start, week.end).set_index("reason").loc["ALL"]
     assert figure(sections, "retention", "kpi_cases").now == retention["cases"]
-    abc = metrics.grading_abc(demo, week.end).set_index("abc_class")
+    abc = metrics.grading.grading_abc(demo, Scope.company(), week.end).set_index("abc_class")
     assert figure(sections, "grading", "kpi_a_share").now == abc.loc["A", "revenue_share"]
-    flags = metrics.fluctuation(demo, week)["flag"].value_counts()
+    flags = metrics.fluctuation.fluctuation(demo, Scope.company(), week)["flag"].value_counts()
     assert figure(sections, "drops", "kpi_drops").now == flags.get("drop", 0)
 
 
 def test_html_report_is_self_contained_and_shows_the_figures(demo):
     week = Period.containing("week", date.today() - timedelta(days=7))
-    sections = report.weekly_review(demo, week, "CS-EAST")
-    page = report.report_html(sections, week, "CS-EAST", "en")
+    sections = report.weekly_review(demo, Scope("CS-EAST"), week)
+    page = report.report_html(sections, week, Scope("CS-EAST"), "en")
     assert page.startswith("<!DOCTYPE html>") and "@page { size: A4" in page
     assert "<svg" in page and "<script" not in page and "http" not in page.split("<svg", 1)[0].lower().replace("https", "")
     rate = figure(sections, "overview", "kpi_achievement_rate")
@@ -66,7 +73,7 @@ def test_html_report_is_self_contained_and_shows_the_figures(demo):
 
 def test_excel_report_has_one_sheet_per_table(demo):
     week = Period.containing("week", date.today() - timedelta(days=7))
-    sections = report.weekly_review(demo, week, None)
+    sections = report.weekly_review(demo, Scope.company(), week)
     book = openpyxl.load_workbook(io.BytesIO(report.report_excel(sections, week, "zh")))
     assert book.sheetnames == ["figures"] + [s.key for s in sections if s.table is not None]
     rows = list(book["figures"].values)

@@ -12,8 +12,13 @@ from decimal import Decimal
 
 import pytest
 
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
+import dashboard.metrics.grading  # noqa: F401 (metrics.grading)
+import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
+import dashboard.metrics.totals  # noqa: F401 (metrics.totals)
 from dashboard import metrics
-from dashboard.periods import Period
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
 from tests.builders import add_customer, add_order, base, exec_
 
 RECOMPUTED = """
@@ -171,7 +176,7 @@ def test_grading_window_equals_the_orders_of_the_365_days(scattered, day):
         FROM orders o JOIN customers c ON c.id = o.customer_id
         WHERE o.order_date BETWEEN CAST(:d AS date) - 364 AND :d
         GROUP BY c.code HAVING count(*) FILTER (WHERE o.amount >= 0) > 0""", d=day).all()}
-    graded = metrics.grading(conn, day)
+    graded = metrics.grading.grading(conn, Scope.company(), day)
     got = {r.customer_code: (r.frequency, r.monetary, r.recency_days) for r in graded.itertuples()}
     assert got == direct
 
@@ -189,7 +194,7 @@ def test_tier_volumes_equal_the_orders_of_the_trailing_year(scattered, period):
                           e=end).all())
 
     cur, prev = trailing(period.end), trailing(period.previous().end)
-    frame = metrics.tiers(conn, period)
+    frame = metrics.tiers.tiers(conn, Scope.company(), period)
     for row in frame.itertuples():
         assert row.current_volume == cur.get(row.customer_code, 0)
         assert row.previous_volume == prev.get(row.customer_code, 0)
@@ -208,13 +213,13 @@ def test_new_flag_uses_every_order_before_the_period_even_a_refund(conn):
     # from 4 May, C2's order of 1 May (in the month's partial part) comes before: not new
     for period, expected in ((Period.parse("2026-05"), {"C1": "steady", "C2": "new", "C3": "new"}),
                              (Period.parse("2026-05-04..2026-05-31"), {"C1": "stopped", "C2": "steady", "C3": "new"})):
-        frame = metrics.fluctuation(conn, period).set_index("customer_code")
+        frame = metrics.fluctuation.fluctuation(conn, Scope.company(), period).set_index("customer_code")
         assert frame["flag"].to_dict() == expected
 
 
 def test_new_flag_when_the_period_starts_late_in_a_month(conn):
     """The orders before 25 May are May's running total less the orders from the 25th on."""
-    assert metrics._totals_at("before", date(2026, 5, 24))["before_sign"] == -1  # the path under test
+    assert metrics.totals.totals_at("before", date(2026, 5, 24))["before_sign"] == -1  # the path under test
     base(conn)
     add_order(conn, "1", "C1", date(2026, 5, 24), "-5.00")    # the day before: a refund, still an order
     add_order(conn, "2", "C1", date(2026, 5, 26), "10.00")
@@ -222,7 +227,7 @@ def test_new_flag_when_the_period_starts_late_in_a_month(conn):
     add_order(conn, "4", "C2", date(2026, 5, 30), "10.00")
     add_order(conn, "5", "C3", date(2026, 4, 10), "10.00")
     add_order(conn, "6", "C3", date(2026, 5, 31), "10.00")
-    frame = metrics.fluctuation(conn, Period.parse("2026-05-25..2026-05-31")).set_index("customer_code")
+    frame = metrics.fluctuation.fluctuation(conn, Scope.company(), Period.parse("2026-05-25..2026-05-31")).set_index("customer_code")
     assert frame["flag"].to_dict() == {"C1": "steady", "C2": "new", "C3": "steady"}
 
 
@@ -232,15 +237,15 @@ def test_volume_trend_equals_the_orders_month_by_month(scattered, start, end):
     conn = scattered
     direct = exec_(conn, """SELECT date_trunc('month', order_date)::date, sum(amount), count(*), count(DISTINCT customer_id)
                            FROM orders WHERE order_date BETWEEN :s AND :e GROUP BY 1 ORDER BY 1""", s=start, e=end).all()
-    frame = metrics.volume_trend(conn, start, end)
+    frame = metrics.fluctuation.volume_trend(conn, Scope.company(), start, end)
     assert [tuple(r) for r in frame.itertuples(index=False)] == [tuple(r) for r in direct]
-    one = metrics.volume_trend(conn, start, end, customer_code="C2")
+    one = metrics.fluctuation.volume_trend(conn, Scope.company(), start, end, customer_code="C2")
     direct_c2 = exec_(conn, """SELECT date_trunc('month', order_date)::date, sum(amount), count(*), count(DISTINCT customer_id)
                               FROM orders o JOIN customers c ON c.id = o.customer_id
                               WHERE c.code = 'C2' AND order_date BETWEEN :s AND :e GROUP BY 1 ORDER BY 1""",
                       s=start, e=end).all()
     assert [tuple(r) for r in one.itertuples(index=False)] == [tuple(r) for r in direct_c2]
-    east = metrics.volume_trend(conn, start, end, department="EAST")    # EAST and EAST-1: C1 and C3
+    east = metrics.fluctuation.volume_trend(conn, Scope("EAST"), start, end)    # EAST and EAST-1: C1 and C3
     direct_east = exec_(conn, """SELECT date_trunc('month', order_date)::date, sum(amount), count(*), count(DISTINCT customer_id)
                                 FROM orders o JOIN customers c ON c.id = o.customer_id
                                 WHERE c.code IN ('C1', 'C3') AND order_date BETWEEN :s AND :e GROUP BY 1 ORDER BY 1""",

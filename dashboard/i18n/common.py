@@ -1,7 +1,5 @@
-"""Labels in Chinese and English. Every label a user sees comes from here."""
+"""The labels of the app's frame, the round-1 pages and forms, and the table columns."""
 from __future__ import annotations
-
-LANGUAGES = {"zh": "中文", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
     # app and navigation
@@ -38,7 +36,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
     "demo_accounts": ("演示账号", "Demo accounts"),
     "demo_accounts_note": ("这是演示数据库，每种角色各有一个账号。", "This is a demo database with one account per role."),
-    "role_manager": ("经理", "manager"), "role_head": ("部门主管", "department head"), "role_agent": ("客服专员", "agent"),
     "out_of_scope": ("没有权限查看部门 {requested}，已显示 {home}。", "You may not view department {requested}; showing {home}."),
     # entering work
     "section_work": ("录入", "Work"),
@@ -264,35 +261,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_score": ("评分", "Score"), "col_customer_share": ("客户占比", "Customer share"),
 }
 
-# Enumerated values shown to users.
-VALUES: dict[str, tuple[str, str]] = {
-    "met": ("按时", "met"), "breached": ("超时", "breached"), "pending": ("处理中", "pending"),
-    "not_started": ("未开始", "not started"), "achieved": ("已完成", "achieved"),
-    "met_minimum": ("达最低量", "met minimum"), "below_minimum": ("未达最低量", "below minimum"),
-    "behind": ("落后", "behind"), "at_risk": ("有风险", "at risk"), "on_track": ("正常", "on track"),
-    "new": ("新增", "new"), "stopped": ("停止", "stopped"), "drop": ("下降", "drop"), "surge": ("增长", "surge"),
-    "steady": ("平稳", "steady"), "upgrade": ("升级", "upgrade"), "downgrade": ("降级", "downgrade"),
-    "unchanged": ("不变", "unchanged"), "lost": ("流失", "lost"), "retained": ("挽留成功", "retained"),
-    "urgent": ("紧急", "urgent"), "high": ("高", "high"), "normal": ("普通", "normal"), "low": ("低", "low"),
-    "general": ("一般", "general"),
-    "plan": ("计划", "plan"), "task": ("任务", "task"),
-    "visit": ("拜访", "visit"), "activity": ("活动", "activity"), "service": ("服务", "service"),
-    "publicity": ("宣传", "publicity"), "discount": ("优惠", "discount"),
-    "price": ("价格", "price"), "quality": ("质量", "quality"), "competitor": ("竞争对手", "competitor"),
-    "relocation": ("搬迁", "relocation"), "other": ("其他", "other"),
-    "promotion": ("促销", "promotion"), "service_improvement": ("改进服务", "service improvement"),
-    "important_value": ("重要价值客户", "important value"), "important_develop": ("重要发展客户", "important develop"),
-    "important_keep": ("重要保持客户", "important keep"), "important_retain": ("重要挽留客户", "important retain"),
-    "general_value": ("一般价值客户", "general value"), "general_develop": ("一般发展客户", "general develop"),
-    "general_keep": ("一般保持客户", "general keep"), "general_retain": ("一般挽留客户", "general retain"),
-    "none": ("无级别", "none"), "ALL": ("合计", "Total"),
-    "year": ("年", "year"), "quarter": ("季度", "quarter"), "month": ("月", "month"), "week": ("周", "week"),
-    "interview": ("面谈", "interview"), "phone": ("电话", "phone"), "sms": ("短信", "SMS"), "letter": ("信函", "letter"),
-    "email": ("邮件", "e-mail"), "churned": ("已流失", "churned"), "wechat": ("微信", "WeChat"), "web": ("网站", "web"),
-    "consultation": ("咨询", "consultation"), "after_sales": ("售后", "after-sales"), "complaint": ("投诉", "complaint"),
-    "count": ("按客户数", "by count"), "value": ("按收入", "by value"),
-}
-
 SEGMENT_APPROACH: dict[str, tuple[str, str]] = {
     "important_value": ("重点维护，专属客户经理与定期回访", "Keep close: a dedicated manager and regular callbacks"),
     "important_develop": ("提高购买频次，推荐关联产品", "Raise frequency: recommend related products"),
@@ -332,25 +300,3 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rfm_segment": ("RFM 分类", "RFM_segment"), "value_class": ("价值等级", "value_class"), "abc_class": ("ABC", "abc_class"),
     "key": ("分组", "group"), "plans": ("数量", "plans"),
 }
-
-
-def t(key: str, lang: str, **kwargs) -> str:
-    zh, en = LABELS[key]
-    text = zh if lang == "zh" else en
-    return text.format(**kwargs) if kwargs else text
-
-
-def value_label(value, lang: str) -> str:
-    if value is None:
-        return "—"
-    pair = VALUES.get(str(value))
-    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
-
-
-def column_label(column: str, lang: str) -> str:
-    """Table header: Chinese term, or the export column name in plain words ("Customer code")."""
-    pair = COLUMNS.get(column)
-    if pair and lang == "zh":
-        return pair[0]
-    english = (pair[1] if pair else column).replace("_", " ")
-    return english[:1].upper() + english[1:]

@@ -1,4 +1,4 @@
-"""Accounts and sign-in (登录): argon2 password hashes, throttling, roles.
+"""Accounts and sign-in (账号与登录): argon2 password hashes, throttling, roles.
 
 Messages never reveal whether a username exists: a wrong password and an unknown user get
 the same answer, take about as long (an unknown user still costs one hash check), and count
@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
-ROLES = ("manager", "head", "agent")
+from dashboard.core import vocabulary
+from dashboard.core.user import User
+
+ROLES = vocabulary.ROLE.codes
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5  # per username in THROTTLE_WINDOW
 MAX_CLIENT_FAILURES = 50  # per client address in THROTTLE_WINDOW, when the address is known
@@ -36,15 +38,6 @@ class SignInRefused(Exception):
     def __init__(self, reason: str, retry_after: timedelta | None = None):
         super().__init__(reason)
         self.reason, self.retry_after = reason, retry_after
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    role: str
-    staff_no: str | None
-    name: str
-    department_code: str | None  # None for a manager without a staff record
 
 
 def _audit(conn, actor: str, action: str, key: str, after: dict | None) -> None:

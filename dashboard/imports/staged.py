@@ -2,7 +2,7 @@
 
 Validating millions of cells one by one in Python is the slow part of an import. For the files in
 SQL_CHECKED, the raw text is COPYed into a temporary table `raw_<name>` and checked there with the
-same rules, messages, line numbers and order of problems as `db.importer.read_file`. A file whose
+same rules, messages, line numbers and order of problems as `dashboard.imports.read_file`. A file whose
 line numbers COPY could not reproduce (quoted fields may span lines) or whose shape COPY refuses
 (a short row, a blank line) goes the Python way, which names those problems.
 """
@@ -24,10 +24,10 @@ def _trimmed(column: str) -> str:
 def _formats():
     """parser -> the checks that parser makes, in its order: (condition on {v}, message), both SQL.
 
-    The messages are the Python path's (db.importer and db.limits), word for word.
+    The messages are the Python path's (imports.parsers and core.limits), word for word.
     """
-    from db import limits
-    from db.importer import a_date, amount, code, long_text, text
+    from dashboard.core import limits
+    from dashboard.imports.parsers import a_date, amount, code, long_text, text
 
     def quoted(message: str) -> str:
         return "format('''%s'' " + message + "', {v})"

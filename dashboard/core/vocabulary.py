@@ -1,0 +1,128 @@
+"""Every enumeration of the product, once: its codes in order, with their Chinese and English labels.
+
+The import, the forms, the labels the app and the report show, and the demo all read these,
+so they cannot drift apart; `tests/test_vocabulary.py` checks them against the database's
+CHECK constraints. Codes are what the database stores and the exports write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """The members of one enumerated column, in the order they are offered and listed."""
+    name: str
+    members: tuple[Member, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(m.code for m in self.members)
+
+    def label(self, code: str, lang: str) -> str:
+        return next(m.label(lang) for m in self.members if m.code == code)
+
+    def __contains__(self, code) -> bool:
+        return code in self.codes
+
+
+def _enum(name: str, *members: tuple[str, str, str]) -> Enumeration:
+    return Enumeration(name, tuple(Member(*m) for m in members))
+
+
+# -- recorded by users (forms and import) --------------------------------------------------------
+
+ROLE = _enum("role", ("manager", "经理", "manager"), ("head", "部门主管", "department head"),
+             ("agent", "客服专员", "agent"))
+PRIORITY = _enum("priority", ("urgent", "紧急", "urgent"), ("high", "高", "high"), ("normal", "普通", "normal"),
+                 ("low", "低", "low"))
+PLAN_KIND = _enum("plan kind", ("plan", "计划", "plan"), ("task", "任务", "task"))
+PLAN_TYPE = _enum("plan type", ("visit", "拜访", "visit"), ("activity", "活动", "activity"),
+                  ("service", "服务", "service"), ("publicity", "宣传", "publicity"), ("discount", "优惠", "discount"))
+HORIZON = _enum("horizon", ("year", "年", "year"), ("quarter", "季度", "quarter"), ("month", "月", "month"),
+                ("week", "周", "week"))
+PLAN_METHOD = _enum("plan method", ("interview", "面谈", "interview"), ("phone", "电话", "phone"),
+                    ("sms", "短信", "SMS"), ("letter", "信函", "letter"), ("email", "邮件", "e-mail"))
+RETENTION_REASON = _enum("retention reason", ("price", "价格", "price"), ("service", "服务", "service"),
+                         ("quality", "质量", "quality"), ("competitor", "竞争对手", "competitor"),
+                         ("relocation", "搬迁", "relocation"), ("other", "其他", "other"))
+RETENTION_INTENT = _enum("retention intent", ("churned", "已流失", "churned"), ("at_risk", "有风险", "at risk"))
+RETENTION_METHOD = _enum("retention method", ("promotion", "促销", "promotion"),
+                         ("service_improvement", "改进服务", "service improvement"), ("visit", "拜访", "visit"),
+                         ("discount", "优惠", "discount"), ("other", "其他", "other"))
+RETENTION_RESULT = _enum("retention result", ("retained", "挽留成功", "retained"), ("lost", "流失", "lost"),
+                         ("pending", "处理中", "pending"))
+LOG_SOURCE = _enum("log source", ("phone", "电话", "phone"), ("visit", "拜访", "visit"), ("email", "邮件", "e-mail"),
+                   ("wechat", "微信", "WeChat"), ("web", "网站", "web"), ("other", "其他", "other"))
+SERVICE_TYPE = _enum("service type", ("consultation", "咨询", "consultation"), ("after_sales", "售后", "after-sales"),
+                     ("complaint", "投诉", "complaint"), ("visit", "拜访", "visit"), ("other", "其他", "other"))
+# the channels the complaint form offers (the column itself is free text, as imports bring others)
+COMPLAINT_CHANNEL = _enum("complaint channel", ("phone", "电话", "phone"), ("email", "邮件", "e-mail"),
+                          ("wechat", "微信", "WeChat"), ("web", "网站", "web"), ("visit", "拜访", "visit"))
+COST_CATEGORY = _enum("cost category", ("people", "人力", "people"), ("equipment", "设备", "equipment"),
+                      ("funds", "资金", "funds"))
+GENDER = _enum("gender", ("F", "女", "F"), ("M", "男", "M"))
+EVALUATION_RELATION = _enum("evaluation relation", ("superior", "上级评价", "superior"), ("peer", "同级评价", "peer"),
+                            ("subordinate", "下级评价", "subordinate"), ("self", "自评", "self"))
+ABC_METHOD = _enum("abc method", ("count", "按客户数", "by count"), ("value", "按收入", "by value"))
+
+# -- worked out by the figures -------------------------------------------------------------------
+
+COMPLAINT_STATE = _enum("complaint state", ("met", "按时", "met"), ("breached", "超时", "breached"),
+                        ("pending", "处理中", "pending"))
+PLAN_STATUS = _enum("plan status", ("not_started", "未开始", "not started"), ("on_track", "正常", "on track"),
+                    ("at_risk", "有风险", "at risk"), ("behind", "落后", "behind"), ("achieved", "已完成", "achieved"),
+                    ("met_minimum", "达最低量", "met minimum"), ("below_minimum", "未达最低量", "below minimum"))
+FLAG = _enum("fluctuation flag", ("new", "新增", "new"), ("stopped", "停止", "stopped"), ("drop", "下降", "drop"),
+             ("surge", "增长", "surge"), ("steady", "平稳", "steady"))
+TIER_CHANGE = _enum("tier change", ("upgrade", "升级", "upgrade"), ("downgrade", "降级", "downgrade"),
+                    ("new", "新增", "new"), ("lost", "流失", "lost"), ("unchanged", "不变", "unchanged"))
+RFM_SEGMENT = _enum("RFM segment",  # in the usual order of the model, 重要价值客户 first
+                    ("important_value", "重要价值客户", "important value"),
+                    ("important_develop", "重要发展客户", "important develop"),
+                    ("important_keep", "重要保持客户", "important keep"),
+                    ("important_retain", "重要挽留客户", "important retain"),
+                    ("general_value", "一般价值客户", "general value"),
+                    ("general_develop", "一般发展客户", "general develop"),
+                    ("general_keep", "一般保持客户", "general keep"),
+                    ("general_retain", "一般挽留客户", "general retain"))
+VALUE_CLASS = _enum("value class", ("high", "高", "high"), ("general", "一般", "general"), ("low", "低", "low"))
+ABC_CLASS = _enum("ABC class", ("A", "A", "A"), ("B", "B", "B"), ("C", "C", "C"))
+# a figure's total row and a customer without a tier
+TOTAL = _enum("total", ("ALL", "合计", "Total"))
+NO_TIER = _enum("no tier", ("none", "无级别", "none"))
+
+ALL: tuple[Enumeration, ...] = (
+    ROLE, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
+    RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
+    ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
+
+# The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
+CHECKED: dict[tuple[str, str], Enumeration] = {
+    ("staff", "role"): ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): ROLE, ("staff", "gender"): GENDER,
+    ("sla_policies", "priority"): PRIORITY, ("plans", "kind"): PLAN_KIND, ("plans", "type"): PLAN_TYPE,
+    ("plans", "horizon"): HORIZON, ("plans", "method"): PLAN_METHOD, ("work_logs", "source"): LOG_SOURCE,
+    ("work_logs", "service_type"): SERVICE_TYPE, ("retention_cases", "reason"): RETENTION_REASON,
+    ("retention_cases", "intent"): RETENTION_INTENT, ("retention_cases", "method"): RETENTION_METHOD,
+    ("retention_cases", "result"): RETENTION_RESULT, ("service_budgets", "category"): COST_CATEGORY,
+    ("cost_entries", "category"): COST_CATEGORY, ("evaluations_360", "relation"): EVALUATION_RELATION,
+}
+
+
+def value_labels() -> dict[str, tuple[str, str]]:
+    """code -> (zh, en) over every enumeration: a code has one label wherever it appears."""
+    labels: dict[str, tuple[str, str]] = {}
+    for enumeration in ALL:
+        for member in enumeration.members:
+            labels.setdefault(member.code, (member.zh, member.en))
+    return labels

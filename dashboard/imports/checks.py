@@ -1,0 +1,119 @@
+"""The import's checks across rows and files: references, and the rules of metrics.md.
+
+Rows must refer to rows in the files or already in the database; the constraints the
+database would refuse (minimum above planned, cycles, ...) are named by file and line first.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dashboard.imports import staged
+from dashboard.imports.files import FileSpec
+
+
+def _existing(conn, sql: str) -> set:
+    return {r[0] for r in conn.execute(sa.text(sql))}
+
+
+def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> None:
+    """Rows must refer to rows in the files or already in the database; rules of metrics.md."""
+    def keys(name: str, column: str) -> set:
+        return {row[column] for _, row in files[name].rows if row.get(column)} if name in files else set()
+
+    departments = keys("departments.csv", "code") | _existing(conn, "SELECT code FROM departments")
+    staff = keys("staff.csv", "staff_no") | _existing(conn, "SELECT staff_no FROM staff")
+    customers = keys("customers.csv", "code") | _existing(conn, "SELECT code FROM customers")
+    plans_known = keys("plans.csv", "plan_no") | _existing(conn, "SELECT plan_no FROM plans")
+
+    in_files = {"customer": keys("customers.csv", "code"), "staff member": keys("staff.csv", "staff_no"),
+                "department": keys("departments.csv", "code"), "plan": keys("plans.csv", "plan_no")}
+
+    def ref(name: str, column: str, known: set, what: str):
+        if name not in files:
+            return
+        if files[name].staged is not None:
+            problems.extend(staged.reference_problems(conn, files[name], column, what, in_files[what]))
+            return
+        for line, row in files[name].rows:
+            value = row.get(column)
+            if value is not None and value not in known:
+                problems.append(f"{name}:{line}: {column}: {what} '{value}' does not exist")
+
+    ref("departments.csv", "parent_code", departments, "department")
+    ref("staff.csv", "department_code", departments, "department")
+    ref("customers.csv", "department_code", departments, "department")
+    ref("customers.csv", "owner_staff_no", staff, "staff member")
+    ref("orders.csv", "customer_code", customers, "customer")
+    ref("complaints.csv", "customer_code", customers, "customer")
+    ref("complaints.csv", "handler_staff_no", staff, "staff member")
+    ref("plans.csv", "department_code", departments, "department")
+    ref("plans.csv", "staff_no", staff, "staff member")
+    ref("plans.csv", "assigned_by_staff_no", staff, "staff member")
+    ref("plan_progress.csv", "plan_no", plans_known, "plan")
+    ref("retention_cases.csv", "customer_code", customers, "customer")
+    ref("retention_cases.csv", "staff_no", staff, "staff member")
+
+    if "departments.csv" in files:
+        parents = {r[0]: r[1] for r in conn.execute(sa.text(
+            "SELECT d.code, p.code FROM departments d LEFT JOIN departments p ON p.id = d.parent_id"))}
+        for _, row in files["departments.csv"].rows:
+            if row.get("code"):
+                parents[row["code"]] = row.get("parent_code")
+        for line, row in files["departments.csv"].rows:
+            code, seen = row.get("code"), set()
+            node = code
+            while node is not None and node not in seen:
+                seen.add(node)
+                node = parents.get(node)
+            if node is not None and node == code:
+                problems.append(f"departments.csv:{line}: parent_code: department '{code}' would be its own ancestor")
+
+    for line, row in files.get("plans.csv", FileSpec("", {}, ())).rows:
+        if row.get("planned_count") is not None and row["planned_count"] <= 0:
+            problems.append(f"plans.csv:{line}: planned_count: must be more than 0")
+        if None not in (row.get("minimum_count"), row.get("planned_count")) and row["minimum_count"] > row["planned_count"]:
+            problems.append(f"plans.csv:{line}: minimum_count: {row['minimum_count']} is more than planned_count "
+                            f"{row['planned_count']}")
+        if None not in (row.get("start_date"), row.get("end_date")) and row["start_date"] > row["end_date"]:
+            problems.append(f"plans.csv:{line}: end_date: {row['end_date']} is before start_date {row['start_date']}")
+
+    for line, row in files.get("plan_progress.csv", FileSpec("", {}, ())).rows:
+        if None not in (row.get("success_count"), row.get("completed_count")) and row["success_count"] > row["completed_count"]:
+            problems.append(f"plan_progress.csv:{line}: success_count: {row['success_count']} is more than "
+                            f"completed_count {row['completed_count']}")
+
+    for line, row in files.get("complaints.csv", FileSpec("", {}, ())).rows:
+        received = row.get("received_at")
+        for column in ("first_response_at", "resolved_at"):
+            if received and row.get(column) and row[column] < received:
+                problems.append(f"complaints.csv:{line}: {column}: {row[column].isoformat()} is before received_at")
+        if row.get("callback_at"):
+            if not row.get("resolved_at"):
+                problems.append(f"complaints.csv:{line}: callback_at: a callback needs resolved_at")
+            elif row["callback_at"] < row["resolved_at"]:
+                problems.append(f"complaints.csv:{line}: callback_at: {row['callback_at'].isoformat()} is before resolved_at")
+
+    for line, row in files.get("retention_cases.csv", FileSpec("", {}, ())).rows:
+        if row.get("closed_on") and row.get("started_on") and row["closed_on"] < row["started_on"]:
+            problems.append(f"retention_cases.csv:{line}: closed_on: {row['closed_on']} is before started_on")
+
+    if "tiers.csv" in files:
+        rows = files["tiers.csv"].rows
+        for column in ("rank", "min_amount"):
+            first: dict = {}
+            for line, row in rows:
+                v = row.get(column)
+                if v is None:
+                    continue
+                if v in first:
+                    problems.append(f"tiers.csv:{line}: {column}: {v} is also on line {first[v]}")
+                first.setdefault(v, line)
+        for line, row in rows:
+            if row.get("rank") is not None and row["rank"] < 1:
+                problems.append(f"tiers.csv:{line}: rank: must be 1 or more")
+            if row.get("min_amount") is not None and row["min_amount"] <= 0:
+                problems.append(f"tiers.csv:{line}: min_amount: must be more than 0")
+            if row.get("name") == "none":
+                problems.append(f"tiers.csv:{line}: name: 'none' is reserved for customers without a tier")
+        if not rows:
+            problems.append("tiers.csv:1: -: the tier table would be empty")

@@ -1,0 +1,196 @@
+"""Complaint timeliness (投诉处理及时性): states as of T, rates, trends, the overdue list, work waiting.
+
+A complaint belongs to its customer's department (now); its deadline is its receipt plus the
+resolution hours of its priority; as of T a resolution recorded after T does not exist yet.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard.core.periods import end_of_day, start_of_day
+from dashboard.core.scope import Scope
+from dashboard.metrics.sql import SCOPE_CTE, achievement_rate, frame, in_scope, rate, scoped
+from db.engine import app_timezone
+
+
+def _complaint_params(scope: Scope, start: date, end: date, as_of: date | None) -> dict:
+    tz = app_timezone()
+    as_of = as_of or end
+    return {
+        "from_ts": start_of_day(start, tz),
+        "to_ts": start_of_day(end + timedelta(days=1), tz),
+        "t": end_of_day(as_of, tz),
+        "department": scope.department,
+    }
+
+
+# The cohort with each complaint's state as of :t. Resolutions recorded after :t do not exist yet.
+_COMPLAINT_STATES = f"""
+WITH RECURSIVE {SCOPE_CTE},
+cohort AS (
+    SELECT c.id, c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.priority,
+           c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
+           CASE WHEN c.resolved_at <= :t THEN c.resolved_at END AS resolved_at,
+           CASE WHEN c.resolved_at <= :t AND c.callback_at <= :t THEN c.callback_at END AS callback_at,
+           CASE WHEN c.resolved_at <= :t THEN c.satisfaction END AS satisfaction,
+           c.handler_staff_id
+    FROM complaints c
+    JOIN sla_policies s ON s.priority = c.priority
+    -- left joins (every complaint has its customer and department) that the planner drops from
+    -- the counts, which name neither
+    LEFT JOIN customers cu ON cu.id = c.customer_id
+    LEFT JOIN departments d ON d.id = cu.department_id
+    WHERE c.received_at >= :from_ts AND c.received_at < :to_ts AND c.received_at <= :t
+      AND {in_scope('c.customer_id')}
+),
+states AS (
+    SELECT cohort.*,
+           CASE WHEN resolved_at IS NOT NULL THEN
+                     CASE WHEN resolved_at <= deadline THEN 'met' ELSE 'breached' END
+                WHEN deadline < :t THEN 'breached'
+                ELSE 'pending' END AS state,
+           resolved_at - received_at AS resolution_time
+    FROM cohort
+)"""
+
+
+_HOURS = "round(extract(epoch FROM {0}) / 3600, 2)"
+
+
+def complaints(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
+    """One row per complaint received on [start, end] (local dates), state as of `as_of`."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT s.complaint_no, s.customer_code, s.department_code, s.priority, s.received_at, s.deadline,
+           s.resolved_at, s.state, {_HOURS.format('s.resolution_time')} AS resolution_hours,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM states s LEFT JOIN staff st ON st.id = s.handler_staff_id
+    ORDER BY s.received_at, s.complaint_no"""
+    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+
+
+def complaint_summary(conn: Connection, scope: Scope, start: date, end: date,
+                      as_of: date | None = None) -> pd.DataFrame:
+    """Per owning department (not rolled up) plus `ALL`: counts, achievement rate, overdue, median."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT CASE WHEN grouping(department_code) = 1 THEN 'ALL' ELSE department_code END AS department_code,
+           count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           {achievement_rate()} AS achievement_rate,
+           count(*) FILTER (WHERE resolved_at IS NULL AND deadline < :t) AS overdue_open,
+           {_HOURS.format('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_time)')}
+               AS median_resolution_hours
+    FROM states
+    GROUP BY GROUPING SETS ((department_code), ())
+    ORDER BY grouping(department_code), department_code"""
+    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+
+
+def complaint_kpis(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
+    """One row: the cohort's timeliness, resolution-time spread, callbacks and satisfaction."""
+    sql = _COMPLAINT_STATES + f"""
+    SELECT count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           {achievement_rate()} AS achievement_rate,
+           {_HOURS.format('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_time)')} AS median_resolution_hours,
+           {_HOURS.format('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_time)')} AS p90_resolution_hours,
+           count(resolved_at) AS resolved,
+           {rate("count(*) FILTER (WHERE callback_at - resolved_at <= interval '7 days')", "count(resolved_at)")}
+               AS callback_on_time_rate,
+           round(avg(satisfaction), 2) AS mean_satisfaction,
+           count(satisfaction) AS rated,
+           {rate("count(*) FILTER (WHERE satisfaction <= 2)", "count(satisfaction)")} AS dissatisfied_share
+    FROM states"""
+    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+
+
+def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grain: str = "month",
+                    as_of: date | None = None) -> pd.DataFrame:
+    """Achievement rate per week or month of received date (local), states as of `as_of`."""
+    if grain not in ("week", "month"):
+        raise ValueError(f"grain: '{grain}' is not week or month")
+    # Counted per period and state first, so each complaint's state is worked out once, not once
+    # per count.
+    sql = _COMPLAINT_STATES + f""",
+    counted AS (
+        SELECT date_trunc('{grain}', received_at AT TIME ZONE :tz)::date AS period_start, state, count(*) AS n
+        FROM states GROUP BY 1, 2
+    )
+    SELECT period_start, sum(n)::bigint AS received,
+           coalesce(sum(n) FILTER (WHERE state = 'met'), 0)::bigint AS met,
+           coalesce(sum(n) FILTER (WHERE state = 'breached'), 0)::bigint AS breached,
+           coalesce(sum(n) FILTER (WHERE state = 'pending'), 0)::bigint AS pending,
+           {achievement_rate('sum(n)')} AS achievement_rate
+    FROM counted GROUP BY 1 ORDER BY 1"""
+    params = _complaint_params(scope, start, end, as_of) | {"tz": app_timezone().key}
+    return frame(conn, sql, params)
+
+
+def complaint_breakdown(conn: Connection, scope: Scope, start: date, end: date, by: str = "priority",
+                        as_of: date | None = None) -> pd.DataFrame:
+    """met/breached/pending and achievement rate by priority or by department."""
+    column = {"priority": "priority", "department": "department_code"}.get(by)
+    if column is None:
+        raise ValueError(f"by: '{by}' is not priority or department")
+    sql = _COMPLAINT_STATES + f"""
+    SELECT {column} AS key, count(*) AS received,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           count(*) FILTER (WHERE state = 'pending') AS pending,
+           {achievement_rate()} AS achievement_rate
+    FROM states GROUP BY 1 ORDER BY 1"""
+    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+
+
+def overdue_open(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
+    """The "act now" list: not resolved by T and past the deadline, whatever the received date."""
+    tz = app_timezone()
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
+           c.priority, c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
+           round(extract(epoch FROM :t - (c.received_at + s.resolution_hours * interval '1 hour')) / 3600, 2)
+               AS hours_overdue,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM complaints c
+    JOIN customers cu ON cu.id = c.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    JOIN departments d ON d.id = cu.department_id
+    JOIN sla_policies s ON s.priority = c.priority
+    LEFT JOIN staff st ON st.id = c.handler_staff_id
+    WHERE c.received_at <= :t
+      AND (c.resolved_at IS NULL OR c.resolved_at > :t)
+      AND c.received_at + s.resolution_hours * interval '1 hour' < :t
+    ORDER BY hours_overdue DESC, c.complaint_no"""
+    return frame(conn, sql, {"t": end_of_day(as_of, tz)} | scoped(scope))
+
+
+def complaints_waiting(conn: Connection, scope: Scope, as_of: date,
+                       staff_no: str | None = None) -> pd.DataFrame:
+    """Open work on complaints as of `as_of`: no first response yet, or resolved without a callback."""
+    tz = app_timezone()
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, c.priority, c.received_at,
+           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL THEN 'response' ELSE 'callback' END AS waiting_for,
+           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL
+                THEN c.received_at + s.response_hours * interval '1 hour'
+                ELSE c.resolved_at + interval '7 days' END AS due_at,
+           st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM complaints c
+    JOIN customers cu ON cu.id = c.customer_id
+    JOIN scope ON scope.id = cu.department_id
+    JOIN sla_policies s ON s.priority = c.priority
+    LEFT JOIN staff st ON st.id = c.handler_staff_id
+    WHERE c.received_at <= :t
+      AND ((c.first_response_at IS NULL AND c.resolved_at IS NULL)
+           OR (c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.resolved_at > :t - interval '30 days'))
+      AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+    ORDER BY due_at, c.complaint_no"""
+    return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no} | scoped(scope))

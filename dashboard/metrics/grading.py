@@ -1,0 +1,232 @@
+"""Customer grading (客户分级): RFM scores and segments, value class and ABC over the 365 days ending D.
+
+The population is the customers with a purchase in the window; with a department filter the
+department's customers are graded among themselves.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard.core.scope import Scope
+from dashboard.metrics import totals
+from dashboard.metrics.sql import SCOPED_CUSTOMERS_CTE, frame, rate, scoped, setting_sql, split
+
+# The population and its totals; every grading figure starts here.
+_GRADING_BASE = f"""
+WITH RECURSIVE {SCOPED_CUSTOMERS_CTE},
+win AS (
+    -- the 365 days ending D: orders up to D minus orders up to D - 365
+    SELECT x.customer_id, max(last_purchase_on) FILTER (WHERE k = 'hi') AS last_purchase,
+           {totals.between('purchases', 'lo', 'hi')} AS frequency, {totals.between('total', 'lo', 'hi')} AS monetary
+    FROM ({totals.totals_rows('hi')} UNION ALL {totals.totals_rows('lo')}) x
+    GROUP BY x.customer_id
+    HAVING {totals.between('purchases', 'lo', 'hi')} > 0
+),
+pop AS (
+    SELECT w.customer_id, cu.code AS customer_code,
+           CAST(:d AS date) - w.last_purchase AS recency_days, w.frequency, w.monetary,
+           count(*) OVER () AS n,
+           sum(CAST(:d AS date) - w.last_purchase) OVER () AS sum_r,
+           sum(w.frequency) OVER () AS sum_f,
+           sum(w.monetary) OVER () AS sum_m
+    FROM win w JOIN scoped_customers cu ON cu.id = w.customer_id
+),
+settings_now AS (
+    SELECT coalesce({setting_sql('value_band_high')}, 1.25) AS band_high,
+           coalesce({setting_sql('value_band_low')}, 0.75) AS band_low,
+           coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
+                    'count') AS abc_method
+)"""
+
+
+# ABC: the position in the monetary order (ties by customer code) and the revenue before it.
+_ABC_WINDOWS = """
+           row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
+           coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
+           sum(greatest(monetary, 0)) OVER () AS positive_total"""
+
+
+_ABC_CLASS = """
+           CASE WHEN monetary <= 0 THEN 'C'
+                WHEN s.abc_method = 'value' THEN
+                     CASE WHEN cum_before < 0.80 * positive_total THEN 'A'
+                          WHEN cum_before < 0.95 * positive_total THEN 'B' ELSE 'C' END
+                WHEN abc_rank <= (2 * n + 9) / 10 THEN 'A'
+                WHEN abc_rank <= (9 * n + 9) / 10 THEN 'B'
+                ELSE 'C' END"""
+
+
+_GRADING = _GRADING_BASE + f""",
+ranked AS (
+    SELECT pop.*,
+           -- peers are inside the default RANGE frame, so ties share a count and a score
+           count(*) OVER (ORDER BY recency_days DESC) AS r_k,
+           count(*) OVER (ORDER BY frequency) AS f_k,
+           count(*) OVER (ORDER BY monetary) AS m_k,{_ABC_WINDOWS}
+    FROM pop
+),
+graded AS (
+    SELECT r.customer_id, r.customer_code, r.recency_days, r.frequency, r.monetary,
+           (5 * r_k + n - 1) / n AS r_score,
+           (5 * f_k + n - 1) / n AS f_score,
+           (5 * m_k + n - 1) / n AS m_score,
+           recency_days * n < sum_r AS r_high, frequency * n > sum_f AS f_high, monetary * n > sum_m AS m_high,
+           CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
+                WHEN monetary * n < s.band_low * sum_m THEN 'low'
+                ELSE 'general' END AS value_class,{_ABC_CLASS} AS abc_class,
+           abc_rank, cum_before, positive_total
+    FROM ranked r CROSS JOIN settings_now s
+),
+final AS (
+    SELECT g.*,
+           CASE WHEN m_high THEN 'important_' ELSE 'general_' END ||
+           CASE WHEN r_high AND f_high THEN 'value' WHEN r_high THEN 'develop'
+                WHEN f_high THEN 'keep' ELSE 'retain' END AS rfm_segment
+    FROM graded g
+)"""
+
+
+# Per ABC class: customers, revenue and their shares of the population (grading_summary's
+# 'abc' rows and grading_abc); `final` needs only customer_id, monetary, abc_rank, abc_class.
+_GRADING_TOTALS = """
+    , totals AS (SELECT count(*) AS n, sum(monetary) AS total FROM final)"""
+
+
+_ABC_PER_CLASS = f"""
+    SELECT 'abc' AS kind, abc_class AS key, count(*) AS customers, sum(monetary) AS monetary,
+           {rate('count(*)', 'max(totals.n)')} AS customer_share,
+           {rate('sum(monetary)', 'max(totals.total)')} AS revenue_share, min(abc_rank) AS position
+    FROM final CROSS JOIN totals GROUP BY abc_class"""
+
+
+def _grading_params(as_of: date) -> dict:
+    return {"d": as_of} | totals.totals_at("hi", as_of, last_purchase=True) | totals.totals_at("lo", as_of - timedelta(days=365))
+
+
+# The first `limit` graded customers by ABC order, named (the names of the rows kept only).
+_GRADING_COLUMNS = ["customer_code", "customer_name", "recency_days", "frequency", "monetary", "r_score", "f_score",
+                    "m_score", "rfm_segment", "value_class", "abc_class"]
+
+
+_GRADED_CUSTOMERS = """
+    SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
+           rfm_segment, value_class, abc_class, abc_rank
+    FROM (SELECT * FROM final ORDER BY abc_rank LIMIT :limit) f JOIN customers cu ON cu.id = f.customer_id"""
+
+
+# grading_summary's rows over `final` and `totals`
+_GRADING_SUMMARY = _ABC_PER_CLASS + f"""
+    UNION ALL
+    SELECT 'segment', rfm_segment, count(*), sum(monetary), {rate('count(*)', 'max(totals.n)')},
+           {rate('sum(monetary)', 'max(totals.total)')}, min(abc_rank)
+    FROM final CROSS JOIN totals GROUP BY rfm_segment
+    UNION ALL
+    SELECT 'score', dimension || score, count(*), NULL, NULL, NULL, NULL
+    FROM final CROSS JOIN LATERAL (VALUES ('R', r_score), ('F', f_score), ('M', m_score)) d(dimension, score)
+    GROUP BY dimension, score
+    UNION ALL
+    SELECT 'pareto', abc_class, NULL, NULL, round(abc_rank::numeric / totals.n, 4),
+           round((cum_before + greatest(monetary, 0)) / nullif(positive_total, 0), 4), abc_rank
+    FROM final CROSS JOIN totals
+    WHERE abc_rank % greatest(1, totals.n / :points) = 0 OR abc_rank = totals.n OR abc_rank = 1
+"""
+
+
+def grading(conn: Connection, scope: Scope, as_of: date,
+            abc_method: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Each customer with a purchase in the 365 days ending `as_of`: RFM scores, segment, classes.
+
+    Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
+    """
+    sql = _GRADING + f"""
+    SELECT {', '.join(_GRADING_COLUMNS)} FROM ({_GRADED_CUSTOMERS}) g ORDER BY abc_rank"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+                                                        "limit": limit})
+
+
+def grading_summary(conn: Connection, scope: Scope, as_of: date,
+                    abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
+    """Every grading aggregate in one pass over the population (long format).
+
+    kind `segment` (key: RFM segment), `abc` (key: class), `score` (key: R1..M5), and `pareto`
+    (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
+    `points` of them). customers, monetary, customer_share and revenue_share as they apply.
+    """
+    sql = _GRADING + _GRADING_TOTALS + _GRADING_SUMMARY + """
+    ORDER BY 1, 2, 7"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+                                                        "points": points})
+
+
+def grading_overview(conn: Connection, scope: Scope, as_of: date,
+                     abc_method: str | None = None, points: int = 200, limit: int = 500) -> pd.DataFrame:
+    """grading_summary's rows and the first `limit` rows of `grading` (kind 'customer'), from one pass.
+
+    The grading page shows both; split with abc_rows, segment_rows, score_rows, pareto_rows and
+    graded_rows.
+    """
+    no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
+    sql = _GRADING + _GRADING_TOTALS + f""",
+    summary AS ({_GRADING_SUMMARY}),
+    listed AS ({_GRADED_CUSTOMERS})
+    SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
+           NULL AS revenue_share, abc_rank AS position,
+           {', '.join(c for c in _GRADING_COLUMNS if c != "monetary")}
+    FROM listed
+    UNION ALL
+    SELECT *, {no_customer} FROM summary
+    ORDER BY 1, 2, 7"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+                                                        "points": points, "limit": limit})
+
+
+def graded_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """grading_overview's kind 'customer': the rows of `grading`."""
+    return split(overview, "kind", "customer", _GRADING_COLUMNS,
+                  ("recency_days", "frequency", "r_score", "f_score", "m_score"))
+
+
+# grading_summary's rows by kind, in the shape each is drawn: the grading page reads the summary
+# once and splits it with these.
+def _summary_part(summary: pd.DataFrame, kind: str, key: str, columns: list[str]) -> pd.DataFrame:
+    return split(summary, "kind", kind, ["key"] + columns, renames={"key": key})
+
+
+def abc_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and their shares per ABC class."""
+    return _summary_part(summary, "abc", "abc_class", ["customers", "monetary", "customer_share", "revenue_share"])
+
+
+def segment_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and revenue share per RFM segment."""
+    return _summary_part(summary, "segment", "rfm_segment", ["customers", "monetary", "revenue_share"])
+
+
+def score_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers per score 1-5 for each of R, F and M."""
+    part = _summary_part(summary, "score", "key", ["customers"])
+    return pd.DataFrame({"dimension": part["key"].str[0], "score": part["key"].str[1:].astype(int),
+                         "customers": part["customers"]})
+
+
+def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """The sampled cumulative revenue curve in customer order, with each point's class."""
+    part = summary.loc[summary["kind"] == "pareto", ["customer_share", "revenue_share", "key", "position"]]
+    return part.sort_values("position").drop(columns="position").rename(columns={"key": "abc_class"}) \
+        .reset_index(drop=True)
+
+
+def grading_abc(conn: Connection, scope: Scope, as_of: date,
+                abc_method: str | None = None) -> pd.DataFrame:
+    """Customers and revenue share per ABC class: grading_summary's 'abc' rows, without ranking
+    the population by recency and frequency (the overview and weekly review need only these)."""
+    sql = _GRADING_BASE + f""",
+    ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
+    final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
+              FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
+    rows = frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method})
+    return abc_rows(rows)

@@ -1,0 +1,132 @@
+"""Plan and task tracking (计划跟踪): actuals as of D, expected pace, status, cost; open work.
+
+Plans (made by staff or a department for itself) and tasks (assigned by a superior) are
+tracked the same way; a plan belongs to its department.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard.core.scope import Scope
+from dashboard.metrics.sql import SCOPE_CTE, frame, rate, scoped
+
+_PLANS = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    base AS (
+        SELECT p.*, d.code AS department_code, st.staff_no, st.name AS staff_name,
+               coalesce(pr.actual_count, 0) AS actual_count, coalesce(pr.success_count, 0) AS success_count,
+               coalesce(pr.actual_cost, 0.00) AS actual_cost,
+               (p.end_date - p.start_date + 1) AS days_total,
+               greatest(0, least(CAST(:d AS date) - p.start_date + 1, p.end_date - p.start_date + 1))
+                   AS days_elapsed
+        FROM plans p
+        JOIN scope ON scope.id = p.department_id
+        JOIN departments d ON d.id = p.department_id
+        LEFT JOIN staff st ON st.id = p.staff_id
+        CROSS JOIN LATERAL (
+            SELECT sum(completed_count) AS actual_count, sum(coalesce(success_count, 0)) AS success_count,
+                   sum(cost) AS actual_cost
+            FROM plan_progress WHERE plan_id = p.id AND recorded_on <= :d
+        ) pr
+        WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+          AND (CAST(:overlap_start AS date) IS NULL OR p.end_date >= :overlap_start)
+          AND (CAST(:overlap_end AS date) IS NULL OR p.start_date <= :overlap_end)
+    ),
+    tracked AS (
+    SELECT plan_no, kind, type, horizon, department_code, staff_no, staff_name, start_date, end_date,
+           planned_count, minimum_count, actual_count,
+           round(planned_count * days_elapsed::numeric / days_total, 2) AS expected_count,
+           {rate('actual_count', 'planned_count')} AS completion_rate,
+           CASE WHEN CAST(:d AS date) < start_date THEN 'not_started'
+                WHEN actual_count >= planned_count THEN 'achieved'
+                WHEN CAST(:d AS date) >= end_date THEN
+                     CASE WHEN actual_count >= minimum_count THEN 'met_minimum' ELSE 'below_minimum' END
+                WHEN actual_count * days_total < minimum_count * days_elapsed THEN 'behind'
+                WHEN actual_count * days_total < planned_count * days_elapsed THEN 'at_risk'
+                ELSE 'on_track' END AS status,
+           planned_cost, actual_cost, actual_cost - planned_cost AS cost_variance,
+           {rate('actual_cost', 'planned_cost')} AS cost_usage,
+           round(actual_cost / nullif(actual_count, 0), 2) AS cost_per_unit,
+           CASE WHEN type = 'service' THEN success_count END AS success_count,
+           CASE WHEN type = 'service' THEN {rate('success_count', 'actual_count')} END
+               AS success_rate,
+           content, method
+    FROM base
+    )"""
+
+
+def _plan_params(scope: Scope, as_of, staff_no, start, end) -> dict:
+    return {"d": as_of, "staff_no": staff_no, "overlap_start": start, "overlap_end": end} | scoped(scope)
+
+
+def plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
+          start: date | None = None, end: date | None = None, statuses: tuple[str, ...] | None = None,
+          limit: int | None = None) -> pd.DataFrame:
+    """Every plan and task with actuals as of `as_of`, expected pace, status and cost.
+
+    `start`/`end` keep only plans whose dates overlap that range; `statuses` keeps those statuses,
+    least complete first, and `limit` the first rows.
+    """
+    order = "completion_rate, plan_no" if statuses else "plan_no"
+    return frame(conn, _PLANS + f""" SELECT * FROM tracked
+        WHERE CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses) ORDER BY {order} LIMIT :limit""",
+                  _plan_params(scope, as_of, staff_no, start, end)
+                  | {"statuses": list(statuses) if statuses else None, "limit": limit})
+
+
+def plan_status_counts(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
+                       start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Plans and tasks per status as of `as_of` (same rules as `plans`)."""
+    return frame(conn, _PLANS + " SELECT status, count(*) AS plans FROM tracked GROUP BY status ORDER BY status",
+                  _plan_params(scope, as_of, staff_no, start, end))
+
+
+def plan_completion(conn: Connection, scope: Scope, as_of: date, by: str = "department") -> pd.DataFrame:
+    """Planned vs actual counts and cost, grouped by department or by type, as of `as_of`."""
+    column = {"department": "d.code", "type": "p.type"}.get(by)
+    if column is None:
+        raise ValueError(f"by: '{by}' is not department or type")
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    progress AS (
+        SELECT plan_id, sum(completed_count) AS actual_count, sum(cost) AS actual_cost
+        FROM plan_progress WHERE recorded_on <= :d GROUP BY plan_id
+    )
+    SELECT {column} AS key, count(*) AS plans,
+           sum(p.planned_count) AS planned_count, coalesce(sum(pr.actual_count), 0) AS actual_count,
+           {rate('coalesce(sum(pr.actual_count), 0)', 'sum(p.planned_count)')} AS completion_rate,
+           sum(p.planned_cost) AS planned_cost, coalesce(sum(pr.actual_cost), 0.00) AS actual_cost
+    FROM plans p
+    JOIN scope ON scope.id = p.department_id
+    JOIN departments d ON d.id = p.department_id
+    LEFT JOIN progress pr ON pr.plan_id = p.id
+    GROUP BY 1 ORDER BY 1"""
+    return frame(conn, sql, {"d": as_of} | scoped(scope))
+
+
+def plan_totals(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
+                start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """One row over the plans of `plans(...)`: count, planned and actual counts and cost, completion, behind."""
+    sql = _PLANS + f"""
+    SELECT count(*) AS plans, coalesce(sum(planned_count), 0) AS planned_count,
+           coalesce(sum(actual_count), 0) AS actual_count,
+           {rate('sum(actual_count)', 'sum(planned_count)')} AS completion_rate,
+           coalesce(sum(planned_cost), 0.00) AS planned_cost, coalesce(sum(actual_cost), 0.00) AS actual_cost,
+           count(*) FILTER (WHERE status = 'behind') AS behind,
+           count(*) FILTER (WHERE status = 'below_minimum') AS below_minimum
+    FROM tracked"""
+    return frame(conn, sql, _plan_params(scope, as_of, staff_no, start, end))
+
+
+def open_plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None) -> pd.DataFrame:
+    """Plans and tasks not yet over on `as_of` (or over but not achieved within 30 days), with status."""
+    sql = _PLANS + """
+    SELECT * FROM tracked
+    WHERE status IN ('not_started', 'on_track', 'at_risk', 'behind')
+       OR (status = 'below_minimum' AND end_date >= CAST(:d AS date) - 30)
+    ORDER BY end_date, plan_no"""
+    # Every status kept here ends after `as_of` - 30 days, so only those plans need their progress summed.
+    return frame(conn, sql, _plan_params(scope, as_of, staff_no, as_of - timedelta(days=30), None))

@@ -1,0 +1,167 @@
+"""Tiers and tier changes (级别升降): each customer's tier at two period ends, and the change.
+
+A tier is the highest-ranked rule whose minimum the customer's trailing-365-day volume reaches
+(`tier_rules`); the change compares the end of the previous period with the end of this one.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from dashboard.core.periods import Period
+from dashboard.core.scope import Scope
+from dashboard.metrics import totals
+from dashboard.metrics.sql import SCOPE_CTE, frame, in_scope, scoped, split
+
+
+def _tier_params(scope: Scope, period: Period) -> dict:
+    prev_end, cur_end = period.previous().end, period.end
+    params = scoped(scope)
+    for name, day in (("cur", cur_end), ("cur0", cur_end - timedelta(days=365)),
+                      ("prev", prev_end), ("prev0", prev_end - timedelta(days=365))):
+        params |= totals.totals_at(name, day)
+    return params
+
+
+_TIERS = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    vol AS (
+        -- the trailing 365 days ending each period end: orders up to the end minus up to 365 days before
+        SELECT customer_id, {totals.between('total', 'cur0', 'cur')} AS cur, {totals.between('total', 'prev0', 'prev')} AS prev
+        FROM ({totals.totals_rows('cur')} UNION ALL {totals.totals_rows('cur0')}
+              UNION ALL {totals.totals_rows('prev')} UNION ALL {totals.totals_rows('prev0')}) x
+        GROUP BY customer_id
+    ),
+    bands AS (
+        -- the volumes each rule wins (rank 1 highest): from its minimum up to the lowest minimum
+        -- of a higher-ranked rule; a rule with no such volumes is dropped, so the remaining
+        -- minimums ascend with their bands and width_bucket finds a volume's band in one call
+        SELECT array_agg(min_amount ORDER BY min_amount) AS lows, array_agg(rank ORDER BY min_amount) AS ranks
+        FROM (SELECT rank, min_amount,
+                     min(min_amount) OVER (ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS higher
+              FROM tier_rules) r
+        WHERE higher IS NULL OR min_amount < higher
+    ),
+    ranked AS (
+        SELECT vol.customer_id, vol.prev AS previous_volume, vol.cur AS current_volume,
+               CASE WHEN vol.prev > 0 THEN bands.ranks[width_bucket(vol.prev, bands.lows)] END AS prev_rank,
+               CASE WHEN vol.cur > 0 THEN bands.ranks[width_bucket(vol.cur, bands.lows)] END AS cur_rank
+        FROM vol CROSS JOIN bands
+    ),
+    changes AS (
+        SELECT t.customer_id, coalesce(tp.name, 'none') AS tier_previous, coalesce(tc.name, 'none') AS tier_current,
+               CASE WHEN prev_rank IS NULL THEN 'new'
+                    WHEN cur_rank IS NULL THEN 'lost'
+                    WHEN cur_rank < prev_rank THEN 'upgrade'
+                    WHEN cur_rank > prev_rank THEN 'downgrade'
+                    ELSE 'unchanged' END AS change,
+               previous_volume, current_volume, prev_rank, cur_rank
+        FROM ranked t
+        LEFT JOIN tier_rules tp ON tp.rank = t.prev_rank
+        LEFT JOIN tier_rules tc ON tc.rank = t.cur_rank
+        WHERE (prev_rank IS NOT NULL OR cur_rank IS NOT NULL) AND {in_scope('t.customer_id')}
+    )"""
+
+
+_TIER_COLUMNS = ["customer_code", "customer_name", "tier_previous", "tier_current", "change", "previous_volume",
+                 "current_volume", "prev_rank", "cur_rank"]
+
+
+# The tier figures over a source shaped like `changes`: the named customers by code, the
+# customers per change, and the migration matrix by rank (none last).
+_TIER_ROWS = """
+    SELECT cu.code AS customer_code, cu.name AS customer_name, c.tier_previous, c.tier_current, c.change,
+           c.previous_volume, c.current_volume, c.prev_rank, c.cur_rank
+    FROM {source} c JOIN customers cu ON cu.id = c.customer_id
+    WHERE CAST(:changes AS text[]) IS NULL OR c.change = ANY(:changes)
+    ORDER BY cu.code LIMIT :limit"""
+
+
+_TIER_COUNTS = "SELECT change, count(*) AS customers FROM {source} GROUP BY 1 ORDER BY 1"
+
+
+_TIER_MATRIX = """
+    SELECT tier_previous, tier_current, count(*) AS customers,
+           coalesce(min(prev_rank), 99) AS prev_rank, coalesce(min(cur_rank), 99) AS cur_rank
+    FROM {source} GROUP BY 1, 2 ORDER BY 4, 5"""
+
+
+def tiers(conn: Connection, scope: Scope, period: Period,
+          changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Tier at the end of the previous period and of `period` (trailing 365 days), and the change.
+
+    `changes` keeps only those changes; `limit` the first rows (by customer code).
+    """
+    return frame(conn, _TIERS + _TIER_ROWS.format(source="changes"),
+                  _tier_params(scope, period) | {"changes": list(changes) if changes else None, "limit": limit})
+
+
+def tier_change_counts(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+    """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
+    return frame(conn, _TIERS + _TIER_COUNTS.format(source="changes"), _tier_params(scope, period))
+
+
+def tier_matrix(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+    """Customers per (previous tier, current tier): the migration matrix."""
+    return frame(conn, _TIERS + _TIER_MATRIX.format(source="changes"), _tier_params(scope, period))
+
+
+def tier_overview(conn: Connection, scope: Scope, period: Period,
+                  changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+    """tier_matrix, tier_change_counts and tiers(changes, limit) from one pass, for pages that show all three.
+
+    part 'matrix', 'change' or 'customers', each with the columns of its figure (the others
+    empty). Split with matrix_rows, change_counts and tier_rows.
+    """
+    # one materialized pass; each part keeps its own order (a plain Append runs its parts in turn)
+    sql = _TIERS + f""", c AS MATERIALIZED (SELECT * FROM changes)
+    SELECT 'matrix' AS part, CAST(NULL AS text) AS customer_code, CAST(NULL AS text) AS customer_name,
+           m.tier_previous, m.tier_current, CAST(NULL AS text) AS change, CAST(NULL AS numeric) AS previous_volume,
+           CAST(NULL AS numeric) AS current_volume, m.prev_rank, m.cur_rank, m.customers
+    FROM ({_TIER_MATRIX.format(source="c")}) m
+    UNION ALL
+    SELECT 'change', NULL, NULL, NULL, NULL, n.change, NULL, NULL, NULL, NULL, n.customers
+    FROM ({_TIER_COUNTS.format(source="c")}) n
+    UNION ALL
+    SELECT 'customers', r.*, NULL FROM ({_TIER_ROWS.format(source="c")}) r"""
+    return frame(conn, sql, _tier_params(scope, period)
+                  | {"changes": list(changes) if changes else None, "limit": limit})
+
+
+def matrix_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'matrix': the rows of tier_matrix."""
+    return split(overview, "part", "matrix", ["tier_previous", "tier_current", "customers", "prev_rank", "cur_rank"],
+                  ("customers", "prev_rank", "cur_rank"))
+
+
+def change_counts(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'change': the rows of tier_change_counts."""
+    return split(overview, "part", "change", ["change", "customers"], ("customers",))
+
+
+def tier_rows(overview: pd.DataFrame) -> pd.DataFrame:
+    """tier_overview's part 'customers': the rows of tiers."""
+    return split(overview, "part", "customers", _TIER_COLUMNS)
+
+
+def tier_history(conn: Connection, scope: Scope, customer_code: str, ends: list[date]) -> pd.DataFrame:
+    """One customer's trailing-365-day volume and tier at each of the given period ends.
+
+    Empty for a customer outside `scope`, as for one that does not exist.
+    """
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    customer AS (SELECT cu.id FROM customers cu JOIN scope ON scope.id = cu.department_id WHERE cu.code = :code)
+    SELECT e.end_date, v.volume, coalesce(tr.name, 'none') AS tier
+    FROM customer CROSS JOIN unnest(CAST(:ends AS date[])) AS e(end_date)
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(o.amount), 0) AS volume FROM orders o
+        WHERE o.customer_id = customer.id AND o.order_date BETWEEN e.end_date - 364 AND e.end_date
+    ) v
+    LEFT JOIN LATERAL (
+        SELECT name FROM tier_rules WHERE min_amount <= v.volume AND v.volume > 0 ORDER BY rank LIMIT 1
+    ) tr ON true
+    ORDER BY e.end_date"""
+    return frame(conn, sql, {"code": customer_code, "ends": list(ends)} | scoped(scope))

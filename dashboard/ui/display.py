@@ -1,0 +1,162 @@
+"""How the pages show figures: KPI cards, tables, chart helpers, downloads, literal text.
+
+Formatting of single figures lives in dashboard.core.formats (shared with the weekly report);
+here is what needs Streamlit or altair.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports
+from dashboard.core.scope import Scope
+from dashboard.i18n import column_label, t, value_label
+from dashboard.ui import data
+
+# One colour per status across all pages.
+STATUS_COLORS = {
+    "met": "#2e7d32", "achieved": "#2e7d32", "on_track": "#66bb6a", "met_minimum": "#9ccc65", "retained": "#2e7d32",
+    "surge": "#2e7d32", "upgrade": "#2e7d32",
+    "pending": "#f9a825", "at_risk": "#f9a825", "steady": "#9e9e9e", "unchanged": "#9e9e9e", "not_started": "#bdbdbd",
+    "breached": "#c62828", "behind": "#c62828", "below_minimum": "#8e0000", "lost": "#8e0000", "drop": "#c62828",
+    "stopped": "#8e0000", "downgrade": "#c62828", "new": "#1565c0",
+    "A": "#1565c0", "B": "#64b5f6", "C": "#bdbdbd",
+}
+
+
+def escape_markdown(text) -> str:
+    """Text to show literally inside a Markdown element (a caption, a warning).
+
+    Every ASCII punctuation mark is backslash-escaped, which CommonMark allows for each of them:
+    no emphasis, link, image, HTML, math ($) or Streamlit directive (:red[...], :material/...:)
+    can form. User text on its own is shown with st.text instead.
+    """
+    return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in str(text))
+
+
+_MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def kpi_row(cards: list[dict]) -> None:
+    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad.
+
+    More than five cards are split over two rows so values stay legible at 1280 pixels.
+    """
+    per_row = len(cards) if len(cards) <= 5 else -(-len(cards) // 2)
+    for offset in range(0, len(cards), per_row):
+        row = cards[offset:offset + per_row]
+        for column, card in zip(st.columns(per_row), row):
+            delta = card.get("delta")
+            # A written delta ("+0", "-0.0 pp", "+¥0.00") is read by its sign; no change is grey, without an arrow.
+            unchanged = delta is not None and not re.search(r"[1-9]", delta)
+            column.metric(card["label"], card["value"], delta, border=True,
+                          delta_color="off" if unchanged else "inverse" if card.get("inverse") else "normal",
+                          delta_arrow="off" if unchanged else "auto", help=card.get("help"))
+
+
+def empty(lang: str) -> None:
+    st.info(t("empty_period", lang))
+
+
+ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
+                "reason", "method", "rfm_segment", "value_class", "key", "department_code")
+
+
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
+MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change")  # numeric "change": a volume change
+
+
+def _all_numbers(values: pd.Series) -> bool:
+    """Decimals, integers or floats with at least one value (the database's numeric columns)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "mixed-integer":  # integers with decimals, or with text: look at each value
+        return bool(values.map(lambda v: isinstance(v, (Decimal, int, float)) or v is None).all())
+    return kind in ("decimal", "integer", "floating", "mixed-integer-float")
+
+
+def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None,
+               pick_row: bool = False) -> int | None:
+    """A table with translated headers and values, rates as percentages, amounts with cents.
+
+    Empty text is blank and a missing number is "—" (Streamlit would write "None").
+
+    With `pick_row` the user can select one row; returns its position, or None while none is.
+    """
+    shown = frame.copy()
+    config = {}
+    for column in shown.columns:
+        values = shown[column]
+        numbers = values.dtype == object and _all_numbers(values)
+        if column in ENUM_COLUMNS and not numbers and not pd.api.types.is_numeric_dtype(values):
+            # label each distinct value once: lists run to tens of thousands of rows. A numeric
+            # column of the same name (a volume's "change") stays a number, sorted as one.
+            distinct = pd.unique(values)
+            labels = [v if column == "department_code" and v != "ALL" else value_label(v, lang) for v in distinct]
+            shown[column] = values.map(dict(zip(distinct, labels)))
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            shown[column] = values.dt.strftime("%Y-%m-%d %H:%M")
+        elif numbers:
+            shown[column] = pd.to_numeric(values, errors="coerce")
+        elif pd.api.types.is_string_dtype(values) and values.dtype != object:
+            shown[column] = values.fillna("")  # stays Arrow-backed: no per-cell Python objects
+        elif values.dtype == object:
+            shown[column] = values.where(values.notna(), "")
+        label = column_label(column, lang)
+        if column.endswith(RATE_SUFFIXES):
+            config[label] = st.column_config.NumberColumn(format="percent")
+        elif any(word in column for word in MONEY_WORDS) and pd.api.types.is_numeric_dtype(shown[column]):
+            config[label] = st.column_config.NumberColumn(format="%.2f")  # 629394.00, not 629394
+    shown.columns = [column_label(c, lang) for c in shown.columns]
+    picking = {"on_select": "rerun", "selection_mode": "single-row"} if pick_row else {}
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key,
+                         column_config=config, placeholder="—", **picking)
+    rows = event.selection.rows if pick_row else []
+    return rows[0] if rows else None
+
+
+def downloads(view: exports.View, scope: Scope, lang: str, key: str, **params) -> None:
+    """CSV and Excel of an export view over `scope`, identical to `python -m dashboard export`.
+
+    The files are built only when clicked: a 50,000-row workbook takes seconds to write.
+    """
+    left, right, _ = st.columns([2, 2, 3])
+    left.download_button(f"{t('download_csv', lang)} · {view.name}",
+                         lambda: data.export_bytes(view, "csv", scope, **params),
+                         f"{view.name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
+    right.download_button(f"{t('download_excel', lang)} · {view.name}",
+                          lambda: data.export_bytes(view, "xlsx", scope, **params),
+                          f"{view.name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", on_click="ignore")
+
+
+MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
+
+
+def tooltips(*fields) -> list:
+    """Tooltip channels; a field name or shorthand becomes `alt.Tooltip`.
+
+    Altair turns a bare string in `encode` into its channel by hashing the schema of every one
+    of its ~700 classes, about 2.5 ms a string on each rerun; a channel object skips that.
+    """
+    return [alt.Tooltip(f) if isinstance(f, str) else f for f in fields]
+
+
+def status_scale(values) -> alt.Scale:
+    domain = [v for v in values if v in STATUS_COLORS]
+    return alt.Scale(domain=domain, range=[STATUS_COLORS[v] for v in domain])
+
+
+def label_values(frame: pd.DataFrame, column: str, lang: str, into: str = "label") -> pd.DataFrame:
+    frame = frame.copy()
+    frame[into] = frame[column].map(lambda v: value_label(v, lang))
+    return frame
+
+
+def colour_legend(values, lang: str):
+    """Label/colour scale pair for translated status labels."""
+    domain = [value_label(v, lang) for v in values]
+    return alt.Scale(domain=domain, range=[STATUS_COLORS.get(v, "#9e9e9e") for v in values])

@@ -1,0 +1,31 @@
+"""Serve the dashboard: `streamlit run serve.py` (or `python serve.py`), not `streamlit run app.py`.
+
+app.py is the entry file and declares every page with st.navigation. Starting the server through
+this st.App wrapper lets `entry_file_only()` run before the first browser session, so even a
+process's first run goes through app.py: our menu from the first paint, and a page URL such as
+/plans runs app.py (navigation, filters), which then runs the page (see dashboard/ui/entry.py).
+"""
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.ui.entry import entry_file_only
+
+entry_file_only()
+
+
+@asynccontextmanager
+async def lifespan(app):
+    yield
+    # uvicorn, which serves an st.App, ends a process stopped by SIGTERM by raising the signal
+    # again, so the atexit handler that stops the embedded PostgreSQL never runs: stop it here.
+    from db.engine import stop_embedded_servers
+
+    stop_embedded_servers()
+
+
+app = st.App(Path(__file__).resolve().with_name("app.py"), lifespan=lifespan)
+
+if __name__ == "__main__":
+    app.run()
