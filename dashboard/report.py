@@ -88,21 +88,11 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
     k_now, k_before = data["kpis_now"].iloc[0], data["kpis_before"].iloc[0]
     overdue_now, overdue_before = data["overdue_now"], data["overdue_before"]
 
-    def statuses(frame):
-        return dict(zip(frame["status"], frame["plans"]))
-
-    def tier_counts(frame):
-        return dict(zip(frame["change"], frame["customers"]))
-
-    def a_share(frame):
-        row = frame[frame["abc_class"] == "A"]
-        return None if row.empty else row["revenue_share"].iloc[0]
-
-    s_now, s_before = statuses(data["plans_now"]), statuses(data["plans_before"])
+    s_now, s_before = plans.per_status(data["plans_now"]), plans.per_status(data["plans_before"])
     sum_now, sum_before = fluctuation.summary_row(data["fluctuation_now"]).iloc[0], data["summary_before"].iloc[0]
-    t_now, t_before = tier_counts(tiers.change_counts(data["tiers_now"])), tier_counts(data["tiers_before"])
+    t_now, t_before = tiers.per_change(tiers.change_counts(data["tiers_now"])), tiers.per_change(data["tiers_before"])
     r_now, r_before = data["retention_now"], data["retention_before"]
-    all_now, all_before = r_now[r_now["reason"] == "ALL"].iloc[0], r_before[r_before["reason"] == "ALL"].iloc[0]
+    all_now, all_before = retention.total_row(r_now).iloc[0], retention.total_row(r_before).iloc[0]
     abc_now, abc_before = data["abc_now"], data["abc_before"]
     behind, breakdown = data["behind"], data["breakdown"]
     drops, moved = fluctuation.extreme_rows(data["fluctuation_now"], "drops"), tiers.tier_rows(data["tiers_now"])
@@ -148,7 +138,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
         Section("grading", "nav_grading", [
             Figure("kpi_population", int(abc_now["customers"].sum()) if not abc_now.empty else 0,
                    int(abc_before["customers"].sum()) if not abc_before.empty else 0),
-            Figure("kpi_a_share", a_share(abc_now), a_share(abc_before), "rate"),
+            Figure("kpi_a_share", grading.a_share(abc_now), grading.a_share(abc_before), "rate"),
         ], table=abc_now[["abc_class", "customers", "customer_share", "revenue_share"]]),
     ]
 

@@ -16,9 +16,7 @@ from dashboard.ui import data, display, filters
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 
-st.title(t("nav_complaints", L))
-st.caption(t("complaints_intro", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_complaints", t("complaints_intro", L))
 
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 GRAINS = ["month", "week"]

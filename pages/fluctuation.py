@@ -16,9 +16,7 @@ from dashboard.ui import data, display, filters
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 
-st.title(t("nav_fluctuation", L))
-st.caption(t("fluctuation_intro", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_fluctuation", t("fluctuation_intro", L))
 
 trend_start = Period.containing("month", period.end - timedelta(days=730)).next().start
 MOVES = ("upgrade", "downgrade", "new", "lost")

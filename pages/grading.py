@@ -13,9 +13,7 @@ from dashboard.ui import data, display, filters
 f = filters.page_filters()
 L, scope, as_of = f.lang, f.scope, f.as_of
 
-st.title(t("nav_grading", L))
-st.caption(t("grading_intro", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_grading", t("grading_intro", L))
 
 settings = data.fetch(Call(records.settings))
 configured = dict(zip(settings["key"], settings["value"])).get("abc_method", "count")

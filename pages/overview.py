@@ -7,16 +7,14 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.metrics import grading, tiers
+from dashboard.metrics import grading, plans, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
 L, scope = f.lang, f.scope
 cur, prev = f.period, f.previous
 
-st.title(t("nav_overview", L))
-st.caption(t("overview_intro", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_overview", t("overview_intro", L))
 
 
 today = session.today()
@@ -39,26 +37,22 @@ def complaint_figures(column: str):
 
 
 def plan_figures(column: str):
-    counts = figures[f"plans_{column}"]
-    by = dict(zip(counts["status"], counts["plans"])) if not counts.empty else {}
+    by = plans.per_status(figures[f"plans_{column}"])
     return by.get("behind", 0), by.get("below_minimum", 0)
 
 
 def retention_figures(column: str):
-    frame = figures[f"retention_{column}"]
-    total = frame[frame["reason"] == "ALL"]
+    total = retention.total_row(figures[f"retention_{column}"])
     return data.first(total, "success_rate"), data.first(total, "cost_per_retained")
 
 
 def tier_figures(column: str):
-    frame = figures[f"tiers_{column}"]
-    by = dict(zip(frame["change"], frame["customers"])) if not frame.empty else {}
+    by = tiers.per_change(figures[f"tiers_{column}"])
     return by.get("upgrade", 0), by.get("downgrade", 0)
 
 
 def a_share(column: str):
-    frame = figures[f"abc_{column}"]
-    return data.first(frame[frame["abc_class"] == "A"], "revenue_share")
+    return grading.a_share(figures[f"abc_{column}"])
 
 
 rate_now, overdue_now, received_now = complaint_figures("now")

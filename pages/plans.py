@@ -12,9 +12,7 @@ from dashboard.ui import data, display, filters
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 
-st.title(t("nav_plans", L))
-st.caption(t("plans_intro", L) + " " + t("plans_in_period", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_plans", t("plans_intro", L) + " " + t("plans_in_period", L))
 
 staff = data.fetch(Call(records.staff_list, scope))
 staff_names = dict(zip(staff["staff_no"], staff["name"]))

@@ -15,9 +15,7 @@ from dashboard.ui import data, display, filters
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 
-st.title(t("nav_retention", L))
-st.caption(t("retention_intro", L))
-filters.period_caption(f)
+filters.page_header(f, "nav_retention", t("retention_intro", L))
 
 # the largest drops: the whole list runs to some 15,000 customers, scrolled past rather than read
 AT_RISK_SHOWN = 1000

@@ -4,67 +4,20 @@ The test starts the server on the test database, waits until each page's script 
 finished, asserts that no exception or error element is shown, and saves
 `screenshots/<page>-<lang>.png`. Skipped when /usr/bin/chromium is not installed.
 """
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, wait_until_done
+
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
-SHOTS = ROOT / "screenshots"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(demo_url):
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the Streamlit server did not become healthy within 60 s")
-    yield base
-    process.terminate()
-    process.wait(10)
-
-
-def launch(playwright):
-    """Debian's Chromium, headless, with no background traffic (the machine has no network)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-
-
-def wait_until_done(page):
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=30_000)
-    page.wait_for_timeout(700)  # charts draw after the script has finished
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+    with serving(demo_url) as base:
+        yield base
 
 
 def test_every_page_in_chromium(server):

@@ -6,19 +6,14 @@ outside the subtree sees nothing of it; the update form holds the values of the 
 typed; six wrong passwords and then the right one are refused; one address failing fifty
 times waits too. Screenshots go to `screenshots/trust-*.png`.
 """
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 import sqlalchemy as sa
 
-from tests.test_browser import CHROMIUM, ROOT, SHOTS, free_port, launch, wait_until_done
+from tests.browser import SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 def own_address() -> str | None:
@@ -35,34 +30,8 @@ def own_address() -> str | None:
 @pytest.fixture
 def served(demo_url):
     address = own_address()
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
-         "--server.address", address or "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://{address or '127.0.0.1'}:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the Streamlit server did not become healthy within 60 s")
-    yield base, address, sa.create_engine(demo_url)
-    process.terminate()
-    process.wait(10)
-
-
-def sign_in(page, username: str, password: str) -> str:
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_until_done(page)
-    return page.inner_text("[data-testid='stMain']")
+    with serving(demo_url, address or "127.0.0.1") as base:
+        yield base, address, sa.create_engine(demo_url)
 
 
 def test_trust_fixes_in_chromium(served):

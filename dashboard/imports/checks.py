@@ -11,6 +11,18 @@ from dashboard.imports import staged
 from dashboard.imports.files import FileSpec
 
 
+# Each column that names a record of another file (or of the database): file, column, what it names.
+REFERENCES = [
+    ("departments.csv", "parent_code", "department"), ("staff.csv", "department_code", "department"),
+    ("customers.csv", "department_code", "department"), ("customers.csv", "owner_staff_no", "staff member"),
+    ("orders.csv", "customer_code", "customer"), ("complaints.csv", "customer_code", "customer"),
+    ("complaints.csv", "handler_staff_no", "staff member"), ("plans.csv", "department_code", "department"),
+    ("plans.csv", "staff_no", "staff member"), ("plans.csv", "assigned_by_staff_no", "staff member"),
+    ("plan_progress.csv", "plan_no", "plan"), ("retention_cases.csv", "customer_code", "customer"),
+    ("retention_cases.csv", "staff_no", "staff member"),
+]
+
+
 def _existing(conn, sql: str) -> set:
     return {r[0] for r in conn.execute(sa.text(sql))}
 
@@ -39,19 +51,9 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
             if value is not None and value not in known:
                 problems.append(f"{name}:{line}: {column}: {what} '{value}' does not exist")
 
-    ref("departments.csv", "parent_code", departments, "department")
-    ref("staff.csv", "department_code", departments, "department")
-    ref("customers.csv", "department_code", departments, "department")
-    ref("customers.csv", "owner_staff_no", staff, "staff member")
-    ref("orders.csv", "customer_code", customers, "customer")
-    ref("complaints.csv", "customer_code", customers, "customer")
-    ref("complaints.csv", "handler_staff_no", staff, "staff member")
-    ref("plans.csv", "department_code", departments, "department")
-    ref("plans.csv", "staff_no", staff, "staff member")
-    ref("plans.csv", "assigned_by_staff_no", staff, "staff member")
-    ref("plan_progress.csv", "plan_no", plans_known, "plan")
-    ref("retention_cases.csv", "customer_code", customers, "customer")
-    ref("retention_cases.csv", "staff_no", staff, "staff member")
+    known = {"department": departments, "staff member": staff, "customer": customers, "plan": plans_known}
+    for name, column, what in REFERENCES:
+        ref(name, column, known[what], what)
 
     if "departments.csv" in files:
         parents = {r[0]: r[1] for r in conn.execute(sa.text(

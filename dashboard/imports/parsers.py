@@ -58,10 +58,17 @@ def timestamp(v: str) -> datetime:
     return _checked(limits.date_problem(value.astimezone(app_timezone())), value)
 
 
-def amount(v: str) -> Decimal:
-    if not re.fullmatch(r"-?\d{1,12}(\.\d{1,2})?", v):
-        raise BadValue(f"'{v}' is not an amount with up to 2 decimal places")
-    return Decimal(v)
+def _written(pattern: str, what: str, convert: Callable[[str], object]) -> Callable[[str], object]:
+    """A parser of cells written as `pattern`, refusing others as "'<cell>' is not <what>"."""
+    def parse(v: str):
+        if not re.fullmatch(pattern, v):
+            raise BadValue(f"'{v}' is not {what}")
+        return convert(v)
+    return parse
+
+
+amount = _written(r"-?\d{1,12}(\.\d{1,2})?", "an amount with up to 2 decimal places", Decimal)
+count = _written(r"\d{1,9}", "a whole number >= 0", int)
 
 
 def non_negative_amount(v: str) -> Decimal:
@@ -71,10 +78,6 @@ def non_negative_amount(v: str) -> Decimal:
     return value
 
 
-def count(v: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", v):
-        raise BadValue(f"'{v}' is not a whole number >= 0")
-    return int(v)
 
 
 def positive_hours(v: str) -> Decimal:

@@ -230,3 +230,9 @@ def grading_abc(conn: Connection, scope: Scope, as_of: date,
               FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
     rows = frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method})
     return abc_rows(rows)
+
+
+def a_share(abc: pd.DataFrame):
+    """The revenue share of the A class in abc_rows / grading_abc (None without graded customers)."""
+    row = abc[abc["abc_class"] == "A"]
+    return None if row.empty else row["revenue_share"].iloc[0]

@@ -130,3 +130,8 @@ def open_plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None
     ORDER BY end_date, plan_no"""
     # Every status kept here ends after `as_of` - 30 days, so only those plans need their progress summed.
     return frame(conn, sql, _plan_params(scope, as_of, staff_no, as_of - timedelta(days=30), None))
+
+
+def per_status(counts: pd.DataFrame) -> dict[str, int]:
+    """plan_status_counts as {status: plans} (a status without plans is absent)."""
+    return dict(zip(counts["status"], counts["plans"]))

@@ -107,3 +107,8 @@ def retention_cases_open(conn: Connection, scope: Scope) -> pd.DataFrame:
     FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id JOIN scope ON scope.id = cu.department_id
     WHERE r.result = 'pending' ORDER BY r.started_on, r.case_no"""
     return frame(conn, sql, scoped(scope))
+
+
+def total_row(by_reason: pd.DataFrame) -> pd.DataFrame:
+    """The `ALL` row of `retention` (a one-row frame)."""
+    return by_reason[by_reason.iloc[:, 0] == "ALL"]

@@ -165,3 +165,8 @@ def tier_history(conn: Connection, scope: Scope, customer_code: str, ends: list[
     ) tr ON true
     ORDER BY e.end_date"""
     return frame(conn, sql, {"code": customer_code, "ends": list(ends)} | scoped(scope))
+
+
+def per_change(counts: pd.DataFrame) -> dict[str, int]:
+    """tier_change_counts (or change_counts) as {change: customers}."""
+    return dict(zip(counts["change"], counts["customers"]))

@@ -159,6 +159,13 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     return filters
 
 
+def page_header(f: Filters, title: str, intro: str) -> None:
+    """An analysis page's title, what it shows, and the period it shows against the one before."""
+    st.title(t(title, f.lang))
+    st.caption(intro)
+    period_caption(f)
+
+
 def period_caption(f: Filters) -> None:
     st.caption(t("period_shown", f.lang, period=f.period.label, start=f.period.start, end=f.period.end, as_of=f.as_of)
                + " · " + t("vs_previous", f.lang, period=f.previous.label))

@@ -14,7 +14,7 @@ from dashboard.writes.validation import (
     choice,
     customer_in_scope,
     customer_record,
-    in_range,
+    moment,
     limited,
     lookup_id,
     next_number,
@@ -28,12 +28,7 @@ def register_complaint(conn, user: User, *, customer_code: str, received_at: dat
                        handler_staff_no: str | None = None) -> str:
     errors = Errors()
     customer_id = customer_in_scope(conn, errors, user, customer_code)
-    if received_at is None:
-        errors.add("received_at", "err_required")
-    elif received_at.tzinfo is None:
-        errors.add("received_at", "err_timezone")
-    else:
-        in_range(errors, "received_at", received_at)
+    moment(errors, "received_at", received_at)
     choice(errors, "priority", priority, vocabulary.PRIORITY.codes)
     limited(errors, "content", required(errors, "content", content))
     limited(errors, "channel", channel, limits.SHORT_TEXT)
@@ -64,12 +59,9 @@ def update_complaint(conn, user: User, *, complaint_no: str, version: int, first
     received = before["received_at"]
     for field, value in (("first_response_at", first_response_at), ("resolved_at", resolved_at),
                          ("callback_at", callback_at)):
-        if value is not None and value.tzinfo is None:
-            errors.add(field, "err_timezone")
-        elif value is not None and value < received:
+        if value is not None and value.tzinfo is not None and value < received:
             errors.add(field, "err_before_received")
-        else:
-            in_range(errors, field, value)
+        moment(errors, field, value, required=False)
     limited(errors, "resolution", resolution)
     if callback_at is not None and resolved_at is None:
         errors.add("callback_at", "err_callback_needs_resolution")

@@ -9,7 +9,7 @@ from dashboard.core import vocabulary
 from dashboard.core.scope import AccessDenied
 from dashboard.core.user import User
 from dashboard.writes.audit import audit
-from dashboard.writes.validation import Errors, choice, customer_in_scope, in_range, limited, optional_text, required
+from dashboard.writes.validation import Errors, choice, customer_in_scope, limited, moment, optional_text, required
 
 
 def add_work_log(conn, user: User, *, customer_code: str | None, logged_at: datetime, source: str,
@@ -18,12 +18,7 @@ def add_work_log(conn, user: User, *, customer_code: str | None, logged_at: date
     if user.staff_no is None:
         raise AccessDenied("work logs need a staff record")
     customer_id = customer_in_scope(conn, errors, user, customer_code) if customer_code else None
-    if logged_at is None:
-        errors.add("logged_at", "err_required")
-    elif logged_at.tzinfo is None:
-        errors.add("logged_at", "err_timezone")
-    else:
-        in_range(errors, "logged_at", logged_at)
+    moment(errors, "logged_at", logged_at)
     choice(errors, "source", source, vocabulary.LOG_SOURCE.codes)
     choice(errors, "service_type", service_type, vocabulary.SERVICE_TYPE.codes)
     limited(errors, "content", required(errors, "content", content))

@@ -72,6 +72,18 @@ def in_range(errors: Errors, field: str, value):
     return value
 
 
+def moment(errors: Errors, field: str, value: datetime | None, required: bool = True) -> datetime | None:
+    """A timestamp from a form: with its offset (the form's zone), within the date bounds."""
+    if value is None:
+        if required:
+            errors.add(field, "err_required")
+    elif value.tzinfo is None:
+        errors.add(field, "err_timezone")
+    else:
+        in_range(errors, field, value)
+    return value
+
+
 def code(errors: Errors, field: str, value):
     """A code typed by the user: refused when it could be read as a spreadsheet formula."""
     if isinstance(value, str) and value.startswith(limits.FORMULA_STARTS):
