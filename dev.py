@@ -1,7 +1,8 @@
 """Set everything up and run: `python3 dev.py run` (the dashboard) or `python3 dev.py test` (the tests).
 
-Needs only Python 3.11: creates `.venv`, installs the pinned requirements when they changed,
-then runs Streamlit or pytest inside it. Extra arguments go to streamlit / pytest.
+Needs only Python 3.11: creates `.venv`, installs the pinned requirements when they changed
+(`requirements.txt`; for the tests also `requirements-dev.txt`), then runs the dashboard
+(`streamlit run serve.py`) or pytest inside it. Extra arguments go to streamlit / pytest.
 """
 from __future__ import annotations
 
@@ -18,23 +19,27 @@ PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".requirements.sha256"
 
 
-def ensure_environment() -> None:
+def ensure_environment(files: tuple[str, ...]) -> None:
+    """The venv with the pinned requirements of `files`, installed again only when they change."""
     if not PYTHON.exists():
         print("creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
-    if not STAMP.exists() or STAMP.read_text() != digest:
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in files)).hexdigest()
+    stamps = STAMP.read_text().split() if STAMP.exists() else []
+    if digest not in stamps:
         print("installing requirements", flush=True)
         subprocess.check_call([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        subprocess.check_call([str(PYTHON), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.txt")])
-        STAMP.write_text(digest)
+        arguments = [part for name in files for part in ("-r", str(ROOT / name))]
+        subprocess.check_call([str(PYTHON), "-m", "pip", "install", "--quiet", *arguments])
+        STAMP.write_text(" ".join(stamps + [digest]))
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("run", "test"):
         print(__doc__)
         return 2
-    ensure_environment()
+    # the tests and the benchmark also need requirements-dev.txt; running the dashboard does not
+    ensure_environment(("requirements.txt",) if argv[0] == "run" else ("requirements.txt", "requirements-dev.txt"))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if argv[0] == "run":
         command = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "serve.py"), *argv[1:]]
