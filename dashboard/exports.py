@@ -20,6 +20,7 @@ from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
+from db.engine import app_timezone
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ PLANS = View("plans", "as_of",
 FLUCTUATION = View("fluctuation", "period",
                    ("customer_code", "volume", "previous_volume", "change", "change_pct", "yoy_volume", "yoy_pct",
                     "flag"),
-                   lambda s, p: Call(fluctuation.fluctuation, s, p["period"]))
+                   lambda s, p: Call(fluctuation.fluctuation, s, p["period"], as_of=p["as_of"]))
 TIERS = View("tiers", "period", ("customer_code", "tier_previous", "tier_current", "change"),
-             lambda s, p: Call(tiers.tiers, s, p["period"]))
+             lambda s, p: Call(tiers.tiers, s, p["period"], as_of=p["as_of"]))
 RETENTION = View("retention", "range",
                  ("reason", "cases", "retained", "lost", "pending", "success_rate", "total_cost", "cost_per_retained"),
                  lambda s, p: Call(retention.retention, s, p["start"], p["end"]))
@@ -67,7 +68,7 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
                        as_of: date | None = None, period: Period | None = None,
                        today: date | None = None) -> dict:
     """Fill defaults the way interfaces.md says; raise ValueError naming what is missing."""
-    today = today or date.today()
+    today = today or datetime.now(app_timezone()).date()  # today in the company time zone
     if view.needs == "range":
         if period is not None and start is None and end is None:
             start, end = period.start, period.end
@@ -82,6 +83,8 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
                 period = Period.custom(start, end)
             else:
                 raise ValueError(f"{view.name} needs --period (e.g. 2026-05, 2026-W21, 2026-Q2, 2026)")
+        # a running period is compared like for like as of today, a past one whole
+        as_of = as_of or min(period.end, today)
     else:
         if period is not None and start is None and end is None:
             start, end = period.start, period.end

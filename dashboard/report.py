@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core.calls import Call
 from dashboard.core.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
@@ -62,16 +62,18 @@ def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[
     per customer) come first.
     """
     today = today or _today()
-    prev = week.previous()
-    as_of, prev_as_of = min(week.end, today), min(prev.end, today)
+    as_of = min(week.end, today)
+    # a running week against the same days of the week before (the whole week once it is over)
+    prev = compare(week, as_of).previous
+    prev_as_of = prev.end
     return {
         # the week's flag counts with its largest drops, and its tier changes with the customers moved
-        "fluctuation_now": Call(fluctuation.fluctuation_overview, scope, week, 6),
-        "tiers_now": Call(tiers.tier_overview, scope, week, ("upgrade", "downgrade", "new", "lost"), 6),
+        "fluctuation_now": Call(fluctuation.fluctuation_overview, scope, week, 6, as_of=as_of),
+        "tiers_now": Call(tiers.tier_overview, scope, week, ("upgrade", "downgrade", "new", "lost"), 6, as_of=as_of),
         "abc_now": Call(grading.grading_abc, scope, as_of),
         "abc_before": Call(grading.grading_abc, scope, prev_as_of),
-        "tiers_before": Call(tiers.tier_change_counts, scope, prev),
-        "summary_before": Call(fluctuation.fluctuation_summary, scope, prev),
+        "tiers_before": Call(tiers.tier_change_counts, scope, week.previous(), as_of=prev_as_of),
+        "summary_before": Call(fluctuation.fluctuation_summary, scope, week.previous(), as_of=prev_as_of),
         "behind": Call(plans.plans, scope, as_of, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": Call(complaints.complaint_breakdown, scope, week.start, week.end, "priority", as_of),
     } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \

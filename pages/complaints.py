@@ -36,12 +36,21 @@ figures = data.prefetch({
 
 kpis, before = figures["kpis"], figures["kpis_before"]
 g = lambda frame, col: data.first(frame, col)  # noqa: E731
+compared = filters.compared_text(f.comparison, L)
+
+
+def decided(frame):
+    """The achievement rate's base: complaints met or breached."""
+    met, breached = g(frame, "met"), g(frame, "breached")
+    return None if met is None else met + breached
+
 
 display.kpi_row([
     {"label": t("kpi_received", L), "value": formats.fmt_number(g(kpis, "received")),
      "delta": formats.delta_number(g(kpis, "received"), g(before, "received"))},
-    {"label": t("kpi_achievement_rate", L), "value": formats.fmt_rate(g(kpis, "achievement_rate")),
-     "delta": formats.delta_rate(g(kpis, "achievement_rate"), g(before, "achievement_rate"))},
+    display.rate_card(t("kpi_achievement_rate", L), L, g(kpis, "achievement_rate"), g(kpis, "met"),
+                      decided(kpis), g(before, "achievement_rate"), g(before, "met"), decided(before),
+                      compared=compared),
     {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met"))},
     {"label": t("kpi_breached", L), "value": formats.fmt_number(g(kpis, "breached")), "inverse": True,
      "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached"))},
@@ -52,8 +61,9 @@ display.kpi_row([
      "delta": formats.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1)},
     {"label": t("kpi_p90_hours", L), "value": formats.fmt_number(g(kpis, "p90_resolution_hours"), 1), "inverse": True,
      "delta": formats.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1)},
-    {"label": t("kpi_callback_rate", L), "value": formats.fmt_rate(g(kpis, "callback_on_time_rate")),
-     "delta": formats.delta_rate(g(kpis, "callback_on_time_rate"), g(before, "callback_on_time_rate"))},
+    display.rate_card(t("kpi_callback_rate", L), L, g(kpis, "callback_on_time_rate"), g(kpis, "callbacks_on_time"),
+                      g(kpis, "resolved"), g(before, "callback_on_time_rate"), g(before, "callbacks_on_time"),
+                      g(before, "resolved"), compared=compared),
     {"label": t("kpi_satisfaction", L), "value": formats.fmt_number(g(kpis, "mean_satisfaction"), 2),
      "delta": formats.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2)},
     {"label": t("kpi_dissatisfied", L), "value": formats.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,

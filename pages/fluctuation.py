@@ -22,10 +22,10 @@ trend_start = Period.containing("month", period.end - timedelta(days=730)).next(
 MOVES = ("upgrade", "downgrade", "new", "lost")
 figures = data.prefetch({
     # flag counts with the largest drops and surges, and the tier matrix with the customers moved: one pass each
-    "fluctuation": Call(fluctuation.fluctuation_overview, scope, period, 15),
-    "summary_before": Call(fluctuation.fluctuation_summary, scope, f.previous),
+    "fluctuation": Call(fluctuation.fluctuation_overview, scope, period, 15, as_of=f.as_of),
+    "summary_before": Call(fluctuation.fluctuation_summary, scope, f.previous_period, as_of=f.previous_as_of),
     "trend": Call(fluctuation.volume_trend, scope, trend_start, period.end),
-    "tiers": Call(tiers.tier_overview, scope, period, MOVES)})
+    "tiers": Call(tiers.tier_overview, scope, period, MOVES, as_of=f.as_of)})
 now, before = fluctuation.summary_row(figures["fluctuation"]).iloc[0], figures["summary_before"].iloc[0]
 if not now["customers"]:
     display.empty(L)

@@ -25,7 +25,8 @@ columns = {"now": (cur, f.as_of), "before": (prev, f.previous_as_of)} | {
 
 # every figure at once, the slow ones first (tiers and grading read a year per customer)
 figures = data.prefetch(
-    {"tiers_now": Call(tiers.tier_change_counts, scope, cur), "tiers_before": Call(tiers.tier_change_counts, scope, prev),
+    {"tiers_now": Call(tiers.tier_change_counts, scope, cur, as_of=f.as_of),
+     "tiers_before": Call(tiers.tier_change_counts, scope, f.previous_period, as_of=f.previous_as_of),
      "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
        for key, call in report.period_calls(scope, period, as_of).items()})

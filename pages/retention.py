@@ -22,7 +22,7 @@ AT_RISK_SHOWN = 1000
 trend_start = Period.containing("month", period.end - timedelta(days=365)).next().start
 # every figure at once, the at-risk list first (a period's orders per customer, the slowest)
 figures = data.prefetch({
-    "at_risk": Call(retention.at_risk, scope, period, AT_RISK_SHOWN),
+    "at_risk": Call(retention.at_risk, scope, period, AT_RISK_SHOWN, as_of=f.as_of),
     "reason": Call(retention.retention, scope, period.start, period.end, "reason"),
     "reason_before": Call(retention.retention, scope, f.previous.start, f.previous.end, "reason"),
     "method": Call(retention.retention, scope, period.start, period.end, "method"),

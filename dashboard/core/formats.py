@@ -50,3 +50,24 @@ def delta_number(now, before, places: int = 0, money: bool = False) -> str | Non
     if money:  # the sign leads, or Streamlit reads "¥-5.00" as a rise
         return f"{'-' if diff < 0 else '+'}¥{abs(diff):,.{places}f}"
     return f"{diff:+,.{places}f}"
+
+
+SMALL_BASE = 5  # a rate over fewer cases is marked, and its change is not coloured
+
+
+def fmt_base(part, base, lang: str) -> str:
+    """A rate's base, written after it: "27 of 28" / "27/28"."""
+    if part is None or base is None:
+        return ""
+    return f"{int(part):,} of {int(base):,}" if lang == "en" else f"{int(part):,}/{int(base):,}"
+
+
+def fmt_rate_of(rate, part, base, lang: str) -> str:
+    """A rate with its base, `88.9% · 27 of 28` (`88.9% · 27/28` in Chinese); no base: the rate alone."""
+    written = fmt_base(part, base, lang)
+    return f"{fmt_rate(rate)} · {written}" if written else fmt_rate(rate)
+
+
+def small_base(base) -> bool:
+    """Whether a rate rests on fewer than SMALL_BASE cases (none at all included)."""
+    return base is None or int(base) < SMALL_BASE

@@ -156,6 +156,47 @@ class Period:
         return Period.containing(self.kind, _shift_year(self.start, -1))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A period as of a day, against the same days before it and a year before (like for like).
+
+    For a period still running on `as_of` (start <= as_of < end) the previous period and the
+    same period last year are cut to as many days from their start (capped at their own end):
+    the month to 2 December compares with 1-2 November and 1-2 December last year, a quarter on
+    2 December with 1 July - 1 September. `current` is then the period up to `as_of`. A past
+    (or future) period is compared whole with the whole previous period and last year's.
+    """
+    period: Period
+    as_of: date
+    current: Period
+    previous: Period
+    last_year: Period
+
+    @property
+    def running(self) -> bool:
+        return self.current.end != self.period.end
+
+
+def compare(period: Period, as_of: date) -> Comparison:
+    """The like-for-like comparison of `period` as of `as_of` (see Comparison)."""
+    previous, last_year = period.previous(), period.last_year()
+    if not period.start <= as_of < period.end:
+        return Comparison(period, as_of, period, previous, last_year)
+    offset = timedelta(days=(as_of - period.start).days)
+
+    def cut(other: Period) -> Period:
+        return Period.custom(other.start, min(other.start + offset, other.end))
+
+    return Comparison(period, as_of, Period.custom(period.start, as_of), cut(previous), cut(last_year))
+
+
+def range_label(period: Period) -> str:
+    """A range as ISO dates, `2026-11-01 – 2026-11-02` (one day: just the date)."""
+    if period.start == period.end:
+        return period.start.isoformat()
+    return f"{period.start.isoformat()} – {period.end.isoformat()}"
+
+
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     """T for "as of D": the last microsecond of D in the company time zone."""
     return datetime.combine(day + timedelta(days=1), time(0), tz) - timedelta(microseconds=1)

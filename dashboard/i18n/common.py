@@ -147,7 +147,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_staff": ("全部员工", "All staff"),
     "period_shown": ("报告期 {period}（{start} 至 {end}），截至 {as_of}",
                      "Period {period} ({start} to {end}), as of {as_of}"),
-    "vs_previous": ("与上期 {period} 比较", "compared with the previous period {period}"),
+    "few_cases": ("（不足 5 例）", " (fewer than 5 cases)"),
+    "before_value": ("上期 {value}", "before: {value}"),
+    "compared_with": ("对比 {previous}（去年同期 {last_year}）",
+                      "compared with {previous} (same days last year: {last_year})"),
     # common
     "empty_period": ("所选期间和部门没有数据。", "There is no data for the chosen period and department."),
     "download_csv": ("下载 CSV", "Download CSV"),

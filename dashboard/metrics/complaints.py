@@ -101,6 +101,7 @@ def complaint_kpis(conn: Connection, scope: Scope, start: date, end: date, as_of
            {_HOURS.format('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_time)')} AS median_resolution_hours,
            {_HOURS.format('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_time)')} AS p90_resolution_hours,
            count(resolved_at) AS resolved,
+           count(*) FILTER (WHERE callback_at - resolved_at <= interval '7 days') AS callbacks_on_time,
            {rate("count(*) FILTER (WHERE callback_at - resolved_at <= interval '7 days')", "count(resolved_at)")}
                AS callback_on_time_rate,
            round(avg(satisfaction), 2) AS mean_satisfaction,

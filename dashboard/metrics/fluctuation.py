@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
 from dashboard.metrics import totals
 from dashboard.metrics.sql import SCOPE_CTE, frame, in_scope, setting_sql, split
@@ -25,9 +25,16 @@ NAMED_FLUCTUATION = """
     LEFT JOIN customers cu ON cu.id = r.customer_id LEFT JOIN departments d ON d.id = cu.department_id"""
 
 
-def fluctuation_sql(scope: Scope, period: Period, named: bool = True) -> tuple[str, dict]:
-    """The rows of `fluctuation`, or with `named` False keyed by customer_id instead of code, name and department."""
-    prev, ly = period.previous(), period.last_year()
+def fluctuation_sql(scope: Scope, period: Period, as_of: date | None = None,
+                    named: bool = True) -> tuple[str, dict]:
+    """The rows of `fluctuation`, or with `named` False keyed by customer_id instead of code, name and department.
+
+    As of a day inside the period, like for like: the period so far against the same days of
+    the previous period and of the same period last year (periods.compare). Without `as_of`,
+    or as of its end, the period is compared whole.
+    """
+    comparison = compare(period, period.end if as_of is None else as_of)
+    now, prev, ly = comparison.current, comparison.previous, comparison.last_year
     before = totals.totals_at("before", period.start - timedelta(days=1))
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
@@ -74,7 +81,7 @@ def fluctuation_sql(scope: Scope, period: Period, named: bool = True) -> tuple[s
                 ELSE 'steady' END AS flag
     FROM v CROSS JOIN threshold"""
     params = {
-        "department": scope.department, "p_start": period.start, "p_end": period.end,
+        "department": scope.department, "p_start": now.start, "p_end": now.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
     } | before
     return (NAMED_FLUCTUATION.format(rows=sql) if named else sql), params
@@ -89,13 +96,13 @@ FLUCTUATION_ORDER = {None: "customer_code", "drops": "change, customer_code", "s
 
 def fluctuation(conn: Connection, scope: Scope, period: Period,
                 flags: tuple[str, ...] | None = None, largest: str | None = None,
-                limit: int | None = None) -> pd.DataFrame:
+                limit: int | None = None, *, as_of: date | None = None) -> pd.DataFrame:
     """Each customer's volume in `period` against the previous period and a year before.
 
     `flags` keeps only those flags; `largest` ('drops' or 'surges') orders by change instead of
     customer code; `limit` keeps the first rows.
     """
-    sql, params = fluctuation_sql(scope, period)
+    sql, params = fluctuation_sql(scope, period, as_of)
     return frame(conn, f"""SELECT * FROM ({sql}) f
         WHERE CAST(:flags AS text[]) IS NULL OR flag = ANY(:flags)
         ORDER BY {FLUCTUATION_ORDER[largest]} LIMIT :limit""",
@@ -117,14 +124,14 @@ _FLUCTUATION_COLUMNS = ["customer_code", "customer_name", "volume", "previous_vo
 
 
 def fluctuation_overview(conn: Connection, scope: Scope, period: Period,
-                         limit: int = 15) -> pd.DataFrame:
+                         limit: int = 15, *, as_of: date | None = None) -> pd.DataFrame:
     """The flag counts and the `limit` largest drops and surges, from one pass over the period.
 
     part 'summary': one row of customers, total volume and customers per flag (fluctuation_summary's
     row); 'drops' (drop, stopped) and 'surges' (surge, new): rows of `fluctuation` ordered as its
     `largest` orders them. Split with summary_row and extreme_rows.
     """
-    sql, params = fluctuation_sql(scope, period, named=False)
+    sql, params = fluctuation_sql(scope, period, as_of, named=False)
     no_rows = ", ".join(f"NULL AS {c}" for c in _FLUCTUATION_COLUMNS)
     no_summary = ", ".join("NULL" for _ in _SUMMARY_COLUMNS)
 
@@ -158,9 +165,10 @@ def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
     return split(overview, "part", part, _FLUCTUATION_COLUMNS)
 
 
-def fluctuation_summary(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+def fluctuation_summary(conn: Connection, scope: Scope, period: Period, *,
+                        as_of: date | None = None) -> pd.DataFrame:
     """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
-    sql, params = fluctuation_sql(scope, period, named=False)
+    sql, params = fluctuation_sql(scope, period, as_of, named=False)
     return frame(conn, f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params)
 
 

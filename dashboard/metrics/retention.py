@@ -84,12 +84,12 @@ def retention_trend(conn: Connection, scope: Scope, start: date, end: date) -> p
 
 
 def at_risk(conn: Connection, scope: Scope, period: Period,
-            limit: int | None = None) -> pd.DataFrame:
+            limit: int | None = None, *, as_of: date | None = None) -> pd.DataFrame:
     """Customers flagged drop or stopped in `period` with no open (pending) retention case, largest drop first.
 
     `limit` keeps the first rows; `customers_at_risk` counts them all.
     """
-    sql, params = fluctuation_sql(scope, period)
+    sql, params = fluctuation_sql(scope, period, as_of)
     return frame(conn, f"""SELECT *, count(*) OVER () AS customers_at_risk FROM ({sql}) f
         WHERE flag = ANY(:drops)
           -- one set of the customers with an open case, hashed, rather than a lookup per row

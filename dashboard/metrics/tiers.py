@@ -10,14 +10,16 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
 from dashboard.metrics import totals
 from dashboard.metrics.sql import SCOPE_CTE, frame, in_scope, scoped, split
 
 
-def _tier_params(scope: Scope, period: Period) -> dict:
-    prev_end, cur_end = period.previous().end, period.end
+def _tier_params(scope: Scope, period: Period, as_of: date | None) -> dict:
+    # the end of a running period is its as-of day, compared with the same day of the period before
+    comparison = compare(period, period.end if as_of is None else as_of)
+    prev_end, cur_end = comparison.previous.end, comparison.current.end
     params = scoped(scope)
     for name, day in (("cur", cur_end), ("cur0", cur_end - timedelta(days=365)),
                       ("prev", prev_end), ("prev0", prev_end - timedelta(days=365))):
@@ -89,27 +91,31 @@ _TIER_MATRIX = """
 
 
 def tiers(conn: Connection, scope: Scope, period: Period,
-          changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+          changes: tuple[str, ...] | None = None, limit: int | None = None, *,
+          as_of: date | None = None) -> pd.DataFrame:
     """Tier at the end of the previous period and of `period` (trailing 365 days), and the change.
 
     `changes` keeps only those changes; `limit` the first rows (by customer code).
     """
     return frame(conn, _TIERS + _TIER_ROWS.format(source="changes"),
-                  _tier_params(scope, period) | {"changes": list(changes) if changes else None, "limit": limit})
+                  _tier_params(scope, period, as_of) | {"changes": list(changes) if changes else None, "limit": limit})
 
 
-def tier_change_counts(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+def tier_change_counts(conn: Connection, scope: Scope, period: Period, *,
+                       as_of: date | None = None) -> pd.DataFrame:
     """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
-    return frame(conn, _TIERS + _TIER_COUNTS.format(source="changes"), _tier_params(scope, period))
+    return frame(conn, _TIERS + _TIER_COUNTS.format(source="changes"), _tier_params(scope, period, as_of))
 
 
-def tier_matrix(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+def tier_matrix(conn: Connection, scope: Scope, period: Period, *,
+                as_of: date | None = None) -> pd.DataFrame:
     """Customers per (previous tier, current tier): the migration matrix."""
-    return frame(conn, _TIERS + _TIER_MATRIX.format(source="changes"), _tier_params(scope, period))
+    return frame(conn, _TIERS + _TIER_MATRIX.format(source="changes"), _tier_params(scope, period, as_of))
 
 
 def tier_overview(conn: Connection, scope: Scope, period: Period,
-                  changes: tuple[str, ...] | None = None, limit: int | None = None) -> pd.DataFrame:
+                  changes: tuple[str, ...] | None = None, limit: int | None = None, *,
+          as_of: date | None = None) -> pd.DataFrame:
     """tier_matrix, tier_change_counts and tiers(changes, limit) from one pass, for pages that show all three.
 
     part 'matrix', 'change' or 'customers', each with the columns of its figure (the others
@@ -126,7 +132,7 @@ def tier_overview(conn: Connection, scope: Scope, period: Period,
     FROM ({_TIER_COUNTS.format(source="c")}) n
     UNION ALL
     SELECT 'customers', r.*, NULL FROM ({_TIER_ROWS.format(source="c")}) r"""
-    return frame(conn, sql, _tier_params(scope, period)
+    return frame(conn, sql, _tier_params(scope, period, as_of)
                   | {"changes": list(changes) if changes else None, "limit": limit})
 
 

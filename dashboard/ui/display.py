@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports
+from dashboard.core import formats
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
 from dashboard.ui import data
@@ -42,7 +43,8 @@ _MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def kpi_row(cards: list[dict]) -> None:
-    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad.
+    """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad, `plain` when its
+    change must not be coloured (a rate over few cases), `help` for the card's tooltip.
 
     More than five cards are split over two rows so values stay legible at 1280 pixels.
     """
@@ -54,8 +56,27 @@ def kpi_row(cards: list[dict]) -> None:
             # A written delta ("+0", "-0.0 pp", "+¥0.00") is read by its sign; no change is grey, without an arrow.
             unchanged = delta is not None and not re.search(r"[1-9]", delta)
             column.metric(card["label"], card["value"], delta, border=True,
-                          delta_color="off" if unchanged else "inverse" if card.get("inverse") else "normal",
+                          delta_color="off" if unchanged or card.get("plain") else
+                          "inverse" if card.get("inverse") else "normal",
                           delta_arrow="off" if unchanged else "auto", help=card.get("help"))
+
+
+def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=None, before_base=None,
+              inverse: bool = False, compared: str | None = None) -> dict:
+    """A KPI card for a rate: its base beside the label ("27/28"), its change in points.
+
+    A rate over fewer than formats.SMALL_BASE cases is marked as such and its change is grey.
+    `compared` (the range compared with) and the earlier value with its base go in the tooltip.
+    """
+    few = formats.small_base(base)
+    shown = f"{label} · {formats.fmt_base(part, base, lang)}" if base is not None else label
+    if few:
+        shown += t("few_cases", lang)
+    tip = [compared] if compared else []
+    if before_base is not None:
+        tip.append(t("before_value", lang, value=formats.fmt_rate_of(before_rate, before_part, before_base, lang)))
+    return {"label": shown, "value": formats.fmt_rate(rate), "delta": formats.delta_rate(rate, before_rate),
+            "inverse": inverse, "plain": few, "help": " · ".join(tip) or None}
 
 
 def empty(lang: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.core.periods import KINDS, Period, PeriodError
+from dashboard.core.periods import KINDS, Comparison, Period, PeriodError, compare, range_label
 from dashboard.core.scope import AccessDenied, Scope, resolve
 from dashboard.core.user import User
 from dashboard.i18n import t
@@ -38,11 +38,23 @@ class Filters:
         return min(self.period.end, today())
 
     @property
+    def comparison(self) -> Comparison:
+        """The period as of `as_of` against the same days of the period before and of last year."""
+        return compare(self.period, self.as_of)
+
+    @property
     def previous(self) -> Period:
+        """The range compared with: the previous period, cut like for like while this one runs."""
+        return self.comparison.previous
+
+    @property
+    def previous_period(self) -> Period:
+        """The whole previous period, for the figures that take a period and an as-of day."""
         return self.period.previous()
 
     @property
     def previous_as_of(self) -> date:
+        """The day the previous figures are as of: the end of the range compared with."""
         return min(self.previous.end, today())
 
 
@@ -167,5 +179,12 @@ def page_header(f: Filters, title: str, intro: str) -> None:
 
 
 def period_caption(f: Filters) -> None:
+    """The period shown, as of when, and the ranges its figures are compared with (ISO dates)."""
     st.caption(t("period_shown", f.lang, period=f.period.label, start=f.period.start, end=f.period.end, as_of=f.as_of)
-               + " · " + t("vs_previous", f.lang, period=f.previous.label))
+               + " · " + compared_text(f.comparison, f.lang))
+
+
+def compared_text(comparison: Comparison, lang: str) -> str:
+    """"compared with 2026-11-01 – 2026-11-02 (same days last year: 2025-12-01 – 2025-12-02)"."""
+    return t("compared_with", lang, previous=range_label(comparison.previous),
+             last_year=range_label(comparison.last_year))
