@@ -32,7 +32,8 @@ st.html("""<style>
 .slide .delta {font-size: 28px;} .slide .good {color: #69f0ae;} .slide .bad {color: #ff8a80;} .slide .same {color: #cfd8dc;}
 .slide table {border-collapse: collapse; font-size: 28px; width: 100%;}
 .slide th {font-size: 28px; color: #90caf9; text-align: left; border-bottom: 2px solid #90caf9; padding: 4px 10px;}
-.slide td {font-size: 28px; padding: 4px 10px; border-bottom: 1px solid #2f4066;}
+.slide td {font-size: 28px; padding: 4px 10px; border-bottom: 1px solid #2f4066;
+           white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 14em;}
 .slide .empty {font-size: 28px; color: #cfd8dc;}
 [data-testid='stMain'] button p, [data-testid='stMain'] label p, [data-testid='stMain'] a p {font-size: 22px !important;}
 [data-testid='stMain'] label, [data-testid='stMain'] [data-testid='stWidgetLabel'] {color: #ffffff !important;}
