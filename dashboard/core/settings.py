@@ -1,0 +1,111 @@
+"""Every rule a manager can change, once: its key, default, meaning and how a written value is read.
+
+The rules are stored in the `settings` table (key, jsonb value); a key without a row has its
+default. The same registry serves the settings page, the import of `settings.csv`, and
+`python -m dashboard settings`, so a company can keep its rules in version control. A domain
+adds its own rules here. Secrets (passwords, client secrets) are never settings.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+
+class BadSetting(ValueError):
+    """A value that is not valid for its setting; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any                      # a JSON value
+    read: Callable[[str], Any]        # the written value (CSV, a form) -> the JSON value, or BadSetting
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def decimal_between(low: str, high: str, inclusive: bool = False) -> Callable[[str], float]:
+    """A decimal strictly between low and high (or within them, inclusive)."""
+    def read(text: str) -> float:
+        try:
+            value = Decimal(str(text).strip())
+        except InvalidOperation:
+            raise BadSetting(f"'{text}' is not a number") from None
+        inside = Decimal(low) <= value <= Decimal(high) if inclusive else Decimal(low) < value < Decimal(high)
+        if not inside:
+            raise BadSetting(f"'{text}' is not between {low} and {high}")
+        return float(value)
+    return read
+
+
+def whole_between(low: int, high: int) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        if not re.fullmatch(r"\d+", str(text).strip()) or not low <= int(text) <= high:
+            raise BadSetting(f"'{text}' is not a whole number {low}-{high}")
+        return int(text)
+    return read
+
+
+def one_of(*codes: str) -> Callable[[str], str]:
+    def read(text: str) -> str:
+        if str(text).strip() not in codes:
+            raise BadSetting(f"'{text}' is not one of {', '.join(codes)}")
+        return str(text).strip()
+    return read
+
+
+def hours_range(text: str) -> str:
+    """Working hours of a day, `09:00-18:00` (opening before closing)."""
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", str(text).strip())
+    if not match or match[1] + match[2] >= match[3] + match[4]:
+        raise BadSetting(f"'{text}' is not working hours like 09:00-18:00")
+    return str(text).strip()
+
+
+def weights(*keys: str) -> Callable[[str], dict]:
+    """A JSON object of non-negative weights for exactly `keys`, not all zero."""
+    def read(text) -> dict:
+        try:
+            value = json.loads(text) if isinstance(text, str) else text
+        except json.JSONDecodeError:
+            raise BadSetting(f"'{text}' is not a JSON object like {{\"{keys[0]}\": 25, ...}}") from None
+        if not isinstance(value, dict) or set(value) != set(keys):
+            raise BadSetting(f"the weights must name exactly {', '.join(keys)}")
+        if any(not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 for v in value.values()) \
+                or not any(value.values()):
+            raise BadSetting("each weight is a number >= 0, and not all are 0")
+        return {k: value[k] for k in keys}
+    return read
+
+
+EVALUATION_DIMENSIONS = ("service_skill", "communication", "business_knowledge", "professional_knowledge")
+EVALUATION_RELATIONS = ("superior", "peer", "subordinate", "self")
+
+SETTINGS: dict[str, Setting] = {s.key: s for s in (
+    Setting("fluctuation_threshold", 0.30, decimal_between("0", "1"), "业务波动阈值（下降/增长）",
+            "Fluctuation threshold (drop/surge)"),
+    Setting("value_band_high", 1.25, decimal_between("1", "10"), "高价值倍数", "High value band"),
+    Setting("value_band_low", 0.75, decimal_between("0", "1"), "低价值倍数", "Low value band"),
+    Setting("abc_method", "count", one_of("count", "value"), "ABC 方法", "ABC method"),
+    Setting("sla_clock", "calendar", one_of("calendar", "business"), "时限计时方式", "SLA clock"),
+    Setting("business_hours", "09:00-18:00", hours_range, "工作时间", "Business hours"),
+    Setting("sl_seconds", 20, whole_between(1, 3600), "服务水平接听秒数", "Service level: answered within (s)"),
+    Setting("short_abandon_seconds", 5, whole_between(0, 600), "短时放弃秒数", "Short abandon (s)"),
+    Setting("fcr_hours", 24, whole_between(1, 720), "首次解决时限（小时）", "First-contact resolution window (h)"),
+    Setting("repeat_days", 30, whole_between(1, 365), "重复投诉天数", "Repeat complaint window (days)"),
+    Setting("evaluation_weights", dict.fromkeys(EVALUATION_DIMENSIONS, 25), weights(*EVALUATION_DIMENSIONS),
+            "考评维度权重", "Evaluation dimension weights"),
+    Setting("evaluation_relation_weights", {"superior": 50, "peer": 20, "subordinate": 20, "self": 10},
+            weights(*EVALUATION_RELATIONS), "考评关系权重", "Evaluation relation weights"),
+)}
+
+
+def current(stored: dict[str, Any]) -> dict[str, Any]:
+    """Every setting's value: the stored one, or its default."""
+    return {key: stored.get(key, setting.default) for key, setting in SETTINGS.items()}
