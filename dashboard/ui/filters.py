@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core.periods import KINDS, Period, PeriodError
-from dashboard.core.scope import AccessDenied, Scope, resolve
+from dashboard.core.scope import AccessDenied, Scope, reads_company, resolve
 from dashboard.core.user import User
 from dashboard.i18n import t
 from dashboard.ui.display import escape_markdown
@@ -136,7 +136,7 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
         left.button(t("previous", lang), on_click=_shift, args=(-1,), key="f_prev", width="stretch")
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
         period = Period.containing(kind, st.session_state["f_anchor"])
-    codes = ([""] if user.role == "manager" else []) + list(departments["code"])
+    codes = ([""] if reads_company(user) else []) + list(departments["code"])
     names = {"": t("all_departments", lang)}
     for row in departments.itertuples():
         names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
