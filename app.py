@@ -44,13 +44,16 @@ MENU = [
     ("suggestions", "nav_suggestions", "💬", "section_work", None),
     ("settings", "nav_settings", "⚙️", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
-    ("account", "nav_account", ":material/key:", "section_account", None),
+    ("account", "nav_account", ":material/key:", "app_title", None),
 ]
 WORK = "section_work"
+# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
+UNLISTED = ("account",)
 
 
 def page(name: str, title: str, icon: str) -> st.Page:
-    return st.Page(f"pages/{name}.py", title=t(title, L), icon=icon, url_path=name, default=name == "overview")
+    return st.Page(f"pages/{name}.py", title=t(title, L), icon=icon, url_path=name, default=name == "overview",
+                   visibility="hidden" if name in UNLISTED else "visible")
 
 
 @st.cache_resource(show_spinner=False)

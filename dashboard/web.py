@@ -11,7 +11,7 @@ dashboard/ui/session.py; the store is dashboard/sessions.py.
   session and answers 303 to the page asked for with the session cookie (HttpOnly, SameSite=Lax,
   Path=/, no Max-Age: it goes with the browser; the server decides when it ends). Any failure
   answers 303 to `/?signin=failed`.
-- `GET /session/end`: drops the session cookie, but only of a session the script has already
+- `GET /session/end[?lang=zh|en]`: drops the session cookie, but only of a session the script has already
   revoked: a forged link cannot sign anybody out.
 - `SigninBindingMiddleware`: gives a browser that loads a page a random `cs_signin` cookie
   (HttpOnly, Lax) that binds each one-time code to that browser.
@@ -90,7 +90,8 @@ async def session_start(request: Request) -> Response:
 async def session_end(request: Request) -> Response:
     """Drop the cookie of a session that the script has already ended; then the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE)
-    response = RedirectResponse("/", status_code=303)
+    lang = request.query_params.get("lang")
+    response = RedirectResponse(f"/?lang={lang}" if lang in ("zh", "en") else "/", status_code=303)
     if token and not await run_in_threadpool(sessions.is_live, _engine(), token):
         response.delete_cookie(SESSION_COOKIE, path="/", secure=SECURE, httponly=True, samesite=SAMESITE)
     return _no_store(response)

@@ -5,7 +5,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # navigation
     "nav_users": ("用户管理", "Users"),
     "nav_account": ("我的账号", "My account"),
-    "section_account": ("账号", "Account"),
     # sign-in
     "signin_failed": ("登录链接已失效或已使用，请重新登录。", "That sign-in link has expired or was used already; please sign in again."),
     "reload_to_sign_in": ("请刷新页面后再登录（缺少登录 Cookie）。", "Reload the page, then sign in (the sign-in cookie is missing)."),

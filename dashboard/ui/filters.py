@@ -155,6 +155,7 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     filters = Filters(lang=lang, period=period, scope=scope)
     st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": scope.department or ""})
     st.sidebar.caption(t("signed_in_as", lang, name=escape_markdown(user.name), role=t(f"role_{user.role}", lang)))
+    st.sidebar.page_link("pages/account.py", label=t("nav_account", lang), icon=":material/key:")
     st.sidebar.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     return filters
 

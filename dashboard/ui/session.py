@@ -143,7 +143,7 @@ def _next_path(user: User) -> str:
     if not may_open(user, roles, work):
         name, query = "overview", {}
     query = {k: v for k, v in dict(query).items() if isinstance(v, str)} | {"lang": current_language()}
-    return f"/{name}?{urlencode(query)}"
+    return f"/{'' if name == 'overview' else name}?{urlencode(query)}"  # the default page lives at /
 
 
 def begin_session(user: User, origin: str = "password") -> str | None:
@@ -185,7 +185,7 @@ def sign_out(expired: bool = False) -> None:
     """End the session: at once in the database (every tab at its next run), then drop the cookie."""
     if cookie_sessions():
         sessions.revoke(get_engine(), request_cookies().get(web.SESSION_COOKIE))
-        st.session_state["_navigate"] = web.END_PATH
+        st.session_state["_navigate"] = f"{web.END_PATH}?{urlencode({'lang': current_language()})}"
     elif session_origin() == "oidc":
         st.session_state["_sso_logout"] = True  # st.login's own cookie would sign in again
     for key in ("user", "last_seen", "filters", "session_origin"):
