@@ -133,7 +133,7 @@ elif user.must_change_password and session.session_origin() == "password":
     navigation = st.navigation([account] + [page(*entry[:3]) for entry in MENU if entry[0] != "account"],
                                position="hidden")
     if navigation.url_path != "account":
-        st.switch_page(account)
+        st.switch_page(account, query_params=dict(st.query_params))
 else:
     sections: dict[str, list] = {}
     for name, title, icon, section, roles in MENU:

@@ -61,10 +61,14 @@ with tab_create:
         password = right.text_input(t("f_password", L), type="password", key="users_new_password", help=rules)
         forms.slot(slots, "password")
         st.caption(t("staff_no_hint", L) + " " + rules)
-        if st.form_submit_button(t("create_account", L), type="primary"):
-            forms.submit(L, slots, lambda conn: users.create_account(
-                conn, user, username=username, role=role, staff_no=staff_no or None, password=password).username,
-                t("nav_users", L))
+        if st.form_submit_button(t("create_account", L), type="primary") and forms.submit(
+                L, slots, lambda conn: users.create_account(conn, user, username=username, role=role,
+                                                            staff_no=staff_no or None, password=password).username,
+                t("nav_users", L)):
+            st.session_state["users_created"] = username.strip()
+            st.rerun()  # the list and the account picker show the new account at once
+    if st.session_state.get("users_created"):
+        st.success(t("saved", L, what=st.session_state.pop("users_created")))
 
 with tab_edit:
     names = list(listing["username"])

@@ -124,3 +124,113 @@ def test_a_session_survives_a_reload_and_a_second_tab_and_signing_out_ends_both(
         wait_until_done(page)
         page.screenshot(path=str(SHOTS / "accounts-sign-in-zh.png"))
         browser.close()
+
+
+def open_options(page, scope_selector: str) -> list[str]:
+    """Open a Streamlit selectbox (found by its container) as a user would; its options' texts."""
+    wait_until_done(page)
+    for _ in range(5):
+        page.locator(f"{scope_selector} [data-testid='stSelectbox']").first.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=3_000)
+            return page.get_by_role("option").all_inner_texts()
+        except Exception:  # the click landed while the app was drawing
+            page.wait_for_timeout(500)
+    raise AssertionError(f"the selectbox {scope_selector} did not open")
+
+
+def choose(page, scope_selector: str, option_text: str) -> None:
+    """Pick an option of a Streamlit selectbox (found by its container) as a user would."""
+    open_options(page, scope_selector)
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+    wait_until_done(page)
+
+
+def test_a_manager_creates_an_agent_who_changes_the_password_sees_only_their_scope_and_is_deactivated(served):
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.accounts import DEMO_PASSWORD
+
+    base, engine = served
+    with engine.connect() as conn:  # an agent's staff record without an account, outside the demo agent's team
+        staff_no, department = conn.execute(sa.text("""
+            SELECT s.staff_no, d.code FROM staff s JOIN departments d ON d.id = s.department_id
+            WHERE s.role = 'agent' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.staff_id = s.id)
+              AND d.code <> (SELECT d2.code FROM users u JOIN staff s2 ON s2.id = u.staff_id
+                             JOIN departments d2 ON d2.id = s2.department_id WHERE u.username = 'agent')
+            ORDER BY s.staff_no DESC LIMIT 1""")).one()
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = launch(p)
+        boss = browser.new_page(viewport={"width": 1280, "height": 720})
+        boss.goto(f"{base}/?lang=en")
+        wait_until_done(boss)
+        sign_in(boss, "manager", DEMO_PASSWORD)
+        open_from_menu(boss, "Users")
+        assert boss.locator("h1").first.inner_text() == "Users"
+        boss.screenshot(path=str(SHOTS / "accounts-users-en.png"))
+        boss.get_by_role("tab", name="New account").click()
+        boss.get_by_role("textbox", name="Username").fill("newagent")
+        choose(boss, ".st-key-users_new_staff", staff_no)
+        password = boss.get_by_role("textbox", name="First password")
+        password.fill("qwerty123")  # one of the most common passwords
+        boss.get_by_role("button", name="Create account").click()
+        wait_until_done(boss)
+        assert "too common" in boss.inner_text("[data-testid='stMain']")
+        password.fill("Spring-tide-2026")
+        boss.get_by_role("button", name="Create account").click()
+        wait_until_done(boss)
+        assert "Saved: newagent" in boss.inner_text("[data-testid='stMain']")
+        boss.screenshot(path=str(SHOTS / "accounts-users-created-en.png"))
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT role, must_change_password FROM users WHERE username = 'newagent'")).one()
+            assert tuple(row) == ("agent", True)
+            assert conn.execute(sa.text("SELECT count(*) FROM audit_log WHERE table_name = 'users' "
+                                        "AND record_key = 'newagent' AND actor = 'manager'")).scalar() == 1
+
+        agent = browser.new_page(viewport={"width": 1280, "height": 720})
+        agent.goto(f"{base}/complaints?lang=en")
+        wait_until_done(agent)
+        sign_in(agent, "newagent", "Spring-tide-2026")
+        # the first password must be changed before anything else
+        assert agent.locator("h1").first.inner_text() == "My account"
+        assert "Set a new password first" in agent.inner_text("[data-testid='stMain']")
+        assert agent.locator("[data-testid='stSidebarNav']").count() == 0
+        agent.screenshot(path=str(SHOTS / "accounts-must-change-en.png"))
+        agent.get_by_role("textbox", name="Current password").fill("Spring-tide-2026")
+        agent.get_by_role("textbox", name="New password", exact=True).fill("Harbour-lights-77")
+        agent.get_by_role("textbox", name="New password again").fill("Harbour-lights-77")
+        agent.get_by_role("button", name="Change password").click()
+        wait_until_done(agent)
+        agent.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+        wait_until_done(agent)
+        nav = agent.inner_text("[data-testid='stSidebarNav']")
+        assert "Complaint records" in nav and "Users" not in nav and "Rules and settings" not in nav
+        # only their own department: no "All departments", nothing outside their team
+        options = open_options(agent, ".st-key-f_dept")
+        agent.keyboard.press("Escape")
+        assert options and all(department in option for option in options), options
+        open_from_menu(agent, "Complaint timeliness")
+        assert f"dept={department}" in agent.url  # the filter resolved to their own department
+        agent.screenshot(path=str(SHOTS / "accounts-new-agent-scope-en.png"))
+
+        # the manager deactivates the account: the agent's open page signs out at its next run
+        boss.get_by_role("tab", name="Change an account").click()
+        choose(boss, ".st-key-users_pick", "newagent")
+        boss.get_by_role("button", name="Deactivate").click()
+        wait_until_done(boss)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT active FROM users WHERE username = 'newagent'")).scalar() is False
+            assert conn.execute(sa.text("SELECT count(*) FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+                                        "WHERE u.username = 'newagent' AND s.revoked_at IS NULL")).scalar() == 0
+        boss.screenshot(path=str(SHOTS / "accounts-users-deactivated-en.png"))
+        run_again(agent)
+        assert signed_out_page(agent), "a deactivated user's open page is still signed in"
+        assert "not correct" in sign_in(agent, "newagent", "Harbour-lights-77")
+
+        # the admin page in Chinese
+        boss.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click()
+        wait_until_done(boss)
+        boss.get_by_role("tab", name="账号列表").click()
+        boss.screenshot(path=str(SHOTS / "accounts-users-zh.png"))
+        browser.close()
