@@ -234,3 +234,91 @@ def test_a_manager_creates_an_agent_who_changes_the_password_sees_only_their_sco
         boss.get_by_role("tab", name="账号列表").click()
         boss.screenshot(path=str(SHOTS / "accounts-users-zh.png"))
         browser.close()
+
+
+@pytest.fixture
+def provider(tmp_path):
+    """oidc-provider-mock on 127.0.0.1 (another site than the app on localhost, as a real provider
+    is), knowing the demo manager by the e-mail of their staff record; and the app's secrets."""
+    idp_port, app_port = free_port(), free_port()
+    claims = {"sub": "s0001", "email": "s0001@example.cn", "email_verified": True, "name": "Demo Manager"}
+    log = open(tmp_path / "idp.log", "w")
+    idp = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(idp_port),
+                            "--user-claims", json.dumps(claims)], stdout=log, stderr=subprocess.STDOUT)
+    metadata = f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(metadata, timeout=2).read()
+            break
+        except OSError:
+            if time.time() > deadline:
+                idp.kill()
+                pytest.fail("oidc-provider-mock did not start")
+            time.sleep(0.3)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f"""[auth]
+redirect_uri = "http://localhost:{app_port}/oauth2callback"
+cookie_secret = "test-only-{socket.gethostname()}-{time.time_ns()}"
+client_id = "dashboard"
+client_secret = "dashboard-test-secret"
+server_metadata_url = "{metadata}"
+""")
+    yield app_port, secrets, idp_port
+    idp.terminate()
+    idp.wait(10)
+    log.close()
+
+
+def test_single_sign_on_against_a_local_provider(demo_url, provider):
+    from playwright.sync_api import sync_playwright
+
+    app_port, secrets, idp_port = provider
+    engine = sa.create_engine(demo_url)
+    SHOTS.mkdir(exist_ok=True)
+    with serving(demo_url, "localhost", app_port, ("--secrets.files", str(secrets))) as base, sync_playwright() as p:
+        browser = launch(p)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.route("**/*", only_loopback)
+        page = context.new_page()
+        page.goto(f"{base}/?lang=en")
+        wait_until_done(page)
+        page.screenshot(path=str(SHOTS / "accounts-sso-sign-in-en.png"))
+        page.get_by_role("button", name="Sign in with single sign-on").click()
+        page.wait_for_url(f"http://127.0.0.1:{idp_port}/**", timeout=30_000)
+        page.get_by_placeholder("sub").fill("s0001")
+        page.get_by_role("button", name="Authorize").click()
+        page.locator(".st-key-sign_out").wait_for(timeout=60_000)  # back, bridged to our own session
+        wait_until_done(page)
+        # (the provider sends the browser back to the app's address, without its language: Chinese)
+        assert "当前用户：" in page.inner_text("[data-testid='stSidebar']")
+        assert urlparse(page.url).hostname == "localhost" and "code=" not in page.url
+        assert cookie(context, "cs_session")["httpOnly"] and cookie(context, "_streamlit_user") is None
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT u.username, s.origin FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+                                        "WHERE s.revoked_at IS NULL")).all() == [("manager", "oidc")]
+        page.screenshot(path=str(SHOTS / "accounts-sso-signed-in-zh.png"))
+        page.reload()
+        wait_until_done(page)
+        assert signed_in_page(page)
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_role("heading", name=SIGN_IN_HEADING["zh"]).wait_for(timeout=30_000)
+        wait_until_done(page)
+        page.wait_for_timeout(1000)
+        assert signed_out_page(page, "zh") and cookie(context, "cs_session") is None  # and not signed in again by st.login
+
+        # an identity whose e-mail belongs to no staff record gets no session
+        other = browser.new_context(viewport={"width": 1280, "height": 720})
+        other.route("**/*", only_loopback)
+        stranger = other.new_page()
+        stranger.goto(f"{base}/?lang=en")
+        wait_until_done(stranger)
+        stranger.get_by_role("button", name="Sign in with single sign-on").click()
+        stranger.wait_for_url(f"http://127.0.0.1:{idp_port}/**", timeout=30_000)
+        stranger.get_by_placeholder("sub").fill("stranger@example.org")
+        stranger.get_by_role("button", name="Authorize").click()
+        stranger.locator("[data-testid='stAlertContentError']").wait_for(timeout=60_000)
+        assert "没有员工档案使用这个电子邮箱地址" in stranger.inner_text("[data-testid='stMain']")
+        assert next((c for c in other.cookies() if c["name"] == "cs_session"), None) is None
+        stranger.screenshot(path=str(SHOTS / "accounts-sso-refused-zh.png"))
+        browser.close()
