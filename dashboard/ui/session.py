@@ -109,6 +109,15 @@ def _in_process_user() -> User | None:
     return fresh
 
 
+def still_signed_in() -> bool:
+    """For a fragment that reruns on its own (the weekly review's auto-advance), which does not run
+    app.py: whether the session is still live. It counts as activity, so an auto-advancing
+    presentation stays signed in (within sessions.ABSOLUTE); a sign-out or deactivation ends it."""
+    if not cookie_sessions():
+        return st.session_state.get("user") is not None
+    return sessions.resolve(get_engine(), request_cookies().get(web.SESSION_COOKIE)) is not None
+
+
 def signed_in() -> User:
     """The signed-in user of a page (the entry file runs pages only for a signed-in user)."""
     return st.session_state["user"]
