@@ -77,7 +77,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 COLUMNS: dict[str, tuple[str, str]] = {
-    "username": ("用户名", "Username"), "active": ("状态", "Status"),
+    "username": ("用户名", "Username"), "role": ("角色", "Role"), "active": ("状态", "Status"),
     "must_change_password": ("须修改密码", "Must change password"), "last_sign_in": ("上次登录", "Last sign-in"),
-    "live_sessions": ("登录中的会话", "Open sessions"), "created_at": ("创建时间", "Created"),
+    "live_sessions": ("登录中的会话", "Open sessions"),
 }

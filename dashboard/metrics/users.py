@@ -20,8 +20,7 @@ def accounts(conn: Connection, scope: Scope) -> pd.DataFrame:
     SELECT u.username, u.role, s.staff_no, s.name AS staff_name, d.code AS department_code, u.active,
            u.must_change_password, u.last_sign_in,
            (SELECT count(*) FROM auth_sessions a WHERE a.user_id = u.id AND a.revoked_at IS NULL
-              AND a.last_used_at > clock_timestamp() - CAST(:idle AS interval)) AS live_sessions,
-           u.created_at
+              AND a.last_used_at > clock_timestamp() - CAST(:idle AS interval)) AS live_sessions
     FROM users u LEFT JOIN staff s ON s.id = u.staff_id LEFT JOIN departments d ON d.id = s.department_id
     WHERE CAST(:department AS text) IS NULL OR s.department_id IN (SELECT id FROM scope)
     ORDER BY u.username"""
