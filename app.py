@@ -5,6 +5,7 @@ import logging
 import streamlit as st
 
 from dashboard.core.calls import Call
+from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
 from dashboard.ui import data, filters, session
@@ -23,9 +24,10 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
 
 log = logging.getLogger("dashboard")
 L = session.current_language()
-user = session.current_user()
 
-# Every page: (file, title key, icon, section, roles that may open it; None: every role).
+# Every page: (file, title key, icon, section, roles that may open it; None: every role). Who may
+# open what is dashboard/core/scope.py's rule (may_open): the Work section changes data, which an
+# hr account never does.
 MENU = [
     ("overview", "nav_overview", "🏠", "app_title", None),
     ("plans", "nav_plans", "📋", "section_analysis", None),
@@ -41,34 +43,17 @@ MENU = [
     ("work_log", "nav_work_log", "📝", "section_work", None),
     ("suggestions", "nav_suggestions", "💬", "section_work", None),
     ("settings", "nav_settings", "⚙️", "section_work", ("manager",)),
+    ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
+    ("account", "nav_account", ":material/key:", "app_title", None),
 ]
+WORK = "section_work"
+# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
+UNLISTED = ("account",)
 
 
 def page(name: str, title: str, icon: str) -> st.Page:
-    return st.Page(f"pages/{name}.py", title=t(title, L), icon=icon, url_path=name, default=name == "overview")
-
-
-# Declared first, so the menu is ours from the very first run.
-if user is None:
-    # Signed out, every page's address is known but each one leads to sign-in, which then goes to
-    # the page asked for (a link opened while signed out is not lost, nor a "page not found").
-    sign_in = st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")
-    navigation = st.navigation([sign_in] + [page(*entry[:3]) for entry in MENU], position="hidden")
-    if navigation.url_path != "sign_in":
-        st.session_state["after_sign_in"] = (f"pages/{navigation.url_path or 'overview'}.py", dict(st.query_params))
-        st.switch_page(sign_in, query_params=dict(st.query_params))
-    st.session_state.setdefault("after_sign_in", ("pages/overview.py", dict(st.query_params)))
-else:
-    sections: dict[str, list] = {}
-    for name, title, icon, section, roles in MENU:
-        if roles is None or user.role in roles:  # navigation shows only the pages a role may use
-            sections.setdefault(t(section, L), []).append(page(name, title, icon))
-    navigation = st.navigation(sections, expanded=True)
-    asked = st.session_state.pop("after_sign_in", None)  # the page a signed-out link asked for
-    allowed = {p.url_path for pages in sections.values() for p in pages}
-    if asked is not None:
-        target = asked[0] if asked[0].removeprefix("pages/").removesuffix(".py") in allowed else "pages/overview.py"
-        st.switch_page(target, query_params=asked[1])
+    return st.Page(f"pages/{name}.py", title=t(title, L), icon=icon, url_path=name, default=name == "overview",
+                   visibility="hidden" if name in UNLISTED else "visible")
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,6 +112,41 @@ except Exception:
     st.error(t("db_unreachable", L))
     st.stop()
 
+
+# The database first: who is signed in is read from it (dashboard/ui/session.py).
+session.follow_navigation()  # a sign-out's last step: the route that drops the session cookie
+user = session.current_user()
+if user is None:
+    # Signed out, every page's address is known but each one leads to sign-in, which then goes to
+    # the page asked for (a link opened while signed out is not lost, nor a "page not found").
+    sign_in = st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")
+    navigation = st.navigation([sign_in] + [page(*entry[:3]) for entry in MENU], position="hidden")
+    entries = {name: (roles, section == WORK) for name, _, _, section, roles in MENU}
+    if navigation.url_path != "sign_in":
+        asked = navigation.url_path or "overview"
+        st.session_state["after_sign_in"] = (asked, dict(st.query_params)) + entries.get(asked, (None, False))
+        st.switch_page(sign_in, query_params=dict(st.query_params))
+    st.session_state.setdefault("after_sign_in", ("overview", dict(st.query_params), None, False))
+elif user.must_change_password and session.session_origin() == "password":
+    # A new account or a reset password: the account page, and nothing else, until it is changed.
+    account = page("account", "nav_account", ":material/key:")
+    navigation = st.navigation([account] + [page(*entry[:3]) for entry in MENU if entry[0] != "account"],
+                               position="hidden")
+    if navigation.url_path != "account":
+        st.switch_page(account, query_params=dict(st.query_params))
+else:
+    sections: dict[str, list] = {}
+    for name, title, icon, section, roles in MENU:
+        if may_open(user, roles, section == WORK):  # navigation shows only the pages a role may use
+            sections.setdefault(t(section, L), []).append(page(name, title, icon))
+    navigation = st.navigation(sections, expanded=True)
+    asked = st.session_state.pop("after_sign_in", None)  # the page a signed-out link asked for
+    allowed = {p.url_path for pages in sections.values() for p in pages}
+    if asked is not None:
+        target = f"pages/{asked[0]}.py" if asked[0] in allowed else "pages/overview.py"
+        st.switch_page(target, query_params=asked[1])
+
+session.show_notice()
 if user is not None:
     departments = data.fetch(Call(records.department_tree, session.reader_scope()))
     st.session_state["filters"] = filters.sidebar_filters(departments, user)

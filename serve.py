@@ -4,15 +4,23 @@ app.py is the entry file and declares every page with st.navigation. Starting th
 this st.App wrapper lets `entry_file_only()` run before the first browser session, so even a
 process's first run goes through app.py: our menu from the first paint, and a page URL such as
 /plans runs app.py (navigation, filters), which then runs the page (see dashboard/ui/entry.py).
+
+It also adds the routes and middleware of signed-in sessions (dashboard/web.py): /session/start
+sets the HttpOnly session cookie after a sign-in, /session/end drops it after a sign-out.
 """
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
+from dashboard import web
 from dashboard.ui.entry import entry_file_only
 
 entry_file_only()
+# Sessions live in an HttpOnly cookie that only these routes can set (dashboard/web.py); the app
+# knows they are there, and keeps its signed-in users in that cookie instead of the tab.
+web.ROUTES_MOUNTED = True
 
 
 @asynccontextmanager
@@ -25,7 +33,8 @@ async def lifespan(app):
     stop_embedded_servers()
 
 
-app = st.App(Path(__file__).resolve().with_name("app.py"), lifespan=lifespan)
+app = st.App(Path(__file__).resolve().with_name("app.py"), lifespan=lifespan, routes=web.ROUTES,
+             middleware=[Middleware(web.SigninBindingMiddleware)])
 
 if __name__ == "__main__":
     app.run()

@@ -1,14 +1,22 @@
-"""Accounts and sign-in (账号与登录): argon2 password hashes, throttling, roles.
+"""Accounts and sign-in (账号与登录): argon2 password hashes, the password rules, throttling, roles.
 
 Messages never reveal whether a username exists: a wrong password and an unknown user get
 the same answer, take about as long (an unknown user still costs one hash check), and count
 towards the same throttle.
+
+The password rules (`password_problem`): at least MIN_PASSWORD_LENGTH characters, at most
+MAX_PASSWORD_LENGTH, not the username, not one of the 10,000 most common passwords (the list in
+dashboard/data/common-passwords.txt, compared without regard to case), and the demo password
+only on a demo database. The demo password `demo1234` signs in only on a demo database (the
+settings table has the key 'demo'); anywhere else it is refused like a wrong password.
+
+Creating and changing accounts is in dashboard/writes/users.py; sessions in dashboard/sessions.py.
 """
 from __future__ import annotations
 
-import json
-import re
+import functools
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -19,17 +27,19 @@ from dashboard.core.user import User
 
 ROLES = vocabulary.ROLE.codes
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
 MAX_FAILURES = 5  # per username in THROTTLE_WINDOW
 MAX_CLIENT_FAILURES = 50  # per client address in THROTTLE_WINDOW, when the address is known
 THROTTLE_WINDOW = timedelta(minutes=15)
 DEMO_PASSWORD = "demo1234"
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt"
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
 class UserError(ValueError):
-    """Bad input for an account; the message names the field."""
+    """Bad input for an account (the command line's message); the message names the field."""
 
 
 class SignInRefused(Exception):
@@ -40,44 +50,111 @@ class SignInRefused(Exception):
         self.reason, self.retry_after = reason, retry_after
 
 
-def _audit(conn, actor: str, action: str, key: str, after: dict | None) -> None:
-    conn.execute(sa.text("INSERT INTO audit_log (actor, action, table_name, record_key, after) "
-                         "VALUES (:actor, :action, 'users', :key, CAST(:after AS jsonb))"),
-                 {"actor": actor, "action": action, "key": key, "after": json.dumps(after) if after else None})
+# -- passwords ---------------------------------------------------------------------------------
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(stored: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed in `stored`; the same work when there is none."""
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password or "")
+        return stored is not None
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords, lower-cased (SecLists' 10k-most-common.txt, see docs/accounts.md)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def is_demo_database(conn) -> bool:
+    return bool(conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'demo')")).scalar())
+
+
+def password_problem(conn, password: str, username: str) -> tuple[str, dict] | None:
+    """Why `password` may not be `username`'s new password (an i18n key and its parameters), or None."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "err_password_short", {"minimum": MIN_PASSWORD_LENGTH}
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "err_password_long", {"maximum": MAX_PASSWORD_LENGTH}
+    if "\x00" in password:
+        return "err_nul", {}
+    if password.strip().lower() in common_passwords() or password.strip().lower() == (username or "").strip().lower():
+        return "err_password_common", {}
+    if password == DEMO_PASSWORD and not is_demo_database(conn):
+        return "err_password_demo", {}
+    return None
+
+
+# -- accounts ----------------------------------------------------------------------------------
 
 def create_user(conn, username: str, password: str, role: str, staff_no: str | None = None,
                 actor: str = "cli") -> User:
-    """Create an account. Heads and agents need a staff record: it gives their department."""
-    username = (username or "").strip()
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]{3,40}", username):
-        raise UserError("username: use 3-40 letters, digits, '.', '_' or '-'")
-    if role not in ROLES:
-        raise UserError(f"role: '{role}' is not one of {', '.join(ROLES)}")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    staff_id = None
-    if staff_no:
-        staff_id = conn.execute(sa.text("SELECT id FROM staff WHERE staff_no = :s"), {"s": staff_no}).scalar()
-        if staff_id is None:
-            raise UserError(f"staff_no: staff member '{staff_no}' does not exist")
-    elif role != "manager":
-        raise UserError(f"staff_no: a {role} needs a staff record (it sets the department)")
-    if conn.execute(sa.text("SELECT 1 FROM users WHERE username = :u"), {"u": username}).scalar():
-        raise UserError(f"username: '{username}' is taken")
-    conn.execute(sa.text("INSERT INTO users (username, password_hash, role, staff_id) VALUES (:u, :h, :r, :s)"),
-                 {"u": username, "h": _hasher.hash(password), "r": role, "s": staff_id})
-    _audit(conn, actor, "create", username, {"role": role, "staff_no": staff_no})
-    return load_user(conn, username)
+    """Create an account from the command line or the demo (the checks of writes.users.create_account).
+
+    Raises UserError naming the field, in English. Heads and agents need a staff record: it
+    gives their department.
+    """
+    from dashboard.i18n import t
+    from dashboard.writes.users import create_account
+    from dashboard.writes.validation import Invalid
+
+    try:
+        return create_account(conn, actor, username=username, role=role, staff_no=staff_no, password=password,
+                              must_change=False)
+    except Invalid as invalid:
+        raise UserError("; ".join(f"{field}: {t(key, 'en', **params)}" for field, (key, params)
+                                  in invalid.errors.items())) from None
+
+
+_USER_SQL = """
+    SELECT u.username, u.role, s.staff_no, coalesce(s.name, u.username) AS name, d.code AS department_code,
+           u.must_change_password
+    FROM users u LEFT JOIN staff s ON s.id = u.staff_id LEFT JOIN departments d ON d.id = s.department_id
+    WHERE u.username = :u AND u.active"""
 
 
 def load_user(conn, username: str) -> User | None:
-    row = conn.execute(sa.text("""
-        SELECT u.username, u.role, s.staff_no, coalesce(s.name, u.username) AS name, d.code AS department_code
-        FROM users u LEFT JOIN staff s ON s.id = u.staff_id LEFT JOIN departments d ON d.id = s.department_id
-        WHERE u.username = :u AND u.active"""), {"u": username}).mappings().first()
+    """The active account `username` as every read and write sees it (None when unknown or inactive)."""
+    row = conn.execute(sa.text(_USER_SQL), {"u": username}).mappings().first()
     return User(**row) if row else None
 
+
+def account_exists(conn, username: str) -> bool:
+    """Whether an account `username` exists, active or not (accounts are deactivated, never deleted)."""
+    return bool(conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM users WHERE username = :u)"), {"u": username}).scalar())
+
+
+def user_id(conn, username: str) -> int | None:
+    return conn.execute(sa.text("SELECT id FROM users WHERE username = :u AND active"), {"u": username}).scalar()
+
+
+def account_for_email(conn, email: str | None) -> tuple[User | None, str]:
+    """The account a single sign-on identity's e-mail maps to: its staff record's (staff.email,
+    without regard to case) active account. (user, '') or (None, why): 'no_staff', 'ambiguous'
+    (several staff records share the address), 'no_account'."""
+    email = (email or "").strip()
+    if not email:
+        return None, "no_staff"
+    staff = conn.execute(sa.text("SELECT id FROM staff WHERE lower(email) = lower(:e) AND email IS NOT NULL"),
+                         {"e": email}).scalars().all()
+    if not staff:
+        return None, "no_staff"
+    if len(staff) > 1:
+        return None, "ambiguous"
+    username = conn.execute(sa.text("SELECT username FROM users WHERE staff_id = :s AND active ORDER BY id LIMIT 1"),
+                            {"s": staff[0]}).scalar()
+    user = load_user(conn, username) if username else None
+    return (user, "") if user else (None, "no_account")
+
+
+# -- sign-in -----------------------------------------------------------------------------------
 
 def _record(conn, username: str, succeeded: bool, client: str | None) -> None:
     conn.execute(sa.text("INSERT INTO sign_in_attempts (username, succeeded, client) VALUES (:u, :s, :c)"),
@@ -119,19 +196,17 @@ def sign_in(engine, username: str, password: str, client: str | None = None) -> 
     Each attempt is recorded in a transaction of its own, committed before the answer is given:
     a refusal raised inside the caller's transaction would otherwise roll its own record back,
     and the throttle would never see a failure. `client` is the client's address when known.
+    The demo password is refused outside a demo database, even for an account that has it.
     """
     username = (username or "").strip()
     with engine.connect() as conn:
         wait = _throttled(conn, username, client)
         stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = :u AND active"),
                               {"u": username}).scalar()
+        demo_refused = password == DEMO_PASSWORD and not is_demo_database(conn)
     if wait is not None:
         raise SignInRefused("throttled", retry_after=wait)
-    try:
-        _hasher.verify(stored or _DUMMY_HASH, password or "")
-        ok = stored is not None
-    except (VerifyMismatchError, InvalidHashError):
-        ok = False
+    ok = password_matches(stored, password) and not demo_refused
     with engine.begin() as conn:
         _record(conn, username, ok, client)
     if not ok:
@@ -144,12 +219,22 @@ def sign_in(engine, username: str, password: str, client: str | None = None) -> 
         return load_user(conn, username)
 
 
+def signed_in_by_sso(engine, username: str) -> None:
+    """Note a single sign-on (the provider checked who it is): the account's last sign-in."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET last_sign_in = clock_timestamp() WHERE username = :u"), {"u": username})
+
+
+DEMO_USERNAMES = ("manager", "head", "agent", "hruser")
+
+
 def demo_accounts(conn) -> list[dict]:
     """The demo's accounts (one per role), listed on the sign-in page of a demo database only."""
-    if not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'demo')")).scalar():
+    if not is_demo_database(conn):
         return []
     rows = conn.execute(sa.text("""
         SELECT u.username, u.role, d.code AS department_code FROM users u
         LEFT JOIN staff s ON s.id = u.staff_id LEFT JOIN departments d ON d.id = s.department_id
-        WHERE u.username IN ('manager', 'head', 'agent') ORDER BY array_position(ARRAY['manager','head','agent'], u.username)"""))
+        WHERE u.username = ANY(:names) AND u.active ORDER BY array_position(:names, u.username)"""),
+                        {"names": list(DEMO_USERNAMES)})
     return [dict(r._mapping, password=DEMO_PASSWORD) for r in rows]

@@ -78,6 +78,8 @@ controls[5].page_link("pages/overview.py", label=t("exit_presentation", L))
 
 @st.fragment(run_every=seconds if auto else None)
 def show_slide() -> None:
+    if not session.still_signed_in():  # signed out elsewhere, or deactivated: the sign-in page
+        st.rerun(scope="app")
     moved = st.session_state.get("slide_moved_at", time.monotonic())
     if auto and time.monotonic() - moved >= seconds - 0.5:
         move(1)

@@ -468,15 +468,17 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         for table in ("departments", "staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"coalesce((SELECT max(id) FROM {table}), 1))"))
-        # one account per role, listed on the sign-in page of a demo database
+        # one account per role, listed on the sign-in page of a demo database; the demo password is
+        # accepted only on a demo database, so the database says it is one first
         from dashboard.accounts import DEMO_PASSWORD, create_user
 
+        conn.execute(sa.text("INSERT INTO settings VALUES ('demo', CAST(:v AS jsonb)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                     {"v": json.dumps({"seed": seed, "customers": customers, "today": today.isoformat()})})
         staff_no = {sid: no for sid, no, *_ in staff}
         create_user(conn, "manager", DEMO_PASSWORD, "manager", staff_no[1], actor="demo")
         create_user(conn, "head", DEMO_PASSWORD, "head", staff_no[heads[first_region]], actor="demo")
         create_user(conn, "agent", DEMO_PASSWORD, "agent", staff_no[agent], actor="demo")
-        conn.execute(sa.text("INSERT INTO settings VALUES ('demo', CAST(:v AS jsonb)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
-                     {"v": json.dumps({"seed": seed, "customers": customers, "today": today.isoformat()})})
+        create_user(conn, "hruser", DEMO_PASSWORD, "hr", actor="demo")
     with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))
     progress(f"demo: done ({counts['orders']:,} orders, {counts['complaints']:,} complaints)")

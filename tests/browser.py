@@ -14,6 +14,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -30,13 +31,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, address: str = "127.0.0.1"):
-    """`streamlit run serve.py` on `database_url`, listening on `address`; yields its base URL."""
-    port = free_port()
+def serving(database_url: str, address: str = "127.0.0.1", port: int | None = None, extra: tuple[str, ...] = ()):
+    """`streamlit run serve.py` on `database_url`, listening on `address` (and `port`, else a free
+    one), with `extra` arguments (e.g. `--secrets.files`); yields its base URL."""
+    port = port or free_port()
     env = dict(os.environ, DATABASE_URL=database_url, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
-         "--server.address", address, "--server.headless", "true"],
+         "--server.address", address, "--server.headless", "true", *extra],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://{address}:{port}"
     deadline = time.time() + 60
@@ -71,11 +73,28 @@ def wait_until_done(page):
 
 
 def sign_in(page, username: str, password: str, lang: str = "en") -> str:
-    """Fill the sign-in form as a user would; the main area's text afterwards."""
+    """Fill the sign-in form as a user would; the main area's text afterwards.
+
+    A sign-in that works sends the browser through /session/start (which sets the session cookie)
+    to the page asked for; one that does not stays on the sign-in page with its message.
+    """
     labels = {"en": ("Username", "Password", "Sign in"), "zh": ("用户名", "密码", "登录")}[lang]
     page.get_by_role("textbox", name=labels[0]).fill(username)
     page.get_by_role("textbox", name=labels[1]).fill(password)
     page.get_by_role("button", name=labels[2]).click()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        page.wait_for_timeout(250)
+        try:
+            path = urlparse(page.url).path
+            if not path.endswith("/sign_in") and not path.startswith("/session/"):
+                break  # signed in: the browser moved on
+            if (page.locator("[data-testid='stAlertContentError']").count()
+                    and page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count()):
+                break  # refused: the message shows
+        except Exception:  # the page is navigating
+            continue
+    page.wait_for_load_state()
     wait_until_done(page)
     return page.inner_text("[data-testid='stMain']")
 

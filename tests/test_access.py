@@ -187,7 +187,7 @@ def test_sign_in_form(demo_url, use_database):  # noqa: F811
     at.run()
     assert_clean(at)
     shown = at.table[0].value
-    assert list(shown["Username"]) == ["manager", "head", "agent"]
+    assert list(shown["Username"]) == ["manager", "head", "agent", "hruser"]
     at.text_input(key="signin_username").input("head")
     at.text_input(key="signin_password").input("wrong password")
     at.button[0].click().run()

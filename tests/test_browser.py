@@ -6,7 +6,7 @@ finished, asserts that no exception or error element is shown, and saves
 """
 import pytest
 
-from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, wait_until_done
+from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
@@ -35,10 +35,7 @@ def test_every_page_in_chromium(server):
         page.goto(f"{server}/?lang=zh&kind=month")
         wait_until_done(page)
         page.screenshot(path=str(SHOTS / "sign_in-zh.png"))
-        page.get_by_label("用户名").fill("manager")
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        wait_until_done(page)
+        sign_in(page, "manager", DEMO_PASSWORD, "zh")
         # every page is listed (no "View more", which Streamlit does not translate) and the
         # language switch below the menu still shows on a 720-pixel projector
         nav = page.locator("[data-testid='stSidebarNav']")
@@ -83,15 +80,12 @@ def test_presentation_slides_are_legible(server):
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        for lang, user_label, password_label, button in (("zh", "用户名", "密码", "登录"),
-                                                         ("en", "Username", "Password", "Sign in")):
+        for lang in ("zh", "en"):
+            # a browser of its own for each language: a session outlives a reload, in its cookie
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(f"{server}/?lang={lang}")
             wait_until_done(page)
-            page.get_by_role("textbox", name=user_label).fill("manager")
-            page.get_by_role("textbox", name=password_label).fill(DEMO_PASSWORD)
-            page.get_by_role("button", name=button).click()
-            wait_until_done(page)
+            sign_in(page, "manager", DEMO_PASSWORD, lang)
             page.locator("[data-testid='stSidebarNav'] a[href$='present']").click()
             wait_until_done(page)
             assert page.locator("[data-testid='stSidebar']").is_hidden()
@@ -118,7 +112,7 @@ def test_presentation_slides_are_legible(server):
                 page.wait_for_function(f"document.querySelector('.slide') && "
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
             assert seen == [str(i) for i in range(1, 8)]
-            page.goto(f"{server}/")  # a new session for the other language
+            page.close()
         browser.close()
 
 

@@ -1,7 +1,9 @@
-"""Department scope (数据权限): the departments a read or write may touch.
+"""Department scope (数据权限): the departments a read or write may touch, and what each role may do.
 
 A manager reads everything; a department head reads their department and its
-sub-departments; an agent reads their department's dashboards. A `Scope` is resolved once
+sub-departments; an agent reads their department's dashboards. An hr account reads every
+department and changes no operational data (see COMPANY_READERS and READ_ONLY below: the one
+place that says so). A `Scope` is resolved once
 per request from the signed-in user and the department asked for (`resolve`), and every
 read and write of department data takes one: there is no default meaning "everything". The
 command line, which runs with the database's own rights, says so explicitly
@@ -18,6 +20,41 @@ from dashboard.core.user import User
 
 class AccessDenied(PermissionError):
     pass
+
+
+# What each role may do, written once (the menu, the filters, the reads and every write follow it):
+# - manager: reads every department, changes everything (accounts and rules too);
+# - head: reads and changes their department and its sub-departments;
+# - agent: reads their department's dashboards and changes their own work;
+# - hr: reads every department's figures (the overview and analysis pages; the evaluation results
+#   once they exist) and changes no operational data: no work forms, no write of any record but
+#   their own account's password.
+COMPANY_READERS = ("manager", "hr")
+READ_ONLY = ("hr",)
+OWN_ACCOUNT = "users"  # the one table a read-only role writes to: its own password
+
+
+def reads_company(user: User) -> bool:
+    """Whether `user` reads every department (a manager, hr)."""
+    return user.role in COMPANY_READERS
+
+
+def changes_data(user: User) -> bool:
+    """Whether `user` may change operational data at all (work forms, rules); hr may not."""
+    return user.role not in READ_ONLY
+
+
+def may_open(user: User, roles: tuple[str, ...] | None, work_form: bool) -> bool:
+    """Whether `user` may open a page meant for `roles` (None: every role); `work_form`: a page
+    of the Work section, which changes data (none for hr)."""
+    return (roles is None or user.role in roles) and (not work_form or changes_data(user))
+
+
+def check_may_change(user: User, table: str, key: str) -> None:
+    """Raise AccessDenied when `user` may not change record `key` of `table` (every write audits
+    through this, so no write of a read-only role lands, whichever form or function made it)."""
+    if user.role in READ_ONLY and not (table == OWN_ACCOUNT and key == user.username):
+        raise AccessDenied(f"a {user.role} account changes no data")
 
 
 class UnknownDepartment(ValueError):
@@ -69,7 +106,7 @@ def resolve(conn, user: User, requested: str | None = None) -> Scope:
     Raises AccessDenied for a department outside theirs: editing the URL, query parameters or
     session state cannot widen anyone's scope.
     """
-    if user.role == "manager":
+    if reads_company(user):
         return Scope(requested)
     home = user.department_code
     if home is None:
@@ -83,7 +120,7 @@ def resolve(conn, user: User, requested: str | None = None) -> Scope:
 
 def department_options(conn, user: User, tree):
     """The department filter's choices: the whole tree, or the user's subtree."""
-    if user.role == "manager":
+    if reads_company(user):
         return tree
     allowed = set(subtree(conn, user.department_code or ""))
     return tree[tree["code"].isin(allowed)].reset_index(drop=True)
@@ -106,7 +143,8 @@ def record_visible(conn, user: User, table: str, key: str) -> bool:
 
     A record outside the user's department subtree is treated like one that does not exist:
     callers show nothing, so record numbers cannot be probed. Suggestions are read by their
-    sender and addressee; the rules (settings) and accounts by managers.
+    sender and addressee; the rules (settings) and accounts by managers; hr reads the records of
+    every department (not suggestions, rules or accounts).
     """
     if user.role == "manager":
         return True
@@ -114,7 +152,7 @@ def record_visible(conn, user: User, table: str, key: str) -> bool:
         return bool(conn.execute(sa.text("""
             SELECT 1 FROM suggestions g JOIN staff f ON f.id = g.from_staff_id JOIN staff t ON t.id = g.to_staff_id
             WHERE g.id::text = :k AND :s IN (f.staff_no, t.staff_no)"""), {"k": key, "s": user.staff_no}).scalar())
-    if table not in _RECORD_DEPARTMENT or user.department_code is None:
+    if table not in _RECORD_DEPARTMENT or (user.department_code is None and not reads_company(user)):
         return False
     department = conn.execute(sa.text(_RECORD_DEPARTMENT[table]), {"k": key}).scalar()
     return department is not None and resolve(conn, user).contains(conn, department)

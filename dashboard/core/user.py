@@ -10,4 +10,5 @@ class User:
     role: str                    # a code of vocabulary.ROLE
     staff_no: str | None
     name: str
-    department_code: str | None  # None for a manager without a staff record
+    department_code: str | None  # None for a manager or hr account without a staff record
+    must_change_password: bool = False  # set by a manager's reset (or a new account): change it first

@@ -42,8 +42,13 @@ def _enum(name: str, *members: tuple[str, str, str]) -> Enumeration:
 
 # -- recorded by users (forms and import) --------------------------------------------------------
 
+# an account's role; hr reads every department and changes no operational data (core/scope.py)
 ROLE = _enum("role", ("manager", "经理", "manager"), ("head", "部门主管", "department head"),
-             ("agent", "客服专员", "agent"))
+             ("agent", "客服专员", "agent"), ("hr", "人事", "HR"))
+# a staff record's role (the customer-service organisation: hr people need no staff record)
+STAFF_ROLE = _enum("staff role", *((m.code, m.zh, m.en) for m in ROLE.members if m.code != "hr"))
+# how a signed-in session began
+SESSION_ORIGIN = _enum("session origin", ("password", "密码", "password"), ("oidc", "单点登录", "single sign-on"))
 PRIORITY = _enum("priority", ("urgent", "紧急", "urgent"), ("high", "高", "high"), ("normal", "普通", "normal"),
                  ("low", "低", "low"))
 PLAN_KIND = _enum("plan kind", ("plan", "计划", "plan"), ("task", "任务", "task"))
@@ -103,19 +108,20 @@ TOTAL = _enum("total", ("ALL", "合计", "Total"))
 NO_TIER = _enum("no tier", ("none", "无级别", "none"))
 
 ALL: tuple[Enumeration, ...] = (
-    ROLE, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
+    ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
     RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
     ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
-    ("staff", "role"): ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): ROLE, ("staff", "gender"): GENDER,
+    ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER,
     ("sla_policies", "priority"): PRIORITY, ("plans", "kind"): PLAN_KIND, ("plans", "type"): PLAN_TYPE,
     ("plans", "horizon"): HORIZON, ("plans", "method"): PLAN_METHOD, ("work_logs", "source"): LOG_SOURCE,
     ("work_logs", "service_type"): SERVICE_TYPE, ("retention_cases", "reason"): RETENTION_REASON,
     ("retention_cases", "intent"): RETENTION_INTENT, ("retention_cases", "method"): RETENTION_METHOD,
     ("retention_cases", "result"): RETENTION_RESULT, ("service_budgets", "category"): COST_CATEGORY,
     ("cost_entries", "category"): COST_CATEGORY, ("evaluations_360", "relation"): EVALUATION_RELATION,
+    ("auth_sessions", "origin"): SESSION_ORIGIN, ("auth_codes", "origin"): SESSION_ORIGIN,
 }
 
 

@@ -44,7 +44,7 @@ def specs() -> list[FileSpec]:
         FileSpec("departments.csv", {"code": (True, code), "name": (True, text), "parent_code": (False, code),
                                      "scope": (False, long_text)}, ("code",)),
         FileSpec("staff.csv", {"staff_no": (True, code), "name": (True, text), "department_code": (True, code),
-                               "role": (True, one_of(*v.ROLE.codes)), "email": (False, text),
+                               "role": (True, one_of(*v.STAFF_ROLE.codes)), "email": (False, text),
                                "phone": (False, text), "hired_on": (False, a_date)}, ("staff_no",)),
         FileSpec("customers.csv", {"code": (True, code), "name": (True, text), "department_code": (True, code),
                                    "owner_staff_no": (False, code), "industry": (False, text),

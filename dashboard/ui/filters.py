@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core.periods import KINDS, Comparison, Period, PeriodError, compare, range_label
-from dashboard.core.scope import AccessDenied, Scope, resolve
+from dashboard.core.scope import AccessDenied, Scope, reads_company, resolve
 from dashboard.core.user import User
 from dashboard.i18n import t
 from dashboard.ui.display import escape_markdown
@@ -148,7 +148,7 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
         left.button(t("previous", lang), on_click=_shift, args=(-1,), key="f_prev", width="stretch")
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
         period = Period.containing(kind, st.session_state["f_anchor"])
-    codes = ([""] if user.role == "manager" else []) + list(departments["code"])
+    codes = ([""] if reads_company(user) else []) + list(departments["code"])
     names = {"": t("all_departments", lang)}
     for row in departments.itertuples():
         names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
@@ -167,6 +167,7 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     filters = Filters(lang=lang, period=period, scope=scope)
     st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": scope.department or ""})
     st.sidebar.caption(t("signed_in_as", lang, name=escape_markdown(user.name), role=t(f"role_{user.role}", lang)))
+    st.sidebar.page_link("pages/account.py", label=t("nav_account", lang), icon=":material/key:")
     st.sidebar.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     return filters
 

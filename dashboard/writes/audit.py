@@ -8,7 +8,7 @@ import json
 
 import sqlalchemy as sa
 
-from dashboard.core.scope import record_visible
+from dashboard.core.scope import check_may_change, record_visible
 from dashboard.core.user import User
 
 
@@ -19,6 +19,10 @@ def as_json(row) -> dict | None:
 
 
 def audit(conn, actor: User | str, action: str, table: str, key: str, before=None, after=None) -> None:
+    """Record one write. A user whose role changes no data (hr) is refused here, and the caller's
+    transaction, which holds the write, rolls back (dashboard/core/scope.py says who may change what)."""
+    if isinstance(actor, User):
+        check_may_change(actor, table, key)
     conn.execute(sa.text("""INSERT INTO audit_log (actor, action, table_name, record_key, before, after)
                             VALUES (:actor, :action, :table, :key, CAST(:before AS jsonb), CAST(:after AS jsonb))"""),
                  {"actor": actor.username if isinstance(actor, User) else actor, "action": action, "table": table,
