@@ -79,6 +79,9 @@ COST_CATEGORY = _enum("cost category", ("people", "人力", "people"), ("equipme
 GENDER = _enum("gender", ("F", "女", "F"), ("M", "男", "M"))
 EVALUATION_RELATION = _enum("evaluation relation", ("superior", "上级评价", "superior"), ("peer", "同级评价", "peer"),
                             ("subordinate", "下级评价", "subordinate"), ("self", "自评", "self"))
+SKILL_ASSESSMENT = _enum("skill assessment", ("written", "书面测试", "written test"),
+                         ("scenario", "情景测试", "scenario test"), ("callback_check", "服务回访", "callback check"),
+                         ("observation", "日常观察", "observation"))
 ABC_METHOD = _enum("abc method", ("count", "按客户数", "by count"), ("value", "按收入", "by value"))
 
 # -- worked out by the figures -------------------------------------------------------------------
@@ -110,7 +113,7 @@ NO_TIER = _enum("no tier", ("none", "无级别", "none"))
 ALL: tuple[Enumeration, ...] = (
     ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
     RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
-    ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
+    SKILL_ASSESSMENT, ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
@@ -122,6 +125,7 @@ CHECKED: dict[tuple[str, str], Enumeration] = {
     ("retention_cases", "result"): RETENTION_RESULT, ("service_budgets", "category"): COST_CATEGORY,
     ("cost_entries", "category"): COST_CATEGORY, ("evaluations_360", "relation"): EVALUATION_RELATION,
     ("auth_sessions", "origin"): SESSION_ORIGIN, ("auth_codes", "origin"): SESSION_ORIGIN,
+    ("skill_assessments", "kind"): SKILL_ASSESSMENT,
 }
 
 
