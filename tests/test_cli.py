@@ -22,11 +22,14 @@ DOCUMENTED = {
     "tiers": "customer_code, tier_previous, tier_current, change",
     "retention": "reason, cases, retained, lost, pending, success_rate, total_cost, cost_per_retained",
     "grading": "customer_code, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class",
+    "quality": "department_code, staff_no, complaints, achievement_rate, callback_on_time_rate, mean_satisfaction, plan_completion, service_success_rate, retention_success_rate, surveys, csat, nps",
+    "evaluation": "staff_no, department_code, score, superior_mean, peer_mean, subordinate_mean, self_score, raters",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "plans": ["--as-of", "2026-05-20"], "fluctuation": ["--period", "2026-05"], "tiers": ["--period", "2026-05"],
-        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"]}
+        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"],
+        "quality": ["--start", "2026-05-01", "--end", "2026-05-31"], "evaluation": ["--cycle", "2026-Q2"]}
 
 
 def run(database_url, *args):

@@ -20,6 +20,8 @@ REFERENCES = [
     ("plans.csv", "staff_no", "staff member"), ("plans.csv", "assigned_by_staff_no", "staff member"),
     ("plan_progress.csv", "plan_no", "plan"), ("retention_cases.csv", "customer_code", "customer"),
     ("retention_cases.csv", "staff_no", "staff member"),
+    ("surveys.csv", "customer_code", "customer"), ("surveys.csv", "staff_no", "staff member"),
+    ("evaluations.csv", "evaluator_staff_no", "staff member"), ("evaluations.csv", "evaluatee_staff_no", "staff member"),
 ]
 
 
@@ -98,6 +100,17 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
     for line, row in files.get("retention_cases.csv", FileSpec("", {}, ())).rows:
         if row.get("closed_on") and row.get("started_on") and row["closed_on"] < row["started_on"]:
             problems.append(f"retention_cases.csv:{line}: closed_on: {row['closed_on']} is before started_on")
+
+    for line, row in files.get("surveys.csv", FileSpec("", {}, ())).rows:
+        if row.get("csat") is None and row.get("nps") is None:
+            problems.append(f"surveys.csv:{line}: csat: a survey needs csat (1-5) or nps (0-10)")
+
+    # a rating's scores never appear in a message (they are confidential); only who rated whom
+    for line, row in files.get("evaluations.csv", FileSpec("", {}, ())).rows:
+        evaluator, evaluatee, relation = row.get("evaluator_staff_no"), row.get("evaluatee_staff_no"), row.get("relation")
+        if evaluator and evaluatee and relation and (relation == "self") != (evaluator == evaluatee):
+            problems.append(f"evaluations.csv:{line}: relation: 'self' is for a staff member rating themselves, "
+                            "and only then")
 
     if "tiers.csv" in files:
         rows = files["tiers.csv"].rows

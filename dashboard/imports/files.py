@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from dashboard.core import vocabulary as v
+from dashboard.core.settings import EVALUATION_DIMENSIONS
 from dashboard.imports.parsers import (
     a_date,
     amount,
     code,
+    confidential_score,
     count,
+    cycle_name,
     long_text,
     non_negative_amount,
     one_of,
@@ -84,6 +87,15 @@ def specs() -> list[FileSpec]:
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
+        FileSpec("surveys.csv", {
+            "survey_no": (True, code), "customer_code": (True, code), "surveyed_on": (True, a_date),
+            "staff_no": (False, code), "csat": (False, score(1, 5)), "nps": (False, score(0, 10)),
+            "comment": (False, long_text)}, ("survey_no",)),
+        FileSpec("evaluations.csv", {
+            "cycle": (True, cycle_name), "evaluator_staff_no": (True, code), "evaluatee_staff_no": (True, code),
+            "relation": (True, one_of(*v.EVALUATION_RELATION.codes))}
+            | {dimension: (True, confidential_score) for dimension in EVALUATION_DIMENSIONS},
+            ("cycle", "evaluator_staff_no", "evaluatee_staff_no")),
     ]
 
 
@@ -208,4 +220,27 @@ WRITES: dict[str, tuple[str, str]] = {
                retention_cases.staff_id, retention_cases.note)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.reason, EXCLUDED.intent, EXCLUDED.method,
                EXCLUDED.started_on, EXCLUDED.cost, EXCLUDED.result, EXCLUDED.closed_on, EXCLUDED.staff_id, EXCLUDED.note);"""),
+    "surveys.csv": ("survey_no text, customer_code text, surveyed_on date, staff_no text, csat smallint, nps smallint, "
+                    "comment text", """
+        INSERT INTO satisfaction_surveys (survey_no, customer_id, staff_id, department_id, surveyed_on, csat, nps, comment)
+        SELECT s.survey_no, c.id, st.id, c.department_id, s.surveyed_on, s.csat, s.nps, s.comment
+        FROM s JOIN customers c ON c.code = s.customer_code LEFT JOIN staff st ON st.staff_no = s.staff_no
+        ON CONFLICT (survey_no) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id,
+            department_id = EXCLUDED.department_id, surveyed_on = EXCLUDED.surveyed_on, csat = EXCLUDED.csat,
+            nps = EXCLUDED.nps, comment = EXCLUDED.comment
+        WHERE (satisfaction_surveys.customer_id, satisfaction_surveys.staff_id, satisfaction_surveys.department_id,
+               satisfaction_surveys.surveyed_on, satisfaction_surveys.csat, satisfaction_surveys.nps,
+               satisfaction_surveys.comment)
+            IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.staff_id, EXCLUDED.department_id, EXCLUDED.surveyed_on,
+               EXCLUDED.csat, EXCLUDED.nps, EXCLUDED.comment);"""),
+    # the dimensions' columns become the rating's scores (jsonb); the audit entry of an import counts rows only
+    "evaluations.csv": ("cycle text, evaluator_staff_no text, evaluatee_staff_no text, relation text, "
+                        + ", ".join(f"{d} smallint" for d in EVALUATION_DIMENSIONS), f"""
+        INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
+        SELECT s.cycle, ev.id, ee.id, s.relation,
+               jsonb_build_object({", ".join(f"'{d}', s.{d}" for d in EVALUATION_DIMENSIONS)})
+        FROM s JOIN staff ev ON ev.staff_no = s.evaluator_staff_no JOIN staff ee ON ee.staff_no = s.evaluatee_staff_no
+        ON CONFLICT (period, evaluator_staff_id, evaluatee_staff_id) DO UPDATE SET relation = EXCLUDED.relation,
+            scores = EXCLUDED.scores
+        WHERE (evaluations_360.relation, evaluations_360.scores) IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.scores);"""),
 }

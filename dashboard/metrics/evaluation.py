@@ -64,11 +64,12 @@ dimension_weights AS ({_weights('evaluation_weights')}),
 relation_weights AS ({_weights('evaluation_relation_weights')}),
 rated AS (
     SELECT e.evaluatee_staff_id, e.relation,
-           sum(s.value::numeric * w.weight) / nullif(sum(w.weight), 0) AS score
+           sum(s.value::numeric * w.weight) / nullif(sum(w.weight), 0) AS score  -- dimensions without a weight add nothing
     FROM evaluations_360 e
     JOIN staff st ON st.id = e.evaluatee_staff_id JOIN scope ON scope.id = st.department_id
-    CROSS JOIN LATERAL jsonb_each_text(e.scores) s(dimension, value)
-    JOIN dimension_weights w ON w.name = s.dimension
+    -- a rating on none of the dimensions still counts as a rater (its score is empty)
+    LEFT JOIN LATERAL jsonb_each_text(e.scores) s(dimension, value) ON true
+    LEFT JOIN dimension_weights w ON w.name = s.dimension
     WHERE e.period = :cycle AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
     GROUP BY e.id, e.evaluatee_staff_id, e.relation
 ),
@@ -125,8 +126,9 @@ def evaluation_360(conn: Connection, scope: Scope, staff_no: str, period: str) -
 
 
 # Who rates whom among a cycle's participants: the evaluator's relation to the evaluatee.
-# superior: the evaluator's role ranks above the evaluatee's and the evaluatee works in the
-# evaluator's department or below it; subordinate: the other way round; peer: the same role in
+# superior: the evaluatee works in the evaluator's department or below it, and the evaluator's role
+# ranks above theirs (or is the same head or manager role in a department above); subordinate:
+# the other way round; peer: the same role in
 # the same department (heads and managers: the same parent department); self.
 _PAIRS = f"""
 WITH RECURSIVE {SCOPE_CTE},
@@ -146,10 +148,12 @@ people AS (
 pairs AS (
     SELECT e.id AS evaluator_id, x.id AS evaluatee_id,
            CASE WHEN e.id = x.id THEN 'self'
-                WHEN e.rank > x.rank AND EXISTS (SELECT 1 FROM ancestry a WHERE a.department_id = x.department_id
-                                                  AND a.ancestor_id = e.department_id) THEN 'superior'
-                WHEN x.rank > e.rank AND EXISTS (SELECT 1 FROM ancestry a WHERE a.department_id = e.department_id
-                                                  AND a.ancestor_id = x.department_id) THEN 'subordinate'
+                WHEN e.rank > 1 AND (e.rank > x.rank OR (e.rank = x.rank AND e.department_id <> x.department_id))
+                     AND EXISTS (SELECT 1 FROM ancestry a WHERE a.department_id = x.department_id
+                                 AND a.ancestor_id = e.department_id) THEN 'superior'
+                WHEN x.rank > 1 AND (x.rank > e.rank OR (x.rank = e.rank AND x.department_id <> e.department_id))
+                     AND EXISTS (SELECT 1 FROM ancestry a WHERE a.department_id = e.department_id
+                                 AND a.ancestor_id = x.department_id) THEN 'subordinate'
                 WHEN e.role = x.role AND (e.department_id = x.department_id
                      OR (e.rank > 1 AND e.parent_id IS NOT DISTINCT FROM x.parent_id)) THEN 'peer'
            END AS relation

@@ -23,6 +23,11 @@ def upgrade():
     CREATE INDEX satisfaction_surveys_customer_idx ON satisfaction_surveys(customer_id, surveyed_on);
     CREATE INDEX satisfaction_surveys_staff_idx ON satisfaction_surveys(staff_id, surveyed_on);
 
+    -- the 360 dimensions are the seed's four (metrics.md); the first schema stored five others as
+    -- the rule: that untouched row goes, so the documented default applies
+    DELETE FROM settings WHERE key = 'evaluation_weights'
+       AND value = '{"quality": 0.3, "efficiency": 0.25, "attitude": 0.2, "teamwork": 0.15, "learning": 0.1}'::jsonb;
+
     -- the per-staff figures: retention cases by their staff member
     CREATE INDEX retention_cases_staff_idx ON retention_cases(staff_id, started_on);
 
