@@ -2,6 +2,9 @@
 anonymity of the subordinates' ratings (2 and 3 raters) on every path a rating could leave by,
 open cycles hidden, hr writing the evaluation tables and nothing else, scope, appeals."""
 import json
+from decimal import Decimal
+
+import pandas as pd
 import re
 import logging
 from datetime import date
@@ -255,3 +258,32 @@ def test_the_demo_rates_as_the_organisation_says_with_this_quarter_open(demo_url
             assert evaluation.relation_between(conn, open_cycle, evaluator, evaluatee) == relation
         assert conn.execute(sa.text("SELECT count(*) FROM satisfaction_surveys WHERE survey_no LIKE 'S%'")).scalar() > 100
     engine.dispose()
+
+
+def test_a_scorecard_bands_each_kpi_against_its_target_and_grades_the_total(org):
+    from dashboard.metrics import scorecard
+    from tests.builders import add_complaint, local
+
+    conn = org
+    assert [scorecard.band(a, t) for a, t in ((1.09, 0.9), (1.08, 0.9), (0.91, 0.9), (0.9, 0.9), (0.89, 0.9))] == \
+        ["far_above", "above", "above", "at", "below"]  # 0.9 × 1.2 = 1.08 exactly is not more than 20 % above
+    floors = {"excellent": 90, "good": 80, "fair": 60}
+    assert [scorecard.grade(s, floors) for s in (90, 89.99, 80, 60, 59.99, None)] == \
+        ["excellent", "good", "good", "fair", "poor", None]
+    # A1 handles two complaints in May, both on time; written test 80 (at target)
+    for no in ("T1", "T2"):
+        add_complaint(conn, no, "C3", local(2026, 5, 3, 9), "urgent", resolved=local(2026, 5, 3, 10))
+    exec_(conn, "UPDATE complaints SET handler_staff_id = (SELECT id FROM staff WHERE staff_no = 'A1')")
+    writes.record_assessment(conn, HR, staff_no="A1", period="2026-05", kind="written", score=80,
+                             assessed_on=date(2026, 5, 20))
+    kpis = scorecard.scorecard(conn, Scope.company(), "A1", "2026-05", date(2026, 6, 30)).set_index("kpi")
+    # 100 % against 90 %: above, but not more than 20 % above (108 %)
+    assert kpis.loc["achievement_rate", "band"] == "above" and kpis.loc["achievement_rate", "points"] == 90
+    assert kpis.loc["skills", "band"] == "at" and kpis.loc["skills", "points"] == 80
+    assert kpis.loc["workload", "band"] == "below" and kpis.loc["workload", "target"] == 40
+    assert kpis.loc["csat", "points"] is None or pd.isna(kpis.loc["csat", "points"])  # no survey: left out
+    # achievement 90 × 20, callbacks (0 of 2) 50 × 10, workload 50 × 5, skills 80 × 10, the rest left out:
+    # 3350 / 45 = 74.444 → 74.44, 中
+    score, grade = scorecard.total_of(kpis.reset_index(), conn)
+    assert score == Decimal("74.44") and grade == "fair"
+    assert scorecard.scorecard(conn, Scope("SOUTH"), "A1", "2026-05", date(2026, 6, 30)).empty

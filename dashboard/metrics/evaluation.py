@@ -230,3 +230,28 @@ def participants(conn: Connection, scope: Scope, cycle: str) -> pd.DataFrame:
     JOIN departments d ON d.id = st.department_id
     WHERE c.cycle = :cycle ORDER BY d.code, st.staff_no"""
     return frame(conn, sql, {"cycle": cycle} | scoped(scope))
+
+
+def assessments(conn: Connection, scope: Scope, period: str) -> pd.DataFrame:
+    """Skill assessments of `period` of the staff in scope: staff_no, name, department, kind, score."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT st.staff_no, st.name AS staff_name, d.code AS department_code, a.kind, a.score, a.assessed_on,
+           a.recorded_by
+    FROM skill_assessments a JOIN staff st ON st.id = a.staff_id JOIN scope ON scope.id = st.department_id
+    JOIN departments d ON d.id = st.department_id
+    WHERE a.period = :period ORDER BY d.code, st.staff_no, a.kind"""
+    return frame(conn, sql, {"period": period} | scoped(scope))
+
+
+def appeals(conn: Connection, scope: Scope, staff_no: str | None = None) -> pd.DataFrame:
+    """Scorecard appeals of the staff in scope (or of one person), newest first, with their answers."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT st.staff_no, st.name AS staff_name, d.code AS department_code, a.period, a.reason, a.created_at,
+           a.answer, a.answered_by, a.answered_at
+    FROM scorecard_appeals a JOIN staff st ON st.id = a.staff_id JOIN scope ON scope.id = st.department_id
+    JOIN departments d ON d.id = st.department_id
+    WHERE CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no
+    ORDER BY a.created_at DESC"""
+    return frame(conn, sql, {"staff_no": staff_no} | scoped(scope))
