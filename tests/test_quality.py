@@ -74,6 +74,10 @@ def test_a_complaint_counts_for_its_handler_and_its_customers_department(org):
     assert float(east1["achievement_rate"]) == 0.0 and float(east1["callback_on_time_rate"]) == 0.0
     total = row(table, department="ALL")
     assert (total["complaints"], total["met"], total["decided"], total["rated"]) == (2, 1, 2, 2)
+    # a resolved complaint not called back is a late callback: 0 of 1, not an empty rate
+    exec_(conn, "UPDATE complaints SET callback_at = NULL WHERE complaint_no = 'T1'")
+    s1 = row(quality.quality(conn, Scope.company(), START, END), "S1")
+    assert float(s1["callback_on_time_rate"]) == 0.0 and (s1["callbacks_on_time"], s1["resolved"]) == (0, 1)
     assert float(total["mean_satisfaction"]) == 3.5
 
 

@@ -62,7 +62,7 @@ complaint_facts AS (
     SELECT staff_id, dept_id, 1 AS complaints,
            (resolved_at IS NOT NULL AND resolved_at <= deadline)::int AS met,
            (resolved_at IS NOT NULL OR deadline < :t)::int AS decided,
-           (callback_at - resolved_at <= interval '7 days')::int AS callbacks_on_time,
+           coalesce(callback_at - resolved_at <= interval '7 days', false)::int AS callbacks_on_time,
            (resolved_at IS NOT NULL)::int AS resolved,
            satisfaction AS satisfaction_sum, (satisfaction IS NOT NULL)::int AS rated
     FROM cohort
