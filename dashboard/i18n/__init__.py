@@ -8,16 +8,17 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, common
+from dashboard.i18n import accounts, common, quality
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
-LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | {
+LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | quality.LABELS | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
-COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS
+COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | quality.COLUMNS
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
-VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()
+VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels() | {
+    k: v for k, v in quality.VALUES.items() if k not in vocabulary.value_labels()}
 
 
 def t(key: str, lang: str, **kwargs) -> str:

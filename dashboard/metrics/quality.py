@@ -25,6 +25,9 @@ from db.engine import app_timezone
 QUALITY_COLUMNS = ("department_code", "staff_no", "complaints", "achievement_rate", "callback_on_time_rate",
                    "mean_satisfaction", "plan_completion", "service_success_rate", "retention_success_rate",
                    "surveys", "csat", "nps")
+# The figures that are rates (fractions; a change of one is in points).
+RATES = ("achievement_rate", "callback_on_time_rate", "plan_completion", "service_success_rate",
+         "retention_success_rate", "nps")
 # The bases beside them, for a rate shown with its base ("88.9% · 27 of 28").
 BASES = ("met", "decided", "callbacks_on_time", "resolved", "rated", "actual_count", "planned_count",
          "success_count", "completed_count", "retained", "cases_decided", "cases", "csat_answers", "nps_answers",

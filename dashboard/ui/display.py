@@ -87,7 +87,7 @@ ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type",
                 "reason", "method", "rfm_segment", "value_class", "key", "department_code")
 
 
-RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "plan_completion", "nps")
 MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change")  # numeric "change": a volume change
 
 
