@@ -19,7 +19,7 @@ from dashboard.core.formats import delta_number, delta_rate, fmt_money, fmt_numb
 from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
-from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import complaints, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -29,7 +29,7 @@ class Figure:
     label: str          # i18n key
     now: object
     before: object
-    kind: str = "number"  # number | rate | money | hours
+    kind: str = "number"  # number | rate | money | hours | mean (2 places)
     worse_when_up: bool = False
 
 
@@ -76,6 +76,8 @@ def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[
         "summary_before": Call(fluctuation.fluctuation_summary, scope, week.previous(), as_of=prev_as_of),
         "behind": Call(plans.plans, scope, as_of, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": Call(complaints.complaint_breakdown, scope, week.start, week.end, "priority", as_of),
+        "quality_now": Call(quality.quality, scope, week.start, week.end, as_of),
+        "quality_before": Call(quality.quality, scope, prev.start, prev.end, prev_as_of),
     } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \
       | {f"{key}_before": call for key, call in period_calls(scope, prev, prev_as_of).items()}
 
@@ -137,12 +139,25 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_cost_per_retained", all_now["cost_per_retained"], all_before["cost_per_retained"], "money",
                    worse_when_up=True),
         ], table=r_now[["reason", "cases", "retained", "lost", "pending", "success_rate"]]),
+        quality_section(data["quality_now"], data["quality_before"]),
         Section("grading", "nav_grading", [
             Figure("kpi_population", int(abc_now["customers"].sum()) if not abc_now.empty else 0,
                    int(abc_before["customers"].sum()) if not abc_before.empty else 0),
             Figure("kpi_a_share", grading.a_share(abc_now), grading.a_share(abc_before), "rate"),
         ], table=abc_now[["abc_class", "customers", "customer_share", "revenue_share"]]),
     ]
+
+
+def quality_section(now: pd.DataFrame, before: pd.DataFrame) -> Section:
+    """The week's service quality (ALL of the quality figures) and the people with the most complaints."""
+    q_now, q_before = now[now["level"] == "all"].iloc[0], before[before["level"] == "all"].iloc[0]
+    people = now[now["level"] == "staff"].sort_values(["complaints", "staff_no"], ascending=[False, True]).head(6)
+    return Section("quality", "slide_quality", [
+        Figure("kpi_quality_callback", q_now["callback_on_time_rate"], q_before["callback_on_time_rate"], "rate"),
+        Figure("kpi_quality_plan", q_now["plan_completion"], q_before["plan_completion"], "rate"),
+        Figure("kpi_quality_csat", q_now["csat"], q_before["csat"], "mean"),
+        Figure("kpi_quality_nps", q_now["nps"], q_before["nps"], "rate"),
+    ], table=people[["staff_name", "complaints", "achievement_rate", "csat", "nps"]])
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -152,6 +167,8 @@ def fmt(value, kind: str) -> str:
         return "—"
     if kind == "hours":
         return f"{float(value):,.1f} h"
+    if kind == "mean":
+        return f"{float(value):,.2f}"
     return {"rate": fmt_rate, "money": fmt_money}.get(kind, fmt_number)(value)
 
 
@@ -165,6 +182,8 @@ def fmt_delta(figure: Figure) -> str:
         return f"{'+' if diff >= 0 else '−'}¥{abs(diff):,.2f}"
     if figure.kind == "hours":
         return f"{diff:+,.1f} h"
+    if figure.kind == "mean":
+        return f"{diff:+,.2f}"
     return delta_number(figure.now, figure.before)
 
 
@@ -180,7 +199,7 @@ def _cell(column: str, value, lang: str) -> str:
         return ""
     if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current"):
         return value_label(value, lang)
-    if column.endswith(("_rate", "_pct", "_share")):
+    if column.endswith(("_rate", "_pct", "_share")) or column == "nps":
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
         return f"{float(value):,.2f}"

@@ -30,7 +30,8 @@ with tabs[0]:
     if runs_cycles:
         slots: dict = {}
         with st.form("cycle_open"):
-            name = st.text_input(t("f_new_cycle", L), value=f"{session.today().year}-Q{(session.today().month - 1) // 3 + 1}",
+            upcoming = Period.containing("quarter", session.today()).next()
+            name = st.text_input(t("f_new_cycle", L), value=f"{upcoming.start.year}-Q{(upcoming.start.month - 1) // 3 + 1}",
                                  key="cycle_new")
             forms.slot(slots, "cycle")
             if st.form_submit_button(t("open_cycle", L), type="primary"):

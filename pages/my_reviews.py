@@ -31,7 +31,7 @@ for cycle, people in mine.items():
     st.caption(t("rating_confidential", L))
     for person in people.itertuples():
         mark = t("rated_mark", L) if person.rated else t("not_rated_mark", L)
-        title = f"{person.evaluatee_staff_no} {person.evaluatee_name} · {value_label(person.relation, L)} · {mark}"
+        title = f"{person.evaluatee_staff_no} {person.evaluatee_name} · {t('rating_as', L, relation=value_label(person.relation, L))} · {mark}"
         with st.expander(title, expanded=not person.rated):
             given = person.scores or {}
             slots: dict = {}
