@@ -122,6 +122,12 @@ def test_the_subordinates_mean_needs_three_raters_and_no_single_rating_ever_show
     texts += [json.dumps([dict(r) for r in conn.execute(sa.text(
         "SELECT actor, action, table_name, record_key, before, after FROM audit_log")).mappings()], default=str)]
     from dashboard.writes.audit import history
+    from dashboard import report
+    from dashboard.core.periods import Period
+
+    week = Period.parse("2026-W20")
+    texts += [report.report_html(report.weekly_review(conn, Scope.company(), week, date(2026, 6, 1)), week,
+                                 Scope.company(), lang) for lang in ("zh", "en")]
     entries = history(conn, MANAGER, "evaluations_360", f"{CYCLE}/A1/H")
     assert len(entries) == 1  # the rating is in the history, without its scores
     texts += [json.dumps([dict(entry) for entry in entries], default=str)]
@@ -287,3 +293,17 @@ def test_a_scorecard_bands_each_kpi_against_its_target_and_grades_the_total(org)
     score, grade = scorecard.total_of(kpis.reset_index(), conn)
     assert score == Decimal("74.44") and grade == "fair"
     assert scorecard.scorecard(conn, Scope("SOUTH"), "A1", "2026-05", date(2026, 6, 30)).empty
+
+
+def test_the_evaluation_export_of_an_open_cycle_fails_naming_it(database_url, tmp_path):
+    from tests.test_cli import run
+    from db.engine import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        base(conn)
+        writes.open_cycle(conn, HR, cycle=CYCLE)
+    engine.dispose()
+    result = run(database_url, "export", "evaluation", "--cycle", CYCLE)
+    assert result.returncode == 1 and "still open" in result.stderr and result.stdout == ""
+    assert run(database_url, "export", "evaluation").returncode == 1  # --cycle is required

@@ -206,3 +206,27 @@ def test_the_survey_form_checks_each_field_and_writes_nothing_when_wrong(org):
                                   "FROM satisfaction_surveys")).one()
     assert stored == (comment, True)
     assert record_survey(conn, HEAD_EAST, customer_code="C1", surveyed_on=date(2026, 5, 3), csat=3) == "S00000002"
+
+
+def test_the_weekly_review_shows_the_weeks_quality(demo_url):
+    from datetime import timedelta
+
+    from dashboard import report
+    from db.engine import make_engine
+
+    engine = make_engine(demo_url)
+    today = date.today()
+    week = Period.containing("week", today - timedelta(days=7))
+    with engine.connect() as conn:
+        sections = report.weekly_review(conn, Scope.company(), week, today=today)
+        total = quality.quality_totals(conn, Scope.company(), week.start, week.end, week.end).iloc[0]
+        before = quality.quality_totals(conn, Scope.company(), week.previous().start, week.previous().end,
+                                        week.previous().end).iloc[0]
+    engine.dispose()
+    section = next(s for s in sections if s.key == "quality")
+    shown = {figure.label: figure for figure in section.figures}
+    assert shown["kpi_quality_csat"].now == total["csat"] and shown["kpi_quality_csat"].before == before["csat"]
+    assert shown["kpi_quality_nps"].now == total["nps"]
+    assert shown["kpi_quality_callback"].now == total["callback_on_time_rate"]
+    html = report.report_html(sections, week, Scope.company(), "zh")
+    assert "本周服务质量" in html

@@ -208,7 +208,10 @@ def cycles(conn: Connection, scope: Scope) -> pd.DataFrame:
     participants and ratings in scope (counts only)."""
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
-    named AS (SELECT cycle FROM evaluation_cycles UNION SELECT DISTINCT period FROM evaluations_360)
+    -- cycles opened in the app are the company's; one known only from ratings shows where its evaluatees are
+    named AS (SELECT cycle FROM evaluation_cycles
+              UNION SELECT DISTINCT e.period FROM evaluations_360 e JOIN staff st ON st.id = e.evaluatee_staff_id
+                    WHERE st.department_id IN (SELECT id FROM scope))
     SELECT n.cycle, CASE WHEN c.id IS NOT NULL AND c.closed_at IS NULL THEN 'open' ELSE 'closed' END AS state,
            c.opened_at, c.opened_by, c.closed_at, c.closed_by, coalesce(c.version, 0) AS version,
            (SELECT count(*) FROM evaluation_participants ep JOIN staff st ON st.id = ep.staff_id
