@@ -36,7 +36,7 @@ MENU = [
     ("retention", "nav_retention", "🤝", "section_analysis", None),
     ("grading", "nav_grading", "🏷️", "section_analysis", None),
     ("quality", "nav_quality", ":material/star:", "section_analysis", None),
-    ("evaluation", "nav_evaluation", ":material/groups:", "section_analysis", ("manager", "hr", "head")),
+    ("evaluation", "nav_evaluation", ":material/groups:", "section_analysis", None),
     ("present", "nav_present", "📽️", "section_analysis", None),
     ("my_work", "nav_my_work", "🗂️", "section_work", None),
     ("tasks", "nav_tasks", "✍️", "section_work", None),
@@ -52,7 +52,7 @@ MENU = [
 ]
 WORK = "section_work"
 # Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
-UNLISTED = ("account",)
+UNLISTED = ("account", "survey_entry", "my_reviews")  # the last two: linked from Service quality and Evaluation
 
 
 def page(name: str, title: str, icon: str) -> st.Page:

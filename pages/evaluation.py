@@ -1,5 +1,6 @@
-"""Evaluation (业绩考核) for HR and managers (heads read their people): cycles and participants, who has
-rated, the published results, scorecards, skill assessments and appeals."""
+"""Evaluation (业绩考核): HR and managers run cycles and participants; who has rated; the published
+results (public once a cycle closes, within each reader's departments); for HR, managers and heads
+also scorecards, skill assessments and appeals. Everyone with a staff record reaches My reviews."""
 
 import streamlit as st
 
@@ -17,10 +18,15 @@ L, scope, user = f.lang, f.scope, session.signed_in()
 st.title(t("nav_evaluation", L))
 st.caption(t("evaluation_intro", L))
 runs_cycles = user.role in evaluation_writes.RUNS_CYCLES
+if user.staff_no is not None:  # rating, one's own scorecard and an appeal
+    st.page_link("pages/my_reviews.py", label=t("open_my_reviews", L), icon=":material/reviews:")
 
 cycles = data.fetch(Call(evaluation.cycles, scope))
-tabs = st.tabs([t("tab_cycles", L), t("tab_rating_progress", L), t("tab_results", L), t("tab_scorecards", L),
-                t("tab_assessments", L), t("tab_appeals", L)])
+# agents read the cycles, who has rated and the published results; people's scorecards, assessments
+# and appeals are for those who evaluate (HR, managers, heads over their departments)
+evaluates = user.role in ("manager", "hr", "head")
+tabs = st.tabs([t("tab_cycles", L), t("tab_rating_progress", L), t("tab_results", L)]
+               + ([t("tab_scorecards", L), t("tab_assessments", L), t("tab_appeals", L)] if evaluates else []))
 
 with tabs[0]:
     if cycles.empty:
@@ -80,6 +86,9 @@ with tabs[2]:
             else:
                 display.show_table(results, L, key=f"results_{cycle}")
                 display.downloads(exports.EVALUATION, scope, L, f"evaluation_dl_{cycle}", cycle=cycle)
+
+if not evaluates:
+    st.stop()
 
 with tabs[3]:
     last_month = Period.containing("month", session.today()).previous()

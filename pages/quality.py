@@ -6,13 +6,16 @@ import streamlit as st
 from dashboard import exports
 from dashboard.core import formats
 from dashboard.core.calls import Call
+from dashboard.core.scope import changes_data
 from dashboard.i18n import column_label, t
 from dashboard.metrics import quality
-from dashboard.ui import data, display, filters
+from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 filters.page_header(f, "nav_quality", t("quality_intro", L))
+if changes_data(session.signed_in()):  # the survey form (and the quarter's due list) is a work form
+    st.page_link("pages/survey_entry.py", label=t("record_surveys", L), icon=":material/rate_review:")
 compared = filters.compared_text(f.comparison, L)
 
 figures = data.prefetch({

@@ -6,6 +6,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_evaluation": ("业绩考核", "Evaluation"),
     "nav_my_reviews": ("我的考评", "My reviews"),
     "nav_survey_entry": ("满意度调查", "Surveys"),
+    "record_surveys": ("记录满意度调查 · 本季度待调查客户 →", "Record surveys · this quarter's customers due →"),
+    "open_my_reviews": ("我的考评：评价他人、我的考核与申诉 →", "My reviews: rate others, my scorecard and appeals →"),
     "quality_intro": ("每位员工与每个部门的投诉时效、回访、满意度、计划完成、服务与挽留成功率、调查 CSAT 与 NPS，均附基数。",
                       "Per person and department: complaint timeliness, callbacks, satisfaction, plan completion, "
                       "service and retention success, survey CSAT and NPS, each with its base."),

@@ -30,6 +30,8 @@ def upgrade():
 
     -- the per-staff figures: retention cases by their staff member
     CREATE INDEX retention_cases_staff_idx ON retention_cases(staff_id, started_on);
+    -- service success reads the progress records dated in a range
+    CREATE INDEX plan_progress_recorded_idx ON plan_progress(recorded_on) INCLUDE (plan_id, completed_count, success_count);
 
     -- A cycle opened in the app: open until closed. A cycle named only by ratings is closed.
     CREATE TABLE evaluation_cycles (
@@ -85,6 +87,7 @@ def downgrade():
     DROP TABLE IF EXISTS scorecard_appeals, skill_assessments, evaluation_participants, evaluation_cycles;
     DROP INDEX IF EXISTS evaluations_360_period_idx;
     DROP INDEX IF EXISTS retention_cases_staff_idx;
+    DROP INDEX IF EXISTS plan_progress_recorded_idx;
     DROP INDEX IF EXISTS satisfaction_surveys_customer_idx;
     DROP INDEX IF EXISTS satisfaction_surveys_staff_idx;
     ALTER TABLE satisfaction_surveys DROP COLUMN IF EXISTS survey_no;
