@@ -19,7 +19,7 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}"
-        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
+        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.5rem; margin: 0;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 log = logging.getLogger("dashboard")

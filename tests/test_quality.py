@@ -230,3 +230,29 @@ def test_the_weekly_review_shows_the_weeks_quality(demo_url):
     assert shown["kpi_quality_callback"].now == total["callback_on_time_rate"]
     html = report.report_html(sections, week, Scope.company(), "zh")
     assert "本周服务质量" in html
+
+
+def test_the_quality_and_evaluation_pages_render_for_each_role_in_both_languages(demo_url, monkeypatch):
+    import streamlit as st
+
+    from tests.test_app import assert_clean, open_page
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        for lang in ("zh", "en"):
+            at = open_page("quality", lang, kind="quarter")
+            assert_clean(at)
+            assert len(at.metric) == 6 and "·" in at.metric[0].label  # a rate with its base
+            at = open_page("evaluation", lang, user="hruser")
+            assert_clean(at)
+            assert len(at.tabs) == 6
+            at = open_page("evaluation", lang, user="agent")
+            assert_clean(at)
+            assert len(at.tabs) == 3  # an agent reads cycles, progress and results, not people's scorecards
+            at = open_page("my_reviews", lang, user="agent")
+            assert_clean(at)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
