@@ -32,7 +32,8 @@ def rate(label, column, part, base, inverse=False):
 
 
 def mean(label, column, base):
-    return {"label": f"{t(label, L)} · n={formats.fmt_number(g(total, base))}", "value": formats.fmt_number(g(total, column), 2),
+    few = t("few_cases", L) if formats.small_base(g(total, base)) else ""
+    return {"label": f"{t(label, L)} · n={formats.fmt_number(g(total, base))}{few}", "value": formats.fmt_number(g(total, column), 2),
             "delta": formats.delta_number(g(total, column), g(total_before, column), 2),
             "plain": formats.small_base(g(total, base)), "help": compared}
 
