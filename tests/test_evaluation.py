@@ -201,10 +201,9 @@ def test_a_cycle_known_only_from_imported_ratings_is_closed_and_imports_check_th
     good = tmp_path / "good"
     good.mkdir()
     header = "cycle,evaluator_staff_no,evaluatee_staff_no,relation," + ",".join(DIMENSIONS) + "\n"
-    (good / "evaluations.csv").write_text(header + "2026-H1,H,A1,上级评价,80,80,80,80\n" if False else
-                                          header + "2026-H1,H,A1,superior,80,80,80,80\n2026-H1,A1,A1,self,70,70,70,70\n",
+    (good / "evaluations.csv").write_text(header + "2026-H1,H,A1,上级评价,80,80,80,80\n2026-H1,A1,A1,自评,70,70,70,70\n",
                                           encoding="utf-8")
-    assert import_directory(conn.engine, good)["evaluations.csv"] == 2
+    assert import_directory(conn.engine, good)["evaluations.csv"] == 2  # the Chinese names of the relations
     assert import_directory(conn.engine, good)["evaluations.csv"] == 0  # again: nothing changes
     with conn.engine.connect() as other:
         assert evaluation.cycle_state(other, "2026-H1") == "closed"
