@@ -88,23 +88,29 @@ trend = data.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=display.MONTH_AXIS),
-    y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
+    y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%"),
+            scale=display.RATE_SCALE),
     tooltip=display.tooltips("period_start:T", "received", "met", "breached", "pending",
-                        alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
+                             alt.Tooltip("achievement_rate:Q", format=".1%", title=t("kpi_achievement_rate", L)),
+                             lang=L)), width="stretch")
 
 
 def state_bars(by: str, key: str):
     frame = figures[by]
     long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
     long = display.label_values(long, "state", L)
-    long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
+    # departments by name (the code in the tooltip), priorities by their label
+    long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else display.department_name(v))
     # priorities from the most urgent down, as the SLA lists them; departments by code
-    order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else "ascending"
+    order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else \
+        [display.department_name(v) for v in sorted(frame["key"])]
     selection = alt.selection_point(fields=["key", "state"], name="pick")
     chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L)),
+        y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L), axis=display.COUNT_AXIS),
         color=alt.Color("label:N", scale=display.colour_legend(["met", "breached", "pending"], L), title=None),
-        tooltip=display.tooltips("group", "label", "n")).add_params(selection)
+        tooltip=display.tooltips("group", "key", "label", "n", lang=L,
+                                 titles={"group": t("col_department" if by == "department" else "col_priority", L),
+                                         "key": t("col_code", L), "label": t("col_state", L)})).add_params(selection)
     return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
 
 

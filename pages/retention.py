@@ -66,9 +66,11 @@ else:
             long = parts.melt(id_vars=[by], value_vars=["retained", "lost", "pending"], var_name="result", value_name="n")
             long = display.label_values(long, "result", L).assign(group=lambda d: d[by].map(lambda v: value_label(v, L)))
             st.altair_chart(alt.Chart(long).mark_bar().encode(
-                y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L)),
+                y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L), axis=display.COUNT_AXIS),
                 color=alt.Color("label:N", scale=display.colour_legend(["retained", "lost", "pending"], L), title=None),
-                tooltip=display.tooltips("group", "label", "n")), width="stretch")
+                tooltip=display.tooltips("group", "label", "n", lang=L,
+                                         titles={"group": column_label(by, L), "label": t("col_result", L)})),
+                width="stretch")
     for by, title in breakdowns:
         st.caption(t(title, L))
         display.show_table(figures[by], L, key=f"retention_{by}_table")
@@ -81,9 +83,13 @@ if trend.empty:
 else:
     base = alt.Chart(trend).encode(x=alt.X("month:T", title=None, axis=display.MONTH_AXIS))
     st.altair_chart(alt.layer(
-        base.mark_bar(color="#90caf9").encode(y=alt.Y("total_cost:Q", title=column_label("total_cost", L))),
+        base.mark_bar(color="#90caf9", size=18).encode(
+            y=alt.Y("total_cost:Q", title=column_label("total_cost", L), axis=alt.Axis(format=",.0f")),
+            tooltip=display.tooltips("month:T", "total_cost", alt.Tooltip("success_rate:Q", format=".1%",
+                                     title=column_label("success_rate", L)), lang=L)),
         base.mark_line(point=True, color="#2e7d32").encode(
-            y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"))),
+            y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"),
+                    scale=display.RATE_SCALE)),
     ).resolve_scale(y="independent"), width="stretch")
 
 st.subheader(t("at_risk_list", L))

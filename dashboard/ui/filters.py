@@ -149,6 +149,8 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
         period = Period.containing(kind, st.session_state["f_anchor"])
     codes = ([""] if reads_company(user) else []) + list(departments["code"])
+    # tables and charts name departments (display.department_names); codes stay in tooltips and exports
+    st.session_state["department_names"] = dict(zip(departments["code"], departments["name"]))
     names = {"": t("all_departments", lang)}
     for row in departments.itertuples():
         names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
