@@ -84,3 +84,71 @@ def test_chinese_pages_show_no_known_untranslated_word(demo_url, use_database, p
     assert [h for h in table_headers(at) if not CJK.search(h) and h not in LATIN_HEADERS] == []
     # Streamlit's own English placeholder of a multiselect ("Choose options") never shows
     assert all(m.proto.placeholder for m in at.multiselect)
+
+
+def test_the_weekly_report_for_the_running_week_names_both_ranges_compared(demo_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    import openpyxl
+
+    from dashboard.core.periods import Period, compare, range_label
+    from db.engine import app_timezone
+    from datetime import datetime
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, DATABASE_URL=demo_url, PYTHONPATH=str(root), PYTHONWARNINGS="ignore")
+    today = datetime.now(app_timezone()).date()
+    week = Period.containing("week", today)
+    c = compare(week, today)
+    for lang in ("zh", "en"):
+        out = tmp_path / f"weekly-{lang}.html"
+        done = subprocess.run([sys.executable, "-m", "dashboard", "report", "--week", week.label, "--lang", lang,
+                               "--out", str(out)], capture_output=True, text=True, env=env, cwd=root)
+        assert done.returncode == 0, done.stderr
+        page = out.read_text(encoding="utf-8")
+        # the week so far, the same days of the week before and of last year, as ISO dates
+        assert range_label(c.current) in page and range_label(c.previous) in page and range_label(c.last_year) in page
+        if today.weekday() < 6:  # the week is still running: the days compared are cut like for like
+            assert c.previous.end == c.previous.start + timedelta(days=today.weekday())
+        if lang == "zh":  # the Chinese report's tables have Chinese headers
+            headers = re.findall(r"<th>([^<]*)</th>", page)
+            assert headers and [h for h in headers if not CJK.search(h) and h not in LATIN_HEADERS] == []
+            assert not untranslated(re.split(r"<[^>]+>", page.split("</style>", 1)[1]))
+    xlsx = tmp_path / "weekly.xlsx"
+    subprocess.run([sys.executable, "-m", "dashboard", "report", "--week", week.label, "--out", str(xlsx)],
+                   check=True, env=env, cwd=root, capture_output=True)
+    header = next(openpyxl.load_workbook(xlsx)["figures"].values)
+    assert header[2:] == (range_label(c.current), range_label(c.previous))
+
+
+def test_every_slide_states_the_days_compared_with_last_weeks_values_in_chinese(demo_url, use_database):  # noqa: F811
+    from datetime import datetime
+
+    from dashboard.core.periods import Period, compare, range_label
+    from db.engine import app_timezone
+
+    use_database(demo_url)
+    today = datetime.now(app_timezone()).date()
+    c = compare(Period.containing("week", today), today)
+    at = open_page("present", "zh", kind="week")
+    assert_clean(at)
+    seen = set()
+    for _ in range(12):
+        slide = next(e.proto.body for e in at.get("html") if "data-slide=" in e.proto.body)
+        number = re.search(r"data-slide='(\d+)'", slide)[1]
+        if number in seen:
+            break
+        seen.add(number)
+        assert range_label(c.current) in slide and range_label(c.previous) in slide
+        assert "上周 " in slide  # each figure shows last week's value, not only the change
+        texts = [p.strip() for p in re.split(r"<[^>]+>", re.sub(r"<img[^>]*>", " ", slide)) if p.strip()]
+        assert not untranslated(texts), number
+        headers = re.findall(r"<th>([^<]*)</th>", slide)
+        assert [h for h in headers if not CJK.search(h) and h not in LATIN_HEADERS] == [], number
+        assert not re.search(r"¥\d{1,3}(,\d{3}){2,}", slide), number  # millions of yuan in 万 on a slide
+        at.button(key="slide_next").click().run()
+    assert len(seen) == 8  # the overdue complaints have a slide of their own

@@ -16,7 +16,7 @@ import dashboard.metrics.plans  # noqa: F401 (metrics.plans)
 import dashboard.metrics.retention  # noqa: F401 (metrics.retention)
 import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
 from dashboard import metrics, report
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, range_label
 from dashboard.core.scope import Scope
 from db.engine import make_engine
 
@@ -77,7 +77,8 @@ def test_excel_report_has_one_sheet_per_table(demo):
     book = openpyxl.load_workbook(io.BytesIO(report.report_excel(sections, week, "zh")))
     assert book.sheetnames == ["figures"] + [s.key for s in sections if s.table is not None]
     rows = list(book["figures"].values)
-    assert rows[0] == ("section", "figure", week.label, week.previous().label)
+    # the figure columns are named by the ranges compared, as ISO dates
+    assert rows[0] == ("section", "figure", range_label(week), range_label(week.previous()))
     received = next(r for r in rows if r[1] == "受理投诉")
     assert received[2] == figure(sections, "complaints", "kpi_received").now
 

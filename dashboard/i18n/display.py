@@ -18,6 +18,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "overdue_slide": ("超时未结投诉", "Overdue open complaints"),
     "chart_by_priority": ("本周投诉按优先级：按时 / 超时 / 处理中", "This week's complaints by priority: met / breached / pending"),
     "seconds_unit": ("翻页间隔（秒）", "Seconds per slide"),
+    "seconds_each": ("每页 {value} 秒", "{value} s a slide"),
+    "slide_against": ("对比上周同期", "against last week's"),
     # quick periods next to the period picker
     "quick_period": ("快速选择", "Quick choice"),
     "quick_last_week": ("上一个完整周", "Last complete week"),
