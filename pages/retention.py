@@ -26,8 +26,9 @@ figures = data.prefetch({
     "reason": Call(retention.retention, scope, period.start, period.end, "reason"),
     "reason_before": Call(retention.retention, scope, f.previous.start, f.previous.end, "reason"),
     "method": Call(retention.retention, scope, period.start, period.end, "method"),
-    "outcome": Call(retention.retention_outcome, scope, period.start, period.end),
-    "outcome_before": Call(retention.retention_outcome, scope, f.previous.start, f.previous.end),
+    # ROI over the 180-day windows closed by the as-of day, the earlier cases as known on the same day
+    "outcome": Call(retention.retention_outcome, scope, period.start, period.end, f.as_of),
+    "outcome_before": Call(retention.retention_outcome, scope, f.previous.start, f.previous.end, f.as_of),
     "trend": Call(retention.retention_trend, scope, trend_start, period.end)})
 
 by_reason, by_reason_before = figures["reason"], figures["reason_before"]
@@ -35,6 +36,18 @@ outcome, outcome_before = figures["outcome"], figures["outcome_before"]
 total = by_reason[by_reason["reason"] == "ALL"]
 total_before = by_reason_before[by_reason_before["reason"] == "ALL"]
 g = data.first
+
+def roi_card(now, before) -> dict:
+    """ROI over the cases whose 180-day window has closed, with how many are still open."""
+    closed, still_open = g(now, "windows_closed") or 0, g(now, "windows_open") or 0
+    label = f"{t('kpi_roi', L)} · {formats.fmt_base(closed, closed + still_open, L)}"
+    if not closed and still_open:
+        return {"label": label, "value": "—", "help": t("roi_not_yet_known", L)}
+    return {"label": label, "value": formats.fmt_number(g(now, "roi_closed"), 2),
+            "delta": formats.delta_number(g(now, "roi_closed"), g(before, "roi_closed"), 2),
+            "plain": formats.small_base(closed),
+            "help": t("roi_open_windows", L, open=formats.fmt_number(still_open)) if still_open else None}
+
 
 display.kpi_row([
     {"label": t("kpi_cases", L), "value": formats.fmt_number(g(total, "cases")),
@@ -49,8 +62,7 @@ display.kpi_row([
     {"label": t("kpi_revenue_after", L), "value": formats.fmt_money_short(g(outcome, "revenue_after"), L),
      "help": formats.fmt_money(g(outcome, "revenue_after")),
      "delta": formats.delta_number(g(outcome, "revenue_after"), g(outcome_before, "revenue_after"), 2, True)},
-    {"label": t("kpi_roi", L), "value": formats.fmt_number(g(outcome, "roi"), 2),
-     "delta": formats.delta_number(g(outcome, "roi"), g(outcome_before, "roi"), 2)},
+    roi_card(outcome, outcome_before),
 ])
 
 if not g(total, "cases"):

@@ -152,3 +152,33 @@ def test_every_slide_states_the_days_compared_with_last_weeks_values_in_chinese(
         assert not re.search(r"¥\d{1,3}(,\d{3}){2,}", slide), number  # millions of yuan in 万 on a slide
         at.button(key="slide_next").click().run()
     assert len(seen) == 8  # the overdue complaints have a slide of their own
+
+
+def test_retention_roi_counts_only_the_windows_closed_by_the_as_of_day(conn):
+    from datetime import date
+    from decimal import Decimal
+
+    from dashboard.core.scope import Scope
+    from dashboard.metrics import retention
+    from tests.builders import add_case, add_order, base
+
+    base(conn)
+    add_case(conn, "R1", "C1", date(2026, 5, 1), "retained", "300.00", "price", closed=date(2026, 5, 10))
+    add_case(conn, "R2", "C2", date(2026, 5, 31), "lost", "100.00", "price", closed=date(2026, 6, 3))
+    add_case(conn, "R3", "C3", date(2026, 5, 15), "pending", "50.00", "service")
+    add_order(conn, "after", "C1", date(2026, 5, 11), "600.00")
+
+    def outcome(as_of):
+        return retention.retention_outcome(conn, Scope.company(), date(2026, 5, 1), date(2026, 5, 31), as_of).iloc[0]
+
+    # 6 November is day 180 after 10 May: R1's window closes that day, not the day before
+    early = outcome(date(2026, 11, 5))
+    assert (early["windows_closed"], early["windows_open"], early["roi_closed"]) == (0, 3, None)  # not yet known
+    day_180 = outcome(date(2026, 11, 6))
+    assert (day_180["windows_closed"], day_180["windows_open"]) == (1, 2)
+    assert day_180["closed_cost"] == Decimal("300.00") and day_180["roi_closed"] == Decimal("2.0000")
+    # R2 (lost, closed 3 June) closes on 30 November; R3 is pending and stays open
+    later = outcome(date(2026, 11, 30))
+    assert (later["windows_closed"], later["windows_open"], later["closed_cost"]) == (2, 1, Decimal("400.00"))
+    assert later["roi_closed"] == Decimal("1.5000")
+    assert later["roi"] == Decimal("1.3333")  # the whole-period ROI of the spec stays as it was
