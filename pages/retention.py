@@ -37,6 +37,11 @@ total = by_reason[by_reason["reason"] == "ALL"]
 total_before = by_reason_before[by_reason_before["reason"] == "ALL"]
 g = data.first
 
+def settled(frame):
+    """The success rate's base: cases retained or lost."""
+    return None if g(frame, "retained") is None else g(frame, "retained") + g(frame, "lost")
+
+
 def roi_card(now, before) -> dict:
     """ROI over the cases whose 180-day window has closed, with how many are still open."""
     closed, still_open = g(now, "windows_closed") or 0, g(now, "windows_open") or 0
@@ -52,8 +57,9 @@ def roi_card(now, before) -> dict:
 display.kpi_row([
     {"label": t("kpi_cases", L), "value": formats.fmt_number(g(total, "cases")),
      "delta": formats.delta_number(g(total, "cases"), g(total_before, "cases"))},
-    {"label": t("kpi_retention_success", L), "value": formats.fmt_rate(g(total, "success_rate")),
-     "delta": formats.delta_rate(g(total, "success_rate"), g(total_before, "success_rate"))},
+    display.rate_card(t("kpi_retention_success", L), L, g(total, "success_rate"), g(total, "retained"),
+                      settled(total), g(total_before, "success_rate"), g(total_before, "retained"),
+                      settled(total_before), compared=filters.compared_text(f.comparison, L)),
     {"label": t("kpi_total_cost", L), "value": formats.fmt_money_short(g(total, "total_cost"), L), "inverse": True,
      "help": formats.fmt_money(g(total, "total_cost")),
      "delta": formats.delta_number(g(total, "total_cost"), g(total_before, "total_cost"), 2, True)},
@@ -117,5 +123,5 @@ else:
                                  "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)
     chosen = risk.iloc[picked or 0]
     st.caption(t("pick_at_risk_row", L))
-    st.page_link("pages/retention_entry.py", icon="🧲", query_params={"customer": chosen["customer_code"], "lang": L},
+    st.page_link("pages/retention_entry.py", icon=":material/person_add:", query_params={"customer": chosen["customer_code"], "lang": L},
                  label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")

@@ -62,7 +62,7 @@ def kpi_row(cards: list[dict]) -> None:
 
 
 def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=None, before_base=None,
-              inverse: bool = False, compared: str | None = None) -> dict:
+              inverse: bool = False, compared: str | None = None, last_year: str | None = None) -> dict:
     """A KPI card for a rate: its base beside the label ("27/28"), its change in points.
 
     A rate over fewer than formats.SMALL_BASE cases is marked as such and its change is grey.
@@ -75,8 +75,23 @@ def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=
     tip = [compared] if compared else []
     if before_base is not None:
         tip.append(t("before_value", lang, value=formats.fmt_rate_of(before_rate, before_part, before_base, lang)))
+    if last_year:
+        tip.append(t("last_year_value", lang, value=last_year))
     return {"label": shown, "value": formats.fmt_rate(rate), "delta": formats.delta_rate(rate, before_rate),
             "inverse": inverse, "plain": few, "help": " · ".join(tip) or None}
+
+
+def card_help(lang: str, compared: str | None = None, before: str | None = None, last_year: str | None = None,
+              exact: str | None = None) -> str | None:
+    """A card's tooltip: the exact value, the range compared, the earlier value and last year's."""
+    parts = [exact] if exact else []
+    if compared:
+        parts.append(compared)
+    if before is not None:
+        parts.append(t("before_value", lang, value=before))
+    if last_year is not None:
+        parts.append(t("last_year_value", lang, value=last_year))
+    return " · ".join(parts) or None
 
 
 def empty(lang: str) -> None:

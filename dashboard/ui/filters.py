@@ -96,6 +96,27 @@ def _shift(step: int) -> None:
     _set_filter("f_anchor", (current.next() if step > 0 else current.previous()).start)
 
 
+QUICK_PERIODS = ("last_week", "last_month", "month_to_date")
+
+
+def quick_period(choice: str, day: date) -> tuple[str, date]:
+    """(kind, a day in it) of a quick choice on `day`: the last complete week or month, or this month to date."""
+    if choice == "last_week":
+        return "week", day - timedelta(days=7)
+    if choice == "last_month":
+        return "month", day.replace(day=1) - timedelta(days=1)
+    return "month", day
+
+
+def _quick(key: str) -> None:
+    choice = st.session_state.get(key)
+    if choice:
+        kind, anchor = quick_period(choice, today())
+        _set_filter("f_kind", kind)
+        _set_filter("f_anchor", anchor)
+    st.session_state[key] = None  # a shortcut, not a state: the period picker shows what it chose
+
+
 def init_state_from_url() -> None:
     """On a session's first run, take the filters from the query string."""
     if st.session_state.get("_filters_init"):
@@ -133,6 +154,9 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     st.sidebar.subheader(t("filters", lang))
     kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind", on_change=_remember, args=("f_kind",),
                                 format_func=lambda k: t(f"kind_{k}", lang))
+    # the fair pictures a manager starts from: a whole week or month, or this month so far (like for like)
+    st.sidebar.pills(t("quick_period", lang), QUICK_PERIODS, key=f"f_quick_{lang}", on_change=_quick,
+                     args=(f"f_quick_{lang}",), format_func=lambda q: t(f"quick_{q}", lang), label_visibility="collapsed")
     if kind == "custom":
         default_end = today()
         st.session_state.setdefault("f_range", (default_end - timedelta(days=29), default_end))
@@ -166,6 +190,11 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
                                       on_change=_remember, args=("f_dept",))
     with get_engine().connect() as conn:  # checked again: the widget's value is only a request
         scope = resolve(conn, user, department or None)
+    # every value mirrored, not only the ones the user changed: a widget whose label changed with
+    # the language starts afresh on the next run (a page change), and is restored from here
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[f"_{key}"] = st.session_state[key]
     filters = Filters(lang=lang, period=period, scope=scope)
     st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": scope.department or ""})
     st.sidebar.caption(t("signed_in_as", lang, name=escape_markdown(user.name), role=t(f"role_{user.role}", lang)))
