@@ -8,7 +8,7 @@ from dashboard.core.calls import Call
 from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
-from dashboard.ui import data, filters, session
+from dashboard.ui import data, filters, first_start, session
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
@@ -78,13 +78,14 @@ def load_demo_on_first_start(engine) -> None:
             from seeds.demo import generate
 
             with st.status(t("loading_demo", L), expanded=True) as status:
-                generate(engine, customers=DEMO_CUSTOMERS, progress=lambda message: status.write(message))
+                generate(engine, customers=DEMO_CUSTOMERS, progress=first_start.progress_writer(status, L))
                 status.update(label=t("demo_loaded", L), state="complete", expanded=False)
             st.cache_data.clear()
 
 
 def open_database():
     """The engine, migrated, with the demo on a new embedded database; what was written elsewhere."""
+    first_start.wait_for_demo_load(L)  # the load serve.py started with the server, if it still runs
     load_demo_on_first_start(ready_engine())
     data.follow_changes()
 

@@ -182,3 +182,38 @@ def test_retention_roi_counts_only_the_windows_closed_by_the_as_of_day(conn):
     assert (later["windows_closed"], later["windows_open"], later["closed_cost"]) == (2, 1, Decimal("400.00"))
     assert later["roi_closed"] == Decimal("1.5000")
     assert later["roi"] == Decimal("1.3333")  # the whole-period ROI of the spec stays as it was
+
+
+def test_the_demo_fills_the_month_so_far_at_the_usual_daily_rate(demo_url):
+    import calendar
+    from datetime import datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from db.engine import app_timezone, make_engine
+
+    today = datetime.now(app_timezone()).date()
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        now, before = conn.execute(sa.text(
+            "SELECT count(*) FILTER (WHERE order_date BETWEEN :first AND :today),"
+            "       count(*) FILTER (WHERE order_date BETWEEN :lm_first AND :lm_end) FROM orders"),
+            {"first": first, "today": today, "lm_first": last_month_end.replace(day=1), "lm_end": last_month_end}).one()
+    engine.dispose()
+    per_day_now = now / today.day
+    per_day_before = before / calendar.monthrange(last_month_end.year, last_month_end.month)[1]
+    # a whole month's orders in its first days read as a surge of 10-15 times (issue 20)
+    assert 0.4 < per_day_now / per_day_before < 2.5, (now, before)
+
+
+def test_the_demo_loading_steps_read_in_chinese():
+    from dashboard.ui.first_start import step_label
+
+    steps = ["demo: departments and staff", "demo: 2,000 customers", "demo: orders", "demo: 500,000 orders",
+             "demo: complaints", "demo: plans and progress", "demo: retention cases",
+             "demo: work logs, surveys, budgets and evaluations", "demo: done (79,100 orders, 8,000 complaints)"]
+    assert all(CJK.search(step_label(step, "zh")) and "demo" not in step_label(step, "zh") for step in steps)
+    assert step_label("demo: 2,000 customers", "zh") == "演示数据：2,000 个客户"
+    assert step_label("demo: orders", "en") == "demo: orders"
