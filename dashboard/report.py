@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard.core.calls import Call
-from dashboard.core.formats import delta_number, delta_rate, fmt_hours, fmt_money, fmt_money_short, fmt_number, fmt_rate
+from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fmt_hours, fmt_money, fmt_money_short, fmt_number, fmt_rate
 from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
@@ -123,7 +123,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
         Section("complaints", "nav_complaints", [
             Figure("kpi_received", k_now["received"], k_before["received"]),
             Figure("kpi_achievement_rate", k_now["achievement_rate"], k_before["achievement_rate"], "rate"),
-            Figure("kpi_median_hours", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
+            Figure("kpi_median_duration", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
                    worse_when_up=True),
             Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
         ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
@@ -183,8 +183,9 @@ def fmt_delta(figure: Figure, lang: str = "en", short: bool = False) -> str:
     if figure.kind == "money":  # a typographic minus before the currency sign reads better in print
         written = fmt_money_short(abs(diff), lang) if short else f"¥{abs(diff):,.2f}"
         return f"{'+' if diff >= 0 else '−'}{written}"
-    if figure.kind == "hours":
-        return ("+" if diff >= 0 else "−") + fmt_hours(abs(diff), lang)
+    if figure.kind == "hours":  # in the value's unit (hours, or days from two days up), written beside the value
+        days = abs(float(figure.now)) > DAYS_FROM_HOURS
+        return f"{'+' if diff >= 0 else '−'}{abs(diff) / (24 if days else 1):,.1f}"
     return delta_number(figure.now, figure.before)
 
 
@@ -253,7 +254,8 @@ def chart_svg(section: Section, lang: str, font_size: int = 14, width: int = 520
     chart = chart.configure(font="Noto Sans CJK SC, sans-serif", **({"background": "#17213a"} if dark else {})) \
         .configure_axis(labelFontSize=font_size, titleFontSize=font_size,
                         **(ink | {"gridColor": "#2f4066", "domainColor": "#90caf9"} if dark else {})) \
-        .configure_legend(labelFontSize=font_size, orient="bottom", **({"labelColor": "#ffffff"} if dark else {}))
+        .configure_legend(labelFontSize=font_size, orient="right" if dark else "bottom",
+                          **({"labelColor": "#ffffff"} if dark else {}))
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 

@@ -61,7 +61,7 @@ def slide_html(index: int) -> str:
     body = report.figures_html(section, L, short=True)  # amounts in 万 / K, as on the cards
     if section.chart is not None and not section.chart.empty:
         # st.html drops inline SVG, so the chart goes in as an SVG image, light on the dark panel
-        svg = report.chart_svg(section, L, font_size=28, width=700, height=150, dark=True)
+        svg = report.chart_svg(section, L, font_size=28, width=640, height=120, dark=True)
         body += (f"<h2>{html.escape(t('chart_by_priority', L))}</h2><img class='chart' alt='' "
                  f"src='data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}'>")
     elif section.table is not None:

@@ -46,7 +46,7 @@ def test_figures_equal_the_metric_functions(demo):
     assert figure(sections, "complaints", "kpi_received").now == kpis["received"]
     assert figure(sections, "complaints", "kpi_received").before == before["received"]
     assert figure(sections, "overview", "kpi_achievement_rate").now == kpis["achievement_rate"]
-    assert figure(sections, "complaints", "kpi_median_hours").now == kpis["median_resolution_hours"]
+    assert figure(sections, "complaints", "kpi_median_duration").now == kpis["median_resolution_hours"]
     assert figure(sections, "overview", "kpi_overdue_open").now == len(metrics.complaints.overdue_open(demo, Scope.company(), week.end))
     statuses = metrics.plans.plan_status_counts(demo, Scope.company(), week.end, None, week.start, week.end)
     assert figure(sections, "plans", "kpi_plans_behind").now == dict(zip(statuses["status"], statuses["plans"])).get("behind", 0)

@@ -15,6 +15,7 @@ LABELS: dict[str, tuple[str, str]] = {
                         "{current} · against the same days of last week {previous} · last year {last_year}"),
     "last_week_value": ("上周 {value}", "last week {value}"),
     "last_year_value": ("去年同期 {value}", "same days last year {value}"),
+    "kpi_median_duration": ("解决时长中位数", "Median resolution time"),
     "overdue_slide": ("超时未结投诉", "Overdue open complaints"),
     "chart_by_priority": ("本周投诉按优先级：按时 / 超时 / 处理中", "This week's complaints by priority: met / breached / pending"),
     "seconds_unit": ("翻页间隔（秒）", "Seconds per slide"),
