@@ -75,8 +75,8 @@ overdue = figures["overdue"]
 if overdue.empty:
     st.success(t("no_overdue", L))
 else:
-    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "received_at", "deadline",
-                           "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
+    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "deadline",
+                                "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
 
 if not g(kpis, "received"):
     display.empty(L)
@@ -130,8 +130,13 @@ for event, column in ((picked_department, "department_code"), (picked_priority, 
     if points:
         point = points[0]
         cohort = cohort[(cohort[column] == point.get("key")) & (cohort["state"] == point.get("state"))]
-display.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
-                      "resolved_at", "state", "resolution_hours", "handler_name"]], L, height=380, key="complaints_table")
+# the columns a manager acts on fit 1280 pixels; the customer and the resolution time behind the toggle and in the export
+cohort_columns = ["complaint_no", "department_code", "priority", "received_at", "deadline", "state",
+                  "resolution_hours", "handler_name"]
+if st.toggle(t("all_columns", L), key="complaints_all_columns"):
+    cohort_columns = ["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+                      "resolved_at", "state", "resolution_hours", "handler_name"]
+display.show_table(cohort[cohort_columns], L, height=380, key="complaints_table")
 display.downloads(exports.COMPLAINTS, scope, L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of)
 summary = figures["summary"]
 display.show_table(summary, L, key="complaints_summary")

@@ -49,9 +49,13 @@ display.kpi_row([
      "help": formats.fmt_money(now["actual_cost"])},
 ])
 
-columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
-           "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
-           "actual_cost", "cost_variance"]
+ALL_COLUMNS = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
+               "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
+               "actual_cost", "cost_variance"]
+# the columns a head acts on fit 1280 pixels (status, progress, cost, who); the rest behind the toggle and in the export
+KEY_COLUMNS = ["plan_no", "type", "staff_name", "end_date", "actual_count", "expected_count", "completion_rate",
+               "status", "actual_cost"]
+columns = ALL_COLUMNS if st.toggle(t("all_columns", L), key="plans_all_columns") else KEY_COLUMNS
 attention = frame[frame["status"].isin(["behind", "below_minimum"])]
 st.subheader(t("plans_attention", L))
 if attention.empty:

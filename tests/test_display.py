@@ -217,3 +217,69 @@ def test_the_demo_loading_steps_read_in_chinese():
     assert all(CJK.search(step_label(step, "zh")) and "demo" not in step_label(step, "zh") for step in steps)
     assert step_label("demo: 2,000 customers", "zh") == "演示数据：2,000 个客户"
     assert step_label("demo: orders", "en") == "demo: orders"
+
+
+def _text_width(value) -> float:
+    """Pixels a cell's text takes in the table's 14 px font, roughly: CJK 14, others 7.5."""
+    text = f"{value:,.2f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return sum(14 if CJK.match(ch) else 7.5 for ch in text)
+
+
+def _table_width(frame: pd.DataFrame, headers: list[str]) -> float:
+    """The width the grid sizes its columns to: each one's widest text (header or cell) and its padding."""
+    width = 0.0
+    for column, header in zip(frame.columns, headers):
+        cells = frame[column].dropna().head(200)
+        widest = max([_text_width(header)] + [_text_width(v) for v in cells])
+        width += widest + 16  # the cell's padding
+    return width
+
+
+MAIN_WIDTH = 1280 - 300 - 2 * 80  # the sidebar, and the wide layout's margins
+TABLE_POSITION = {"plans_attention": 0, "plans_table": 1, "complaints_overdue": 0, "complaints_table": 1,
+                  "fluct_drops": 0}
+
+
+@pytest.mark.parametrize("page, key, needed", [
+    ("plans", "plans_table", ["状态", "实际成本", "员工", "完成率"]),
+    ("plans", "plans_attention", ["状态", "实际成本", "员工"]),
+    ("complaints", "complaints_overdue", ["处理人", "超时(天)", "优先级"]),
+    ("complaints", "complaints_table", ["状态", "处理人", "时限"]),
+    ("fluctuation", "fluct_drops", ["变化率", "标记", "本期业务量"]),
+])
+def test_key_columns_fit_a_1280_pixel_screen(demo_url, use_database, page, key, needed):  # noqa: F811
+    use_database(demo_url)
+    at = open_page(page, "zh")
+    assert_clean(at)
+    # AppTest names no table by its key: the one at its position on the page
+    frame = at.dataframe[TABLE_POSITION[key]]
+    config = json.loads(frame.proto.columns or "{}")
+    headers = [str(config.get(str(c), {}).get("label") or c) for c in frame.value.columns]
+    assert set(needed) <= set(headers), headers
+    assert _table_width(frame.value, headers) <= MAIN_WIDTH, headers
+
+
+def test_a_customers_tier_chart_runs_from_the_highest_tier_down(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    at = open_page("fluctuation", "zh")
+    assert_clean(at)
+    from dashboard.i18n import value_label
+
+    from db.engine import make_engine
+    import sqlalchemy as sa
+
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        by_rank = [value_label(n, "zh") for n in conn.execute(sa.text("SELECT name FROM tier_rules ORDER BY rank")).scalars()]
+    engine.dispose()
+    by_rank.append(value_label("none", "zh"))
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from walk(child)
+
+    specs = [json.loads(e.proto.spec) for e in walk(at.main) if getattr(e, "type", "") == "vega_lite_chart"]
+    tier_chart = next(s for s in specs if s.get("encoding", {}).get("y", {}).get("field") == "tier_label")
+    order = tier_chart["encoding"]["y"]["sort"]
+    assert order == [name for name in by_rank if name in order]  # Gold above Silver: a rise is drawn upwards
+    assert len(order) >= 1

@@ -9,6 +9,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "view_tiers": ("级别变化", "tier changes"), "view_retention": ("挽留成本", "retention cost"),
     "view_grading": ("客户分级", "customer grading"),
     "choose_options": ("请选择（可多选）", "Choose one or more"),
+    "all_columns": ("显示全部列", "Show all columns"),
     "choose_one": ("请选择", "Choose one"),
     # the weekly review and report: both ranges compared, as ISO dates
     "review_compared": ("{current} · 对比上周同期 {previous} · 去年同期 {last_year}",
