@@ -30,7 +30,10 @@ def value_label(value, lang: str) -> str:
     if value is None:
         return "—"
     pair = VALUES.get(str(value))
-    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
+    if not pair:
+        return str(value)
+    # a value on its own reads as a label: "Drop", "Below minimum", not the lower-case code
+    return pair[0] if lang == "zh" else pair[1][:1].upper() + pair[1][1:]
 
 
 def column_label(column: str, lang: str) -> str:
