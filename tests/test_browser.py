@@ -4,9 +4,12 @@ The test starts the server on the test database, waits until each page's script 
 finished, asserts that no exception or error element is shown, and saves
 `screenshots/<page>-<lang>.png`. Skipped when /usr/bin/chromium is not installed.
 """
+import re
+
 import pytest
 
 from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
+from tests.test_display import CARD_PAGES, untranslated
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
@@ -59,6 +62,12 @@ def test_every_page_in_chromium(server):
                 assert page.locator("[data-testid='stException']").count() == 0, f"{name}/{lang}: exception shown"
                 assert page.locator("[data-testid='stAlertContentError']").count() == 0, f"{name}/{lang}: error shown"
                 page.screenshot(path=str(SHOTS / f"{name}-{lang}.png"))
+                text = page.inner_text("[data-testid='stMain']")
+                if name in CARD_PAGES:  # the ranges compared, as ISO dates, on every page with KPI cards
+                    compared = {"zh": "对比", "en": "compared with"}[lang]
+                    assert re.search(rf"{compared} \d{{4}}-\d{{2}}-\d{{2}}", text), f"{name}/{lang}: no range compared"
+                if lang == "zh":  # no known untranslated word on a Chinese page
+                    assert not untranslated([text]), f"{name}: {untranslated([text])}"
         # filters carry over between pages and live in the URL
         period_kind = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
         period_kind.scroll_into_view_if_needed()
