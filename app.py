@@ -20,6 +20,8 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}"
         "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
+        # the menu scrolls within its own box, so the period and department filters below it show at 720 pixels
+        "[data-testid='stSidebarNav'] {max-height: 30vh; overflow-y: auto;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 log = logging.getLogger("dashboard")

@@ -46,6 +46,9 @@ def test_every_page_in_chromium(server):
             assert nav.get_by_text(t(f"nav_{name}", "zh"), exact=True).is_visible()
         english = page.locator("[data-testid='stSidebar']").get_by_text("English").bounding_box()
         assert english["y"] + english["height"] <= 720
+        # and so do the period and department filters (the menu scrolls within its own box)
+        department = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).bounding_box()
+        assert department["y"] + department["height"] <= 720
         for lang in ("zh", "en"):
             if lang == "en":
                 page.locator("[data-testid='stSidebarNav']").get_by_text(t("nav_overview", "zh"), exact=True).click()

@@ -154,9 +154,6 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     st.sidebar.subheader(t("filters", lang))
     kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind", on_change=_remember, args=("f_kind",),
                                 format_func=lambda k: t(f"kind_{k}", lang))
-    # the fair pictures a manager starts from: a whole week or month, or this month so far (like for like)
-    st.sidebar.pills(t("quick_period", lang), QUICK_PERIODS, key=f"f_quick_{lang}", on_change=_quick,
-                     args=(f"f_quick_{lang}",), format_func=lambda q: t(f"quick_{q}", lang), label_visibility="collapsed")
     if kind == "custom":
         default_end = today()
         st.session_state.setdefault("f_range", (default_end - timedelta(days=29), default_end))
@@ -188,6 +185,10 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     _set_filter("f_dept", allowed.department or "")
     department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get,
                                       on_change=_remember, args=("f_dept",))
+    # the fair pictures a manager starts from: a whole week or month, or this month so far (like for
+    # like); below the department, so both filters show on a 720-pixel screen
+    st.sidebar.pills(t("quick_period", lang), QUICK_PERIODS, key=f"f_quick_{lang}", on_change=_quick,
+                     args=(f"f_quick_{lang}",), format_func=lambda q: t(f"quick_{q}", lang), label_visibility="collapsed")
     with get_engine().connect() as conn:  # checked again: the widget's value is only a request
         scope = resolve(conn, user, department or None)
     # every value mirrored, not only the ones the user changed: a widget whose label changed with
