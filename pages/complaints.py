@@ -28,13 +28,15 @@ figures = data.prefetch({
                   st.session_state.get("complaints_grain", GRAINS[0]), f.as_of),
     "kpis": Call(complaints.complaint_kpis, scope, period.start, period.end, f.as_of),
     "kpis_before": Call(complaints.complaint_kpis, scope, f.previous.start, f.previous.end, f.previous_as_of),
+    "kpis_last_year": Call(complaints.complaint_kpis, scope, f.comparison.last_year.start, f.comparison.last_year.end,
+                           f.comparison.last_year.end),
     "overdue": Call(complaints.overdue_open, scope, f.as_of),
     "department": Call(complaints.complaint_breakdown, scope, period.start, period.end, "department", f.as_of),
     "priority": Call(complaints.complaint_breakdown, scope, period.start, period.end, "priority", f.as_of),
     "cohort": Call(complaints.complaints, scope, period.start, period.end, f.as_of),
     "summary": Call(complaints.complaint_summary, scope, period.start, period.end, f.as_of)})
 
-kpis, before = figures["kpis"], figures["kpis_before"]
+kpis, before, last_year = figures["kpis"], figures["kpis_before"], figures["kpis_last_year"]
 g = lambda frame, col: data.first(frame, col)  # noqa: E731
 compared = filters.compared_text(f.comparison, L)
 
@@ -47,10 +49,13 @@ def decided(frame):
 
 display.kpi_row([
     {"label": t("kpi_received", L), "value": formats.fmt_number(g(kpis, "received")),
-     "delta": formats.delta_number(g(kpis, "received"), g(before, "received"))},
+     "delta": formats.delta_number(g(kpis, "received"), g(before, "received")),
+     "help": display.card_help(L, compared, formats.fmt_number(g(before, "received")),
+                               formats.fmt_number(g(last_year, "received")))},
     display.rate_card(t("kpi_achievement_rate", L), L, g(kpis, "achievement_rate"), g(kpis, "met"),
                       decided(kpis), g(before, "achievement_rate"), g(before, "met"), decided(before),
-                      compared=compared),
+                      compared=compared, last_year=formats.fmt_rate_of(
+                          g(last_year, "achievement_rate"), g(last_year, "met"), decided(last_year), L)),
     {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met"))},
     {"label": t("kpi_breached", L), "value": formats.fmt_number(g(kpis, "breached")), "inverse": True,
      "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached"))},

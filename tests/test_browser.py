@@ -66,6 +66,8 @@ def test_every_page_in_chromium(server):
                 assert page.locator("[data-testid='stAlertContentError']").count() == 0, f"{name}/{lang}: error shown"
                 page.screenshot(path=str(SHOTS / f"{name}-{lang}.png"))
                 text = page.inner_text("[data-testid='stMain']")
+                if name in CARD_PAGES and lang == "en":  # the month survived the language switch and each page change
+                    assert f"Period {Period.containing('month', today()).label} (" in text, name
                 if name in CARD_PAGES:  # the ranges compared, as ISO dates, on every page with KPI cards
                     compared = {"zh": "对比", "en": "compared with"}[lang]
                     assert re.search(rf"{compared} \d{{4}}-\d{{2}}-\d{{2}}", text), f"{name}/{lang}: no range compared"
