@@ -283,3 +283,26 @@ def test_a_customers_tier_chart_runs_from_the_highest_tier_down(demo_url, use_da
     order = tier_chart["encoding"]["y"]["sort"]
     assert order == [name for name in by_rank if name in order]  # Gold above Silver: a rise is drawn upwards
     assert len(order) >= 1
+
+
+def test_long_durations_read_in_days_and_quick_periods_are_whole():
+    from datetime import date
+
+    from dashboard.core.formats import fmt_hours
+    from dashboard.core.periods import Period
+    from dashboard.metrics.fluctuation import every_month
+    from dashboard.ui.filters import quick_period
+
+    assert (fmt_hours(47.94, "zh"), fmt_hours(48, "en"), fmt_hours(655.54, "zh"), fmt_hours(655.54, "en")) == (
+        "47.9 小时", "48.0 h", "27.3 天", "27.3 d")
+    day = date(2026, 12, 2)
+    shown = {q: Period.containing(*quick_period(q, day)) for q in ("last_week", "last_month", "month_to_date")}
+    assert {q: p.label for q, p in shown.items()} == {"last_week": "2026-W48", "last_month": "2026-11",
+                                                    "month_to_date": "2026-12"}
+    assert Period.containing(*quick_period("last_month", date(2026, 1, 31))).label == "2025-12"
+    # the volume chart of one customer: every month of the range, one without orders at zero
+    trend = pd.DataFrame({"month": [date(2026, 9, 1), date(2026, 11, 1)], "volume": [5.0, 7.0], "orders": [1, 2],
+                          "customers": [1, 1]})
+    months = every_month(trend, date(2026, 9, 1), date(2026, 12, 2))
+    assert [m.strftime("%Y-%m") for m in months["month"]] == ["2026-09", "2026-10", "2026-11", "2026-12"]
+    assert list(months["volume"]) == [5.0, 0.0, 7.0, 0.0]
