@@ -17,8 +17,7 @@ LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | display.L
 COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | display.COLUMNS | quality.COLUMNS
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
-VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels() | {
-    k: v for k, v in quality.VALUES.items() if k not in vocabulary.value_labels()}
+VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()
 
 
 def t(key: str, lang: str, **kwargs) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str]] = {
     "nav_quality": ("服务质量", "Service quality"),
+    "view_quality": ("服务质量", "service quality"), "view_evaluation": ("考评结果", "evaluation results"),
     "nav_evaluation": ("业绩考核", "Evaluation"),
     "nav_my_reviews": ("我的考评", "My reviews"),
     "nav_survey_entry": ("满意度调查", "Surveys"),
@@ -106,18 +107,4 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "answer": ("答复", "answer"), "answered_by": ("答复人", "answered_by"),
     "answered_at": ("答复时间", "answered_at"), "created_at": ("提交时间", "created_at"), "period": ("考核期", "period"),
     "relation": ("关系", "relation"), "evaluatee_name": ("被评人", "evaluatee"), "rated": ("已评", "rated"),
-}
-
-# Scorecard KPIs, bands and grades shown to users (codes stay in exports).
-VALUES: dict[str, tuple[str, str]] = {
-    "achievement_rate": ("投诉按时率", "complaints on time"), "callback_on_time_rate": ("回访及时率", "callbacks on time"),
-    "mean_satisfaction": ("投诉满意度", "complaint satisfaction"), "plan_completion": ("计划完成率", "plan completion"),
-    "service_success_rate": ("服务成功率", "service success"), "retention_success_rate": ("挽留成功率", "retention success"),
-    "csat": ("CSAT", "CSAT"), "nps": ("NPS", "NPS"), "workload": ("工作量", "workload"), "skills": ("技能考核", "skill assessments"),
-    "far_above": ("超出目标20%以上", "more than 20% above target"), "above": ("超出目标", "above target"),
-    "at": ("达到目标", "at target"), "below": ("未达到目标", "below target"),
-    "excellent": ("优", "excellent"), "good": ("良", "good"), "fair": ("中", "fair"), "poor": ("差", "poor"),
-    "open": ("进行中", "open"), "closed": ("已结束", "closed"),
-    "complaint": ("投诉", "complaint"), "plan": ("计划", "plan"), "retention_case": ("挽留案例", "retention case"),
-    "survey": ("调查", "survey"),
 }
