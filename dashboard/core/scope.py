@@ -28,7 +28,7 @@ class AccessDenied(PermissionError):
 # - agent: reads their department's dashboards and changes their own work;
 # - hr: reads every department's figures (the overview and analysis pages; the evaluation results
 #   once they exist) and changes no operational data: no work forms, no write of any record but
-#   their own account's password.
+#   their own account's password and the evaluation records they run (EVALUATION_TABLES).
 COMPANY_READERS = ("manager", "hr")
 READ_ONLY = ("hr",)
 OWN_ACCOUNT = "users"  # the one table a read-only role writes to: its own password
