@@ -45,7 +45,7 @@ def _formats():
                   quoted("is not a date YYYY-MM-DD (or 2026/5/1, 2026年5月1日)")),
                  (f"NOT pg_input_is_valid({_ISO.format(v='{v}')}, 'date')", quoted("is not a valid date")),
                  (f"CAST({_ISO.format(v='{v}')} AS date) NOT BETWEEN '{limits.DATE_MIN}' AND '{limits.DATE_MAX}'",
-                  f"format('%s is outside {limits.DATE_MIN} .. {limits.DATE_MAX}', {{v}})")],
+                  f"format('%s is outside {limits.DATE_MIN} .. {limits.DATE_MAX}', CAST({_ISO.format(v='{v}')} AS date))")],
         amount: [("{v} !~ '^-?[0-9]{{1,12}}([.][0-9]{{1,2}})?$'",
                   quoted("is not an amount with up to 2 decimal places"))],
         code: [(f"left({{v}}, 1) IN ({starts})",
