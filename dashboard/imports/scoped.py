@@ -81,13 +81,16 @@ def check_scope(conn, files: dict, root: str, problems: list[str]) -> None:
 def _allowed(conn, files: dict, what: str, inside: set[str]) -> set[str]:
     """The codes of `what` inside the subtree: in the database (unless a file moves them) and in the files."""
     file_name, key, department = _FILE_OF[what]
-    found = {code for code, dep in conn.execute(sa.text(_OF[what])) if dep in inside}
+    where = dict(conn.execute(sa.text(_OF[what])).fetchall())
+    found = {code for code, dep in where.items() if dep in inside}
     if what == "department":
         return found | inside
     if file_name in files:
         for _, row in files[file_name].rows:
             if row.get(key) is None:
                 continue
+            if row[key] in where and where[row[key]] not in inside:
+                continue  # refused on its own row: it cannot be moved in
             if row.get(department) in inside:
                 found.add(row[key])
             else:
