@@ -195,6 +195,9 @@ def main() -> int:
 
     rows += page_rows(url)
     rows += import_rows(admin, engine, args.keep)
+    from bench.excel import excel_rows  # the Excel readers and a 100,000-row workbook's import
+
+    rows += excel_rows(admin)
 
     engine.dispose()
     if not args.keep:

@@ -170,3 +170,29 @@ def test_an_unknown_sheet_and_two_sheets_of_one_file_are_refused(engine, tmp_pat
         import_workbook(engine, book)
     assert failure.value.problems[0] == "book.xlsx:departments:1: -: sheet 部门 holds departments already"
     assert failure.value.problems[1].startswith("book.xlsx:说明:1: -: unknown sheet (expected one of departments (部门), ")
+
+
+def test_a_plain_orders_sheet_takes_the_sql_path_and_one_with_gaps_the_python_path(engine, tmp_path, monkeypatch):
+    from dashboard.imports import staged
+
+    import_directory(engine, write_files(tmp_path / "base", GOOD))
+    taken = []
+    original = staged.stage
+    monkeypatch.setattr(staged, "stage", lambda *a: taken.append(a[1].name) or original(*a))
+    rows = "".join(f"N{i},C1,2026-06-{i % 28 + 1:02d},{i}.5\n" for i in range(200))
+    orders = "订单编号,客户编号,订单日期,金额\n" + rows + "N9,C9,2026-06-01,1.234\n"
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(workbook({"orders.csv": orders}, sheets={"orders.csv": "订单"}))
+    expected = ["book.xlsx:订单:202: order_no: duplicate key N9 (first on line 11)",
+                "book.xlsx:订单:202: customer_code: customer 'C9' does not exist"]
+    with pytest.raises(ImportFailed) as failure:
+        import_workbook(engine, book)
+    assert taken == ["orders.csv"]
+    assert failure.value.problems == ["book.xlsx:订单:202: amount: '1.234' is not an amount with up to 2 decimal places"] \
+        + expected
+    # an empty row in the middle: the Python path, with the same rows named
+    book.write_bytes(workbook({"orders.csv": orders.replace("N5,", ",,,\nN5,", 1).replace("\n,,,\n", "\n \n")},
+                              sheets={"orders.csv": "订单"}))
+    with pytest.raises(ImportFailed) as failure:
+        import_workbook(engine, book)
+    assert failure.value.problems[-1] == "book.xlsx:订单:203: customer_code: customer 'C9' does not exist"

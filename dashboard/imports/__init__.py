@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import date, datetime
 from dataclasses import dataclass, field
@@ -142,6 +143,32 @@ def _sheet_records(source: Source, header: list[str], spec: FileSpec, problems: 
             problems.append(f"{spec.name}:{index}: -: a value in column {beyond[0] + 1}, which has no header")
             continue
         yield index, texts
+
+
+_NOT_PLAIN = re.compile(r'["\r\n\x00]')
+
+
+def _sheet_as_csv(source: Source, header: list[str], spec: FileSpec) -> str | None:
+    """A sheet as the CSV the SQL path reads, when its rows are plain: each row one line (no empty
+    rows before the last, no cell beyond the header, no formula without a value) and no cell that
+    CSV would quote. None: the sheet goes the Python way, which names whatever is special."""
+    if source.uncached:
+        return None
+    rows = source.cells[1:]
+    while rows and not any(excel.cell_text(c, None).strip() for c in rows[-1]):
+        rows = rows[:-1]  # trailing empty rows are ignored
+    width = len(header)
+    kinds = [getattr(spec.columns[c][1], "kind", None) for c in header]
+    lines = [",".join(header)]
+    text = excel.cell_text
+    for cells in rows:
+        if len(cells) > width and any(text(c, None).strip() for c in cells[width:]):
+            return None
+        line = ",".join([text(cells[i], kinds[i]) if i < len(cells) else "" for i in range(width)])
+        if line.count(",") != width - 1 or _NOT_PLAIN.search(line) or line.replace(",", "").strip() == "":
+            return None
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def read_rows(records, spec: FileSpec, header: list[str], problems: list[str], show_progress: bool) -> None:
@@ -327,7 +354,8 @@ def run_import(engine: Engine, sources: list[Source], problems: list[str] | None
                 while header_cells and not header_cells[-1].strip():
                     header_cells.pop()
                 header = _map_header(header_cells, spec, problems)
-                if header is not None:
+                content = _sheet_as_csv(source, header, spec) if header and spec.name in staged.SQL_CHECKED else None
+                if header is not None and not (content and staged.stage(conn, spec, content, header, problems)):
                     read_rows(_sheet_records(source, header, spec, problems), spec, header, problems, show_progress)
             done += 1
         if not files and not problems:

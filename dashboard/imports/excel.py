@@ -46,10 +46,10 @@ def _seconds(value: datetime) -> datetime:
 
 def cell_text(value, kind: str | None) -> str:
     """The text a parser of `kind` ('date', 'timestamp' or None) reads for a typed cell."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
+    if type(value) is str:  # the common case first: most cells are text
         return value
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
