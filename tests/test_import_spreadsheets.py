@@ -99,3 +99,20 @@ def test_a_directory_may_hold_name_xlsx_in_place_of_name_csv(engine, tmp_path):
     with pytest.raises(ImportFailed) as failure:
         import_directory(engine, directory)
     assert failure.value.problems == ["orders.xlsx:1: -: both orders.csv and orders.xlsx are given; keep one"]
+
+
+def test_the_command_line_imports_a_workbook_and_names_its_problems(database_url, tmp_path):
+    from tests.test_cli import run
+
+    book = tmp_path / "客户资料.xlsx"
+    book.write_bytes(workbook(CHINESE))
+    result = run(database_url, "import", str(book))
+    assert result.returncode == 0, result.stderr
+    assert "orders.csv 4 rows written" in result.stdout
+    bad = dict(CHINESE, **{"orders.csv": CHINESE["orders.csv"].replace("2026/5/1,1200.50", "2026/5/1,1200.505")})
+    book.write_bytes(workbook(bad))
+    result = run(database_url, "import", str(book))
+    assert result.returncode == 1
+    assert "客户资料.xlsx:订单:2: amount: '1200.505' is not an amount with up to 2 decimal places" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert run(database_url, "import", "--help").stdout.count("BOOK.xlsx") >= 1

@@ -7,6 +7,7 @@ follows. Every cell is a text cell, never a formula (an example code like '=1' s
 """
 from __future__ import annotations
 
+import functools
 import io
 
 from openpyxl import Workbook
@@ -59,6 +60,7 @@ def _comment(spec, column: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=2)
 def template_workbook(lang: str) -> bytes:
     """The template workbook: a sheet per import file, in the order they are imported."""
     book = Workbook()
