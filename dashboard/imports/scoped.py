@@ -66,16 +66,24 @@ def check_scope(conn, files: dict, root: str, problems: list[str]) -> None:
         what, column = OWNER[name]
         allowed = _allowed(conn, files, what, inside)
         key = spec.key[0]
-        existing = {k: d for k, d in conn.execute(sa.text(EXISTING[name]))} if name in EXISTING else {}
         if spec.staged is not None:
-            _staged(conn, spec, column, what, allowed, key, name, existing, inside, problems)
+            _staged(conn, spec, column, what, allowed, key, name, inside, problems)
             continue
+        existing = _existing(conn, name, [row.get(key) for _, row in spec.rows if row.get(key) is not None])
         for line, row in spec.rows:
             value = row.get(column)
             if value is not None and value not in allowed:
                 problems.append(f"{name}:{line}: {column}: {what} '{value}' does not exist")
             if row.get(key) in existing and existing[row[key]] not in inside:
                 problems.append(f"{name}:{line}: {key}: '{row[key]}' {OUTSIDE}")
+
+
+def _existing(conn, name: str, keys: list) -> dict:
+    """key -> department code of the records of `keys` already in the database (only those asked for)."""
+    if name not in EXISTING or not keys:
+        return {}
+    return dict(conn.execute(sa.text(f"SELECT k, d FROM ({EXISTING[name]}) e(k, d) WHERE k = ANY(:keys)"),
+                             {"keys": keys}).fetchall())
 
 
 def _allowed(conn, files: dict, what: str, inside: set[str]) -> set[str]:
@@ -124,11 +132,12 @@ def _departments(conn, spec, root: str, inside: set[str], problems: list[str]) -
     return added
 
 
-def _staged(conn, spec, column, what, allowed, key, name, existing, inside, problems) -> None:
+def _staged(conn, spec, column, what, allowed, key, name, inside, problems) -> None:
     from dashboard.imports.staged import _trimmed
 
     rows = conn.execute(sa.text(
         f"SELECT line, {_trimmed(column)}, {_trimmed(key)} FROM {spec.table} ORDER BY line")).fetchall()
+    existing = _existing(conn, name, [r[2] for r in rows if r[2] is not None])
     for line, value, key_value in rows:
         if value is not None and value not in allowed:
             problems.append(f"{name}:{line}: {column}: {what} '{value}' does not exist")
