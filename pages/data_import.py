@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.core.calls import Call
 from dashboard.i18n import t
-from dashboard.imports import ImportFailed, import_uploads
+from dashboard.imports import IMPORTING_ROLES, ImportFailed, import_uploads
 from dashboard.imports.problems import outcome_table, problem_table
 from dashboard.imports.templates import template_workbook
 from dashboard.metrics import records
@@ -14,7 +14,7 @@ from db.engine import get_engine
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
 st.title(t("nav_import", L))
-if user.role not in ("manager", "head"):
+if user.role not in IMPORTING_ROLES:
     st.warning(t("import_not_allowed", L))
     st.stop()
 scope = session.reader_scope()  # the user's whole scope: a head's subtree, a manager's company
@@ -49,8 +49,8 @@ if st.button(t("import_run", L), type="primary", key="import_run"):
     else:
         bar = st.progress(0.0, text=t("import_running", L))
         try:
-            outcome = import_uploads(get_engine(), [(u.name, u.getvalue()) for u in uploads], actor=user.username,
-                                     scope=scope, progress=lambda done, message: bar.progress(done, text=step_label(message)))
+            outcome = import_uploads(get_engine(), [(u.name, u.getvalue()) for u in uploads], user,
+                                     progress=lambda done, message: bar.progress(done, text=step_label(message)))
         except ImportFailed as failure:
             bar.empty()
             st.session_state["import_result"] = ("failed", failure.problems)

@@ -55,3 +55,28 @@ def test_a_heads_rows_outside_the_subtree_are_refused_naming_the_line(engine, tm
     ]
     # the same files from the command line (a company scope) pass the scope checks
     import_directory(engine, tmp_path / "bad", scope=Scope.company())
+
+
+def test_the_pages_import_takes_the_users_scope_and_refuses_agents_and_hr(engine, tmp_path):
+    from dashboard.core.scope import AccessDenied
+    from dashboard.core.user import User
+    from dashboard.imports import import_uploads
+
+    import_directory(engine, write_files(tmp_path / "base", ENGLISH))
+    upload = [("customers.csv", "客户编号,客户名称,所属部门\nC8,新客户,WEST\n".encode())]
+    head = User("head", "head", "S2", "刘洋", "EAST")
+    with pytest.raises(ImportFailed) as failure:
+        import_uploads(engine, upload, head)
+    assert failure.value.problems == ["customers.csv:2: department_code: department 'WEST' does not exist"]
+    for user in (User("hr", "hr", None, "人事", None), User("agent", "agent", "S1", "王芳", "EAST")):
+        with pytest.raises(AccessDenied):
+            import_uploads(engine, upload, user)
+    outcome = import_uploads(engine, upload, User("boss", "manager", "S0", "李强", "HQ"))
+    assert outcome.counts["customers.csv"] == {"rows": 1, "added": 1, "updated": 0, "unchanged": 0}
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT actor FROM audit_log WHERE action = 'import' ORDER BY id DESC LIMIT 1")).scalar() \
+            == "boss"
+    again = import_uploads(engine, upload + [("orders.csv", ENGLISH["orders.csv"].replace("1200.50", "99").encode())],
+                           User("boss", "manager", "S0", "李强", "HQ"))
+    assert again.counts["customers.csv"]["unchanged"] == 1
+    assert again.counts["orders.csv"] == {"rows": 4, "added": 0, "updated": 1, "unchanged": 3}

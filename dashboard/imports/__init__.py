@@ -71,7 +71,7 @@ def _decode(raw: bytes, label: str, problems: list[str]) -> str | None:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        problems.append(f"{label}:{line}: -: not valid UTF-8 (byte {e.start})")
+        problems.append(f"{label}:{line}: -: not valid UTF-8 (byte {e.start}); in Excel, save it as 'CSV UTF-8'")
         return None
 
 
@@ -437,13 +437,24 @@ def import_workbook(engine: Engine, path: Path, actor: str = "import", show_prog
     return run_import(engine, sources, problems, actor, str(path), scope, show_progress, progress).changed
 
 
-def import_uploads(engine: Engine, uploads: list[tuple[str, bytes]], actor: str, scope=None,
-                   progress=None) -> Outcome:
-    """The import page's: files as uploaded (NAME.csv, NAME.xlsx, or workbooks with a sheet per file)."""
+IMPORTING_ROLES = ("manager", "head")  # a head within the head's subtree; agents and hr import nothing
+
+
+def import_uploads(engine: Engine, uploads: list[tuple[str, bytes]], user, progress=None) -> Outcome:
+    """The import page's: files as uploaded (NAME.csv, NAME.xlsx, or workbooks with a sheet per file),
+    by `user` within the user's scope. Raises AccessDenied for a role that does not import."""
+    from dashboard.core.scope import AccessDenied, check_may_change, resolve
+
+    check_may_change(user, "import", "")
+    if user.role not in IMPORTING_ROLES:
+        raise AccessDenied(f"a {user.role} account imports nothing")
+    with engine.connect() as conn:
+        scope = resolve(conn, user)
     problems: list[str] = []
     known = {spec.name.removesuffix(".csv") for spec in specs()}
     sources: list[Source] = []
     for filename, data in uploads:
         single = filename.lower().endswith(".xlsx") and filename.rsplit(".", 1)[0] in known
         sources.extend(file_sources(filename, data, problems, single=single))
-    return run_import(engine, sources, problems, actor, ", ".join(f for f, _ in uploads), scope, progress=progress)
+    return run_import(engine, sources, problems, user.username, ", ".join(f for f, _ in uploads), scope,
+                      progress=progress)
