@@ -121,6 +121,7 @@ def test_the_import_page_with_a_bad_and_a_good_workbook_in_both_languages(demo_u
 
 
 def _problem_text(page) -> str:
-    """The problems table's cells (a data grid draws on a canvas: read them from its CSV download's source)."""
+    """The problems table's cells (the data grid draws on a canvas; its accessible table holds the text)."""
+    page.wait_for_function("document.querySelectorAll('.st-key-import_problems td').length > 0", timeout=30_000)
     return page.evaluate("""() => Array.from(document.querySelectorAll('.st-key-import_problems td, .st-key-import_problems th'))
         .map(e => e.textContent).join('\\n')""")
