@@ -13,7 +13,7 @@ from db.engine import get_engine
 
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
-st.title(t("nav_import", L))
+st.title(t("nav_data_import", L))
 if user.role not in IMPORTING_ROLES:
     st.warning(t("import_not_allowed", L))
     st.stop()

@@ -72,7 +72,7 @@ def test_the_import_page_with_a_bad_and_a_good_workbook_in_both_languages(demo_u
             page.goto(f"{base}/?lang={lang}")
             wait_until_done(page)
             sign_in(page, "manager", DEMO_PASSWORD, lang)
-            open_from_menu(page, t("nav_import", lang))
+            open_from_menu(page, t("nav_data_import", lang))
             assert_no_error(page, f"import/{lang}")
             page.screenshot(path=str(SHOTS / f"import-{lang}.png"))
 
@@ -107,7 +107,7 @@ def test_the_import_page_with_a_bad_and_a_good_workbook_in_both_languages(demo_u
         page.goto(f"{base}/?lang=zh")
         wait_until_done(page)
         sign_in(page, "head", DEMO_PASSWORD, "zh")
-        open_from_menu(page, t("nav_import", "zh"))
+        open_from_menu(page, t("nav_data_import", "zh"))
         outside = tmp_path / "outside.xlsx"
         outside.write_bytes(workbook({"customers.csv": f"客户编号,客户名称,所属部门\nZH1,外部客户,{other}\n"}))
         text = upload_and_import(page, outside, "zh")

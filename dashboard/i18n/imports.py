@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str]] = {
-    "nav_import": ("数据导入", "Import"),
+    "nav_data_import": ("数据导入", "Import"),
     "import_intro": ("上传 CSV 文件或 Excel 工作簿：每类记录一个文件（如 orders.csv、orders.xlsx），或一个工作簿、"
                      "每类记录一个工作表（工作表名可用中文，如“订单”）。列名、选项和日期可以用中文书写。"
                      "只要有一处错误，就什么也不写入。",

@@ -385,16 +385,25 @@ def run_import(engine: Engine, sources: list[Source], problems: list[str] | None
                 _copy_rows(dbapi, "s", columns, spec.rows)
             conn.execute(sa.text("ANALYZE s"))
             added = updated = 0
+            replaces = False  # a file that replaces a table (tiers): its rows are all new
             with dbapi.cursor() as cur:
                 for number, statement in enumerate(filter(str.strip, upsert_sql.split(";"))):
-                    counted = number == 0 and _upsert(statement)
-                    cur.execute(statement + " RETURNING (xmax = 0)" if counted else statement)
-                    if counted:
-                        inserted = [r[0] for r in cur.fetchall()]
-                        added, updated = sum(inserted), len(inserted) - sum(inserted)
-                    elif number == 0:
-                        updated = max(cur.rowcount, 0)
-                    changed[spec.name] = changed.get(spec.name, 0) + max(cur.rowcount, 0)
+                    kind = " ".join(statement.split()).upper()
+                    if number == 0 and _upsert(statement):
+                        # the upsert's rows tell a new row (xmax = 0) from an updated one
+                        cur.execute(f"WITH w AS ({statement} RETURNING (xmax = 0) AS new) "
+                                    f"SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM w")
+                        added, updated = cur.fetchone()
+                        written = added + updated
+                    else:
+                        cur.execute(statement)
+                        written = max(cur.rowcount, 0)
+                        if number == 0:
+                            replaces = kind.startswith("DELETE")
+                            updated = 0 if replaces else written
+                        elif replaces and kind.startswith("INSERT"):
+                            added += written
+                    changed[spec.name] = changed.get(spec.name, 0) + written
             added, updated = min(added, rows), min(updated, rows - min(added, rows))
             counts[spec.name] = {"rows": rows, "added": added, "updated": updated,
                                  "unchanged": rows - added - updated}
