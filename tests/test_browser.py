@@ -12,7 +12,8 @@ from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in,
 from tests.test_display import CARD_PAGES, untranslated
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
-         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
+         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
+         "data_import"]
 
 pytestmark = needs_chromium
 
