@@ -26,8 +26,9 @@ from dashboard import accounts as users  # noqa: E402
 from dashboard.ui.entry import entry_file_only  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 
-PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present", "quality",
-         "evaluation"]
+PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present",
+         "data_import",
+         "quality", "evaluation"]
 captured: list[tuple[str, object]] = []
 
 
