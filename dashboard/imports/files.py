@@ -22,7 +22,6 @@ from dashboard.imports.parsers import (
     non_negative_amount,
     one_of,
     positive_hours,
-    relation,
     score,
     text,
     timestamp,
@@ -99,7 +98,7 @@ def specs() -> list[FileSpec]:
             "comment": (False, long_text)}, ("survey_no",)),
         FileSpec("evaluations.csv", {
             "cycle": (True, cycle_name), "evaluator_staff_no": (True, code), "evaluatee_staff_no": (True, code),
-            "relation": (True, relation)}
+            "relation": (True, one_of(v.EVALUATION_RELATION))}
             | {dimension: (True, confidential_score) for dimension in EVALUATION_DIMENSIONS},
             ("cycle", "evaluator_staff_no", "evaluatee_staff_no")),
     ]

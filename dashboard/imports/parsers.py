@@ -174,16 +174,3 @@ def cycle_name(v: str) -> str:
         raise BadValue(f"'{v}' is not a cycle like 2026-Q2, 2026-H1 or 2026")
     return v
 
-
-# evaluations.csv's relation (interfaces.md): the code, or the Chinese names users write
-RELATION_NAMES = {"superior": ("上级评价", "上级"), "peer": ("同级评价", "同级"), "subordinate": ("下级评价", "下级"),
-                  "self": ("自评",)}
-
-
-def relation(v: str) -> str:
-    """The evaluator's relation to the evaluatee: its code, in any case, or one of its Chinese names."""
-    for code, names in RELATION_NAMES.items():
-        if v.strip().lower() == code or v.strip() in names:
-            return code
-    accepted = "; ".join(f"{code}: {', '.join(names)}" for code, names in RELATION_NAMES.items())
-    raise BadValue(f"'{v}' is not a relation ({accepted})")

@@ -2,12 +2,12 @@
 skill assessments and scorecard appeals, and the indexes the per-staff figures read.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 """
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
