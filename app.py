@@ -9,6 +9,7 @@ from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
 from dashboard.ui import data, filters, session
+from dashboard.ui import reminders
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
@@ -42,6 +43,7 @@ MENU = [
     ("retention_entry", "nav_retention_entry", "🧲", "section_work", None),
     ("work_log", "nav_work_log", "📝", "section_work", None),
     ("suggestions", "nav_suggestions", "💬", "section_work", None),
+    ("callbacks", "nav_callbacks", "☎️", "section_work", None),
     ("settings", "nav_settings", "⚙️", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
     ("account", "nav_account", ":material/key:", "app_title", None),
@@ -150,4 +152,5 @@ session.show_notice()
 if user is not None:
     departments = data.fetch(Call(records.department_tree, session.reader_scope()))
     st.session_state["filters"] = filters.sidebar_filters(departments, user)
+    reminders.sidebar_count(user, st.session_state["filters"].scope, st.session_state["filters"].lang)
 navigation.run()

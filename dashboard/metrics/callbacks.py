@@ -151,3 +151,11 @@ def customer_callbacks(conn: Connection, scope: Scope, start: date, end: date) -
     WHERE k.called_on BETWEEN :s AND :e
     ORDER BY k.called_on DESC, k.id DESC"""
     return frame(conn, sql, {"s": start, "e": end} | scoped(scope))
+
+
+def callback_months(conn: Connection, scope: Scope) -> pd.DataFrame:
+    """One row: the callback frequency in months of classes A, B and C (settings)."""
+    return frame(conn, """
+    SELECT coalesce((SELECT (value #>> '{}')::int FROM settings WHERE key = 'callback_months_a'), 1) AS a,
+           coalesce((SELECT (value #>> '{}')::int FROM settings WHERE key = 'callback_months_b'), 3) AS b,
+           coalesce((SELECT (value #>> '{}')::int FROM settings WHERE key = 'callback_months_c'), 12) AS c""", {})

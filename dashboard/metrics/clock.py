@@ -90,3 +90,12 @@ def unknown_years(conn: Connection, start: date, end: date) -> list[int]:
         "SELECT DISTINCT extract(year FROM day)::int FROM work_calendar "
         "WHERE day BETWEEN :s AND :e AND NOT known ORDER BY 1"), {"s": start, "e": end})
     return [r[0] for r in rows]
+
+
+def clock_info(conn: Connection, scope, start: date, end: date):
+    """One row: the clock (kind, working hours) and the years in [start, end] counted Monday-Friday."""
+    import pandas as pd
+
+    clock = read_clock(conn)
+    years = unknown_years(conn, start, end) if clock.kind == "business" else []
+    return pd.DataFrame([{"kind": clock.kind, "hours": clock.hours, "unknown_years": ", ".join(map(str, years))}])

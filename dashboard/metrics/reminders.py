@@ -33,7 +33,9 @@ visible AS (
 def my_reminders(conn: Connection, scope: Scope, staff_no: str | None) -> pd.DataFrame:
     """The open reminders of `staff_no` (none for an account without a staff record)."""
     sql = _OPEN + """
-    SELECT id AS reminder_id, kind, ref, customer_code, customer_name, complaint_no, plan_no, due_at, created_at,
+    SELECT id AS reminder_id, kind, ref,
+           coalesce(complaint_no, plan_no, customer_name || ' (' || customer_code || ')', '#' || ref) AS record,
+           customer_code, complaint_no, plan_no, due_at, created_at,
            read_at IS NOT NULL AS read
     FROM visible ORDER BY read_at IS NOT NULL, due_at, id"""
     return frame(conn, sql, {"staff_no": staff_no} | scoped(scope))
