@@ -46,7 +46,7 @@ def test_due_dates_follow_the_abc_class_and_the_latest_callback(conn):
     assert rows == {"C1": ("A", "2026-09-28", 0), "C4": ("B", "2026-09-27", 1)}
     exec_(conn, "INSERT INTO settings VALUES ('callback_months_c', '6')")
     assert set(cb.callback_due(conn, Scope(None), date(2026, 12, 28))["customer_code"]) >= {"C3"}
-    # the viewer's scope keeps the classes (graded over the company) but not the rows
+    # a department filter grades among its own customers (as the grading page does) and keeps its rows
     assert cb.callback_due(conn, Scope("SOUTH"), D).empty
     assert set(cb.callback_due(conn, Scope("EAST-1"), D)["customer_code"]) == {"C1", "C4"}
     assert list(cb.callback_due(conn, Scope(None), D, staff_no="S2")["customer_code"]) == []

@@ -1,8 +1,10 @@
 """Callbacks (回访) for every customer: the due list per owner, the share called back on schedule, gifts.
 
 - Each customer is called back every `callback_months_<class>` months (settings, default A 1, B 3,
-  C 12) by its ABC class as of D, graded over the whole company (a department filter does not
-  change a customer's class); a customer without a purchase in the 365 days ending D is C.
+  C 12) by its ABC class as of D, graded as the grading page grades for the same department
+  filter (among the customers in scope, so nothing outside the scope shapes what is shown); the
+  reminders, made for the company, use the company-wide class. A customer without a purchase in
+  the 365 days ending D is C.
 - A callback counts when its result is not `unreachable`. The next one is due that many months
   after the latest callback on or before D; for a customer never called back, that many months
   after it became a customer (`created_on`), or on D when that is unknown.
@@ -75,7 +77,7 @@ detractors AS (
 
 
 def _schedule_params(scope: Scope, as_of: date) -> dict:
-    return grading._grading_params(as_of) | {"grading_department": None, "abc_method": None} | scoped(scope)
+    return grading._grading_params(as_of) | {"grading_department": scope.department, "abc_method": None} | scoped(scope)
 
 
 def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None) -> pd.DataFrame:
