@@ -5,7 +5,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_callbacks": ("客户回访", "Customer callbacks"),
     # reminders
     "reminders": ("提醒", "Reminders"),
-    "reminders_unread": ("🔔 {n} 条未读提醒", "🔔 {n} unread reminders"),
+    "reminders_unread": ("{n} 条未读提醒", "{n} unread reminders"),
     "reminders_none": ("没有待办提醒。", "No reminders."),
     "reminders_no_staff": ("您的账号没有员工档案，因此没有个人提醒。", "Your account has no staff record, so it has no reminders of its own."),
     "mark_all_read": ("全部标为已读", "Mark all read"),

@@ -41,7 +41,7 @@ def sidebar_count(user: User, scope: Scope, lang: str) -> None:
     with get_engine().connect() as conn:
         unread = int(reads.unread_count(conn, scope, user.staff_no).loc[0, "unread"])
     if unread:
-        st.sidebar.page_link("pages/my_work.py", label=t("reminders_unread", lang, n=unread))
+        st.sidebar.page_link("pages/my_work.py", label=t("reminders_unread", lang, n=unread), icon=":material/notifications:")
 
 
 def mine(user: User, scope: Scope) -> pd.DataFrame:
