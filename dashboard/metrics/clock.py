@@ -67,20 +67,22 @@ def deadline(clock: Clock, start: str, hours: str, tag: str) -> tuple[str, str]:
     """
     if clock.kind != "business":
         return "", f"({start} + {hours} * interval '1 hour')"
+    # in double precision seconds: exact to the microsecond over the table's 101 years of working
+    # time (below 2^53 microseconds), and several times faster than numeric over millions of rows
     local = f"({start} AT TIME ZONE :clock_tz)"
     joins = f"""
     LEFT JOIN work_calendar {tag}_from ON {tag}_from.day = {local}::date
     CROSS JOIN LATERAL (
-        SELECT {tag}_from.before::numeric * :clock_len
+        SELECT {tag}_from.before * CAST(:clock_len AS float8)
                + CASE WHEN {tag}_from.working
-                      THEN least(greatest(extract(epoch FROM {local}::time) - :clock_open, 0), :clock_len)
+                      THEN least(greatest(date_part('epoch', {local}::time) - :clock_open, 0), :clock_len)
                       ELSE 0 END
-               + {hours} * 3600 AS position
+               + CAST({hours} AS float8) * 3600 AS position
     ) {tag}_pos
     LEFT JOIN work_calendar {tag}_to
            ON {tag}_to.working AND {tag}_to.before = ceil({tag}_pos.position / :clock_len)::integer - 1"""
     expression = (f"(({tag}_to.day + make_interval(secs => :clock_open + {tag}_pos.position "
-                  f"- {tag}_to.before::numeric * :clock_len)) AT TIME ZONE :clock_tz)")
+                  f"- {tag}_to.before * CAST(:clock_len AS float8))) AT TIME ZONE :clock_tz)")
     return joins, expression
 
 

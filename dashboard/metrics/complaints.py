@@ -31,9 +31,11 @@ def _complaint_params(scope: Scope, start: date, end: date, as_of: date | None) 
 # The cohort with each complaint's state as of :t. Resolutions recorded after :t do not exist yet.
 # The deadlines follow the SLA clock (dashboard/metrics/clock.py); a first response is the first
 # of `first_response_at` and `resolved_at` (a resolution answers the customer too).
-def _complaint_states(clock: Clock) -> str:
+def _complaint_states(clock: Clock, response: bool = False) -> str:
+    """The cohort's states; with `response`, the first response's deadline and state too."""
     due_joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due")
-    response_joins, response_due = deadline(clock, "c.received_at", "s.response_hours", "resp")
+    response_joins, response_due = (deadline(clock, "c.received_at", "s.response_hours", "resp") if response
+                                    else ("", "NULL::timestamptz"))
     return f"""
 WITH RECURSIVE {SCOPE_CTE},
 cohort AS (
@@ -70,9 +72,10 @@ states AS (
 )"""
 
 
-def _states(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None) -> tuple[str, dict]:
+def _states(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None,
+            response: bool = False) -> tuple[str, dict]:
     clock = read_clock(conn)
-    return _complaint_states(clock), _complaint_params(scope, start, end, as_of) | clock.params()
+    return _complaint_states(clock, response), _complaint_params(scope, start, end, as_of) | clock.params()
 
 
 _HOURS = "round(extract(epoch FROM {0}) / 3600, 2)"
@@ -112,7 +115,7 @@ def complaint_summary(conn: Connection, scope: Scope, start: date, end: date,
 
 def complaint_kpis(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """One row: the cohort's timeliness, resolution-time spread, callbacks and satisfaction."""
-    states, params = _states(conn, scope, start, end, as_of)
+    states, params = _states(conn, scope, start, end, as_of, response=True)
     sql = states + f"""
     SELECT count(*) AS received,
            count(*) FILTER (WHERE state = 'met') AS met,
