@@ -99,3 +99,15 @@ def test_recording_a_callback_checks_every_field_and_the_scope(conn):
     rows = cb.customer_callbacks(conn, Scope("SOUTH"), D, D)
     assert list(rows["note"]) == ["**不是** Markdown"] and cb.customer_callbacks(conn, Scope("EAST"), D, D).empty
     assert exec_(conn, "SELECT count(*) FROM audit_log WHERE table_name = 'customer_callbacks'").scalar() == 1
+
+
+def test_export_views_write_the_documented_columns(conn):
+    from dashboard import exports
+
+    setup(conn)
+    callback(conn, "C4", date(2026, 6, 27))
+    due = exports.export_frame(conn, exports.VIEWS["callbacks_due"], Scope(None), as_of=D)
+    assert list(due.columns) == list(exports.CALLBACKS_DUE.columns) and "C4" in set(due["customer_code"])
+    rates = exports.export_frame(conn, exports.VIEWS["callback_rates"], Scope("SOUTH"), as_of=D)
+    assert list(rates["department_code"]) == ["SOUTH", "SOUTH", "ALL"]
+    assert exports.render(rates, "csv").splitlines()[0] == ",".join(exports.CALLBACK_RATES.columns)
