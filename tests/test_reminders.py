@@ -246,3 +246,18 @@ def test_settings_command_lists_and_settings_csv_imports(engine, database_url, m
     assert "settings.csv:3: value:" in err and "settings.csv:4: key: 'smtp_password' is not a setting" in err
     main(["settings"])
     assert "sla_clock,business" in capsys.readouterr().out.splitlines()
+
+
+def test_the_settings_listing_imports_back_unchanged(engine, database_url, monkeypatch, capsys, tmp_path):
+    from dashboard.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with engine.begin() as conn:   # the weights as the settings registry knows them (0001 stored older keys)
+        exec_(conn, "DELETE FROM settings WHERE key = 'evaluation_weights'")
+    main(["settings"])
+    listing = capsys.readouterr().out
+    (tmp_path / "settings.csv").write_text(listing, encoding="utf-8")
+    assert main(["import", str(tmp_path)]) == 0
+    capsys.readouterr()
+    main(["settings"])
+    assert capsys.readouterr().out == listing

@@ -146,4 +146,10 @@ def listed(conn) -> list[tuple[str, str]]:
     import sqlalchemy as sa
 
     stored = dict(conn.execute(sa.text("SELECT key, value FROM settings")).all())
-    return [(key, written(value)) for key, value in current(stored).items()]
+    rows = []
+    for key, value in current(stored).items():
+        default = SETTINGS[key].default
+        if isinstance(value, dict) and isinstance(default, dict):   # jsonb reorders keys: the registry's order
+            value = {k: value[k] for k in default if k in value} | {k: v for k, v in value.items() if k not in default}
+        rows.append((key, written(value)))
+    return rows

@@ -84,8 +84,9 @@ def specs() -> list[FileSpec]:
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
-        # one rule a row (dashboard/core/settings.py); each value is read by its key's rule in checks.py
-        FileSpec("settings.csv", {"key": (True, text), "value": (True, long_text)}, ("key",)),
+        # one rule a row (dashboard/core/settings.py); each value is read by its key's rule in checks.py (an
+        # empty value is one only the text settings accept: the SMTP server, sender and user, unset)
+        FileSpec("settings.csv", {"key": (True, text), "value": (False, long_text)}, ("key",)),
     ]
 
 
