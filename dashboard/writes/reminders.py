@@ -50,7 +50,8 @@ _PEOPLE = """
 
 
 def _end_of(day_sql: str) -> str:
-    return f"(({day_sql} + 1)::timestamp AT TIME ZONE :tz)"
+    """The end of a local day (23:59:59.999999 in APP_TZ), as `as of D` is."""
+    return f"((({day_sql} + 1)::timestamp - interval '1 microsecond') AT TIME ZONE :tz)"
 
 
 def _plan_kinds(conn, today: date, params: dict) -> None:
