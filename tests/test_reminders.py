@@ -261,3 +261,31 @@ def test_the_settings_listing_imports_back_unchanged(engine, database_url, monke
     capsys.readouterr()
     main(["settings"])
     assert capsys.readouterr().out == listing
+
+
+def test_tier_changes_drops_and_scheduled_callbacks_tell_the_owner(conn):
+    people(conn)
+    exec_(conn, "UPDATE customers SET owner_staff_id = (SELECT id FROM staff WHERE staff_no = 'S1'), "
+                "created_on = '2026-08-01' WHERE code = 'C3'")
+    # C1: Gold in the 365 days to 28 Aug (the same day of the month before), Silver in those to 28 Sep
+    add_order(conn, "T1", "C1", date(2025, 9, 10), "150000.00")
+    add_order(conn, "T2", "C1", date(2026, 1, 5), "30000.00")
+    # C2: a tier before, none now (lost) — S2's customer
+    add_order(conn, "L1", "C2", date(2025, 9, 10), "5000.00")
+    # C3: 1,000 in 1-28 Aug, 500 in 1-28 Sep: a drop of 50 % (threshold 30 %)
+    add_order(conn, "D1", "C3", date(2026, 8, 10), "1000.00")
+    add_order(conn, "D2", "C3", date(2026, 9, 10), "500.00")
+    for key in ("callback_months_a", "callback_months_b", "callback_months_c"):
+        exec_(conn, "INSERT INTO settings VALUES (:k, '1')", k=key)
+    rw.refresh(conn, NOW)
+    s1, s2 = open_kinds(conn, "S1"), open_kinds(conn, "S2")
+    assert ("tier_down", "C1@2026-09") in s1 and ("customer_drop", "C3@2026-09") in s1
+    assert ("customer_callback", "C3@2026-09-01") in s1       # created 1 Aug, monthly: due 1 Sep
+    assert ("tier_lost", "C2@2026-09") in s2 and not any(r.startswith("C2@") for _, r in s1)
+    assert not any(r.startswith(("C1@", "C3@")) for _, r in s2)
+    from dashboard.writes.callbacks import record_callback
+    record_callback(conn, user("S1", "head", "EAST"), customer_code="C3", called_on=NOW.date(), method="visit",
+                    result="neutral",
+                    note=None, today=NOW.date())
+    rw.refresh(conn, NOW)
+    assert ("customer_callback", "C3@2026-09-01") not in open_kinds(conn, "S1")
