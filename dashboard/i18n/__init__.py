@@ -8,13 +8,15 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, common, reminders
+from dashboard.i18n import accounts, common, display, imports, reminders
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
-LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | reminders.LABELS | {
+# Each domain's labels module, merged in this order (a later module may not redefine a key).
+MODULES = (common, accounts, display, imports, reminders)
+LABELS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in m.LABELS.items()} | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
-COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | reminders.COLUMNS
+COLUMNS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in getattr(m, "COLUMNS", {}).items()}
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
 VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()
@@ -30,7 +32,10 @@ def value_label(value, lang: str) -> str:
     if value is None:
         return "—"
     pair = VALUES.get(str(value))
-    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
+    if not pair:
+        return str(value)
+    # a value on its own reads as a label: "Drop", "Below minimum", not the lower-case code
+    return pair[0] if lang == "zh" else pair[1][:1].upper() + pair[1][1:]
 
 
 def column_label(column: str, lang: str) -> str:

@@ -48,14 +48,14 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 COLUMNS: dict[str, tuple[str, str]] = {
-    "reason": ("原因", "reason"), "last_callback_on": ("上次回访", "last_callback_on"),
-    "surveyed_on": ("调查日期", "surveyed_on"), "due_on": ("到期日", "due_on"), "days_overdue": ("逾期天数", "days_overdue"),
+    "last_callback_on": ("上次回访", "last_callback_on"),
+    "surveyed_on": ("调查日期", "surveyed_on"), "due_on": ("到期日", "due_on"),
     "owner_staff_no": ("负责人工号", "owner_staff_no"), "owner_name": ("负责人", "owner_name"),
-    "customers": ("客户数", "customers"), "on_schedule": ("按时", "on_schedule"), "overdue": ("逾期", "overdue"),
+    "on_schedule": ("按时", "on_schedule"),
     "on_schedule_rate": ("按时回访率", "on_schedule_rate"), "called_on": ("回访日期", "called_on"),
     "result": ("结果", "result"), "note": ("备注", "note"), "item": ("礼品", "item"), "sent_on": ("赠送日期", "sent_on"),
     "confirm_by": ("应确认日期", "confirm_by"), "confirmed_on": ("确认日期", "confirmed_on"),
-    "reminder": ("提醒", "reminder"), "record": ("对象", "record"), "due_at": ("期限", "due_at"),
+    "reminder": ("提醒", "reminder"), "record": ("对象", "record"),
     "created_at": ("提醒时间", "created_at"), "read": ("已读", "read"),
     "responses_on_time": ("按时响应", "responses_on_time"), "response_on_time_rate": ("首次响应及时率", "response_on_time_rate"),
 }

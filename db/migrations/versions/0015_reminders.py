@@ -8,12 +8,12 @@
 - customer_gifts: a gift sent to a customer and the confirmation of its delivery.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 """
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
