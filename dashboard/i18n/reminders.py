@@ -3,6 +3,7 @@ from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str]] = {
     "nav_callbacks": ("客户回访", "Customer callbacks"),
+    "view_callbacks_due": ("待回访客户", "callbacks due"), "view_callback_rates": ("按时回访率", "callbacks on schedule"),
     # reminders
     "reminders": ("提醒", "Reminders"),
     "reminders_unread": ("{n} 条未读提醒", "{n} unread reminders"),
