@@ -58,9 +58,11 @@ picked = None
 if due.empty:
     st.caption(t("no_items", L))
 else:
-    shown = due[["reason", "customer_code", "customer_name", "owner_name", "abc_class", "last_callback_on",
-                 "surveyed_on", "due_on", "days_overdue"]].astype({"last_callback_on": "string", "surveyed_on": "string",
-                                                                   "due_on": "string"})
+    # fits 1280 pixels: the name without the code (a picked row fills the code in), no owner column for
+    # an agent's own list; a survey's date is 7 days before its due date
+    columns = ["reason", "customer_name"] + ([] if own else ["owner_name"]) + [
+        "abc_class", "last_callback_on", "due_on", "days_overdue"]
+    shown = due[columns].astype({"last_callback_on": "string", "due_on": "string"})
     row = display.show_table(shown, L, height=min(400, 38 + 35 * len(shown)), key="callbacks_due", pick_row=True)
     picked = None if row is None else due["customer_code"].iloc[row]
 
