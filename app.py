@@ -9,6 +9,7 @@ from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
 from dashboard.ui import data, filters, first_start, session
+from dashboard.ui import reminders
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
@@ -44,6 +45,7 @@ MENU = [
     ("retention_entry", "nav_retention_entry", ":material/person_add:", "section_work", None),
     ("work_log", "nav_work_log", ":material/history_edu:", "section_work", None),
     ("suggestions", "nav_suggestions", ":material/chat:", "section_work", None),
+    ("callbacks", "nav_callbacks", ":material/phone_callback:", "section_work", None),
     ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
     ("data_import", "nav_data_import", ":material/upload_file:", "section_work", ("manager", "head")),
@@ -154,4 +156,5 @@ session.show_notice()
 if user is not None:
     departments = data.fetch(Call(records.department_tree, session.reader_scope()))
     st.session_state["filters"] = filters.sidebar_filters(departments, user)
+    reminders.sidebar_count(user, st.session_state["filters"].scope, st.session_state["filters"].lang)
 navigation.run()

@@ -126,6 +126,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_median_duration", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
                    worse_when_up=True),
             Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
+            Figure("response_on_time", k_now["response_on_time_rate"], k_before["response_on_time_rate"], "rate"),
         ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
             chart=breakdown.melt(id_vars=["key"], value_vars=["met", "breached", "pending"],
                                  var_name="state", value_name="n")),

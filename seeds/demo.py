@@ -471,6 +471,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                        asked.isoformat(), "收到，下周例会讨论。" if answered else None,
                        (asked + timedelta(days=1)).isoformat() if answered else None)
         cp.flush()
+        _callbacks_and_gifts(dbapi, cust, agents_by_dep, heads, today, random.Random(seed + 25))
 
         for table in ("departments", "staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -490,3 +491,29 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         conn.execute(sa.text("ANALYZE"))
     progress(f"demo: done ({counts['orders']:,} orders, {counts['complaints']:,} complaints)")
     return counts
+
+
+def _callbacks_and_gifts(dbapi, cust, agents_by_dep, heads, today: date, rng) -> None:
+    """Customer callbacks (回访): most customers called back in the last months, some overdue; a few gifts."""
+    cp = Copier(dbapi, "customer_callbacks", ["customer_id", "staff_id", "called_on", "method", "result", "note"])
+    for cid, dep, *_rest in cust:
+        created = _rest[-1]
+        if rng.random() < 0.15:
+            continue                     # never called back yet
+        staff = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+        for back in sorted(rng.sample(range(1, 200), rng.randint(1, 3)), reverse=True):
+            day = today - timedelta(days=back)
+            if day < created:
+                continue
+            cp.add(cid, staff, day, rng.choices(["phone", "wechat", "visit", "email"], [60, 25, 10, 5])[0],
+                   rng.choices(["satisfied", "neutral", "dissatisfied", "unreachable"], [60, 25, 5, 10])[0],
+                   rng.choice([None, "客户反馈良好", "询问新品价格", "希望缩短交付时间"]))
+    cp.flush()
+    cp = Copier(dbapi, "customer_gifts", ["customer_id", "staff_id", "sent_on", "item", "confirmed_on"])
+    for cid, dep, *_rest in rng.sample(cust, min(len(cust), 30)):
+        staff = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+        sent = today - timedelta(days=rng.randint(0, 40))
+        confirmed = sent + timedelta(days=rng.randint(1, 3)) if rng.random() < 0.7 else None
+        cp.add(cid, staff, sent, rng.choice(["中秋月饼礼盒", "新年台历", "茶叶礼盒"]),
+               confirmed if confirmed is None or confirmed <= today else None)
+    cp.flush()

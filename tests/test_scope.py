@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import complaints, evaluation, fluctuation, grading, plans, records, retention, tiers
+from dashboard.metrics import callbacks, complaints, evaluation, fluctuation, grading, plans, records, retention, tiers
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
 
 MAY = Period.parse("2026-05")
@@ -57,6 +57,10 @@ READS = {
     "customer_list": (records.customer_list, ()),
     "complaint_record": (records.complaint_record, ("T-S",)),
     "plan_versions": (records.plan_versions, (["P-S"],)),
+    "callback_due": (callbacks.callback_due, (D,)),
+    "callback_rates": (callbacks.callback_rates, (D,)),
+    "gifts": (callbacks.gifts, (D,)),
+    "customer_callbacks": (callbacks.customer_callbacks, (date(2026, 5, 1), D)),
 }
 
 
@@ -81,6 +85,14 @@ def two_departments(conn):
     add_progress(conn, "P-S", date(2026, 5, 2), 3)
     exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
                    SELECT '2026-Q2', s.id, s.id, 'self', '{"quality": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+    # callbacks, a dissatisfied survey and a gift of both departments' customers
+    for customer in ("C1", "S-C"):
+        exec_(conn, "INSERT INTO customer_callbacks (customer_id, called_on, method, result) "
+                    "SELECT id, '2026-05-20', 'phone', 'satisfied' FROM customers WHERE code = :c", c=customer)
+        exec_(conn, "INSERT INTO customer_gifts (customer_id, sent_on, item) SELECT id, '2026-05-25', '礼品' "
+                    "FROM customers WHERE code = :c", c=customer)
+    exec_(conn, "INSERT INTO satisfaction_surveys (customer_id, department_id, surveyed_on, nps) "
+                "SELECT id, department_id, '2026-05-22', 3 FROM customers WHERE code = 'S-C'")
     return conn
 
 
@@ -94,6 +106,7 @@ def remove_south(conn) -> None:
                 f"DELETE FROM retention_cases WHERE customer_id IN {customers}",
                 f"DELETE FROM orders WHERE customer_id IN {customers}",
                 f"DELETE FROM customer_owner_history WHERE customer_id IN {customers}",
+                f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
                 f"DELETE FROM customers WHERE department_id IN {south}",
                 "DELETE FROM evaluations_360",
                 f"DELETE FROM staff WHERE department_id IN {south}",

@@ -119,3 +119,29 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
                 problems.append(f"tiers.csv:{line}: name: 'none' is reserved for customers without a tier")
         if not rows:
             problems.append("tiers.csv:1: -: the tier table would be empty")
+
+    check_settings(files, problems)
+
+
+def check_settings(files: dict[str, FileSpec], problems: list[str]) -> None:
+    """settings.csv: known keys, once each, with values their rule accepts; the value is kept as its JSON."""
+    import json
+
+    from dashboard.core.settings import SETTINGS, BadSetting
+
+    seen: dict[str, int] = {}
+    for line, row in files.get("settings.csv", FileSpec("", {}, ())).rows:
+        key = row.get("key")
+        if key is None:
+            continue
+        if key not in SETTINGS:
+            problems.append(f"settings.csv:{line}: key: '{key}' is not a setting (expected one of {', '.join(SETTINGS)})")
+            continue
+        if key in seen:
+            problems.append(f"settings.csv:{line}: key: '{key}' is also on line {seen[key]}")
+            continue
+        seen[key] = line
+        try:
+            row["value"] = json.dumps(SETTINGS[key].read(row.get("value") or ""), ensure_ascii=False)
+        except BadSetting as e:
+            problems.append(f"settings.csv:{line}: value: {e}")

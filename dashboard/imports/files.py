@@ -89,6 +89,9 @@ def specs() -> list[FileSpec]:
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
+        # one rule a row (dashboard/core/settings.py); each value is read by its key's rule in checks.py (an
+        # empty value is one only the text settings accept: the SMTP server, sender and user, unset)
+        FileSpec("settings.csv", {"key": (True, text), "value": (False, long_text)}, ("key",)),
     ]
 
 
@@ -213,4 +216,7 @@ WRITES: dict[str, tuple[str, str]] = {
                retention_cases.staff_id, retention_cases.note)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.reason, EXCLUDED.intent, EXCLUDED.method,
                EXCLUDED.started_on, EXCLUDED.cost, EXCLUDED.result, EXCLUDED.closed_on, EXCLUDED.staff_id, EXCLUDED.note);"""),
+    "settings.csv": ("key text, value text", """
+        INSERT INTO settings (key, value) SELECT key, CAST(value AS jsonb) FROM s
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE settings.value IS DISTINCT FROM EXCLUDED.value;"""),
 }

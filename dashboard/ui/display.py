@@ -99,7 +99,7 @@ def empty(lang: str) -> None:
 
 
 ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
-                "reason", "method", "rfm_segment", "value_class", "key", "department_code")
+                "reason", "method", "rfm_segment", "value_class", "key", "department_code", "result")
 
 
 RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
