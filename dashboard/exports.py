@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -58,10 +58,13 @@ GRADING = View("grading", "as_of",
                ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                 "rfm_segment", "value_class", "abc_class"),
                lambda s, p: Call(grading.grading, s, p["as_of"]))
+SERVICE_COST = View("service_cost", "range",
+                    ("department_code", "category", "budget", "actual", "variance", "budget_usage"),
+                    lambda s, p: Call(cost.service_cost, s, p["start"], p["end"]))
 
 # The views by their documented names, for the command line.
 VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
-                                              GRADING)}
+                                              GRADING, SERVICE_COST)}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,

@@ -22,11 +22,13 @@ DOCUMENTED = {
     "tiers": "customer_code, tier_previous, tier_current, change",
     "retention": "reason, cases, retained, lost, pending, success_rate, total_cost, cost_per_retained",
     "grading": "customer_code, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class",
+    "service_cost": "department_code, category, budget, actual, variance, budget_usage",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "plans": ["--as-of", "2026-05-20"], "fluctuation": ["--period", "2026-05"], "tiers": ["--period", "2026-05"],
-        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"]}
+        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"],
+        "service_cost": ["--period", "2026-05"]}
 
 
 def run(database_url, *args):

@@ -169,6 +169,8 @@ def import_directory(engine: Engine, directory: Path, actor: str = "import",
         if problems:
             raise ImportFailed(problems)
         dbapi = conn.connection.dbapi_connection
+        # who imports, for the writes that keep a history of their own (budget adjustments)
+        conn.execute(sa.text("SELECT set_config('dashboard.actor', :actor, true)"), {"actor": actor})
         changed: dict[str, int] = {}
         for name in [spec.name for spec in specs() if spec.name in files]:  # in dependency order
             spec = files[name]

@@ -101,3 +101,34 @@ def score(low: int, high: int) -> Callable[[str], int]:
             raise BadValue(f"'{v}' is not a whole number {low}-{high}")
         return int(v)
     return parse
+
+
+# The Chinese names interfaces.md lists for the cost category, beside its codes and English labels.
+COST_CATEGORY_NAMES = {"people": ("人力", "人力资源"), "equipment": ("设备", "设备资源"), "funds": ("资金", "资金投入")}
+
+
+def cost_category(v: str) -> str:
+    """A cost category: its code, English label or one of its Chinese names (any case)."""
+    from dashboard.core import vocabulary
+
+    wanted = v.strip().casefold()
+    for member in vocabulary.COST_CATEGORY.members:
+        names = (member.code, member.en, member.zh) + COST_CATEGORY_NAMES.get(member.code, ())
+        if wanted in {name.casefold() for name in names}:
+            return member.code
+    accepted = ", ".join(f"{m.code} ({'/'.join(COST_CATEGORY_NAMES.get(m.code, (m.zh,)))})"
+                         for m in vocabulary.COST_CATEGORY.members)
+    raise BadValue(f"'{v}' is not a cost category (one of {accepted})")
+
+
+def named_period(v: str):
+    """A budget's named period: `2026`, `2026-Q2`, `2026-05` or `2026-W21` (not a custom range)."""
+    from dashboard.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(v)
+    except PeriodError:
+        period = None
+    if period is None or period.kind == "custom":
+        raise BadValue(f"'{v}' is not a named period (a year 2026, quarter 2026-Q2, month 2026-05 or week 2026-W21)")
+    return _checked(limits.date_problem(period.start) or limits.date_problem(period.end), period)
