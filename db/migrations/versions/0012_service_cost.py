@@ -46,7 +46,7 @@ def upgrade():
             THEN to_char(period_start, 'IYYY-"W"IW')
         ELSE period_start::text || '..' || period_end::text END;
     ALTER TABLE service_budgets ALTER COLUMN period SET NOT NULL,
-        ADD CONSTRAINT service_budgets_period_days CHECK (period_end - period_start + 1 IN (7, 28, 29, 30, 31, 90, 91, 92, 365, 366));
+        ADD CONSTRAINT service_budgets_period_days CHECK (array_position(ARRAY[7, 28, 29, 30, 31, 90, 91, 92, 365, 366], period_end - period_start + 1) IS NOT NULL);
     -- an approved budget has its original amount
     ALTER TABLE service_budgets ADD CONSTRAINT service_budgets_original
         CHECK (status <> 'approved' OR original_amount IS NOT NULL);
