@@ -340,3 +340,41 @@ def test_bad_import_rows_are_named_and_nothing_is_written(committed, tmp_path, n
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT (SELECT count(*) FROM service_budgets) + (SELECT count(*) FROM cost_entries)"
                                     )).scalar() == 0
+
+
+# -- the pages (in-process, on demo data) -------------------------------------------------------------
+
+from tests.test_app import assert_clean, open_page, use_database  # noqa: E402,F401 (the fixture)
+
+
+def test_the_cost_page_renders_in_both_languages(demo_url, use_database):
+    use_database(demo_url)
+    for lang, title in (("zh", "服务成本"), ("en", "Service cost")):
+        at = open_page("cost", lang)
+        assert_clean(at)
+        assert at.title[0].value == title
+        assert len(at.metric) == 4
+        assert at.dataframe, "the table of departments and categories"
+
+
+def test_the_cost_page_on_an_empty_database(database_url, use_database):
+    use_database(database_url)
+    at = open_page("cost")
+    assert_clean(at)
+    assert at.info
+
+
+def test_the_entry_forms_as_a_head_and_an_agent(demo_url, use_database):
+    use_database(demo_url)
+    for user in ("head", "agent"):
+        at = open_page("cost_entry", "en", user=user)
+        assert_clean(at)
+        at.text_input(key="cost_amount").set_value("123.45")
+        at.text_area(key="cost_purpose").set_value("**bold** <i>x</i>")
+        at.button[0].click().run()  # the entry form's save button comes first
+        assert_clean(at)
+        assert at.success, "saved"
+    with sa.create_engine(demo_url).connect() as conn:
+        saved = conn.execute(sa.text("SELECT created_by, amount, purpose FROM cost_entries WHERE created_by IS NOT NULL "
+                                     "ORDER BY entry_no")).all()
+    assert saved == [("head", Decimal("123.45"), "**bold** <i>x</i>"), ("agent", Decimal("123.45"), "**bold** <i>x</i>")]

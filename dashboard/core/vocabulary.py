@@ -81,6 +81,8 @@ BUDGET_STATUS = _enum("budget status", ("proposed", "待审批", "proposed"), ("
                       ("rejected", "已驳回", "rejected"))
 BUDGET_ACTION = _enum("budget action", ("propose", "提交", "proposed"), ("approve", "批准", "approved"),
                       ("reject", "驳回", "rejected"), ("adjust", "调整", "adjusted"), ("import", "导入", "imported"))
+# what a cost entry is linked to (a plan or task, or a retention case)
+COST_LINK = _enum("cost link", ("plan", "计划", "plan"), ("task", "任务", "task"), ("case", "挽留案例", "retention case"))
 GENDER = _enum("gender", ("F", "女", "F"), ("M", "男", "M"))
 EVALUATION_RELATION = _enum("evaluation relation", ("superior", "上级评价", "superior"), ("peer", "同级评价", "peer"),
                             ("subordinate", "下级评价", "subordinate"), ("self", "自评", "self"))
@@ -116,7 +118,7 @@ ALL: tuple[Enumeration, ...] = (
     ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
     RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
     ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER,
-    BUDGET_STATUS, BUDGET_ACTION)
+    BUDGET_STATUS, BUDGET_ACTION, COST_LINK)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {

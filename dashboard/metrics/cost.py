@@ -224,3 +224,13 @@ def budget_history(conn: Connection, scope: Scope, department_code: str, period:
     WHERE d.code = :code AND b.period = :period AND b.category = :category
     ORDER BY a.at, a.id"""
     return frame(conn, sql, {"code": department_code, "period": period, "category": category} | scoped(scope))
+
+
+def total(table: pd.DataFrame) -> pd.DataFrame:
+    """The `ALL`/`ALL` row of a service_cost table (every department and category in scope)."""
+    return table[(table["department_code"] == "ALL") & (table["category"] == "ALL")]
+
+
+def category_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """The `ALL` rows of a service_cost table, one per category, then `ALL`/`ALL`."""
+    return table[table["department_code"] == "ALL"].reset_index(drop=True)

@@ -84,11 +84,14 @@ def empty(lang: str) -> None:
 
 
 ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
-                "reason", "method", "rfm_segment", "value_class", "key", "department_code")
+                "reason", "method", "rfm_segment", "value_class", "key", "department_code",
+                "category", "action", "link_kind", "plan_kind")
 
 
-RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
-MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change")  # numeric "change": a volume change
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage")
+MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change",  # numeric "change": a volume change
+               "budget", "variance", "in_range")
+MONEY_COLUMNS = ("actual",)  # money by its whole name ("actual_count" is a count)
 
 
 def _all_numbers(values: pd.Series) -> bool:
@@ -129,7 +132,8 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
         label = column_label(column, lang)
         if column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent")
-        elif any(word in column for word in MONEY_WORDS) and pd.api.types.is_numeric_dtype(shown[column]):
+        elif (any(word in column for word in MONEY_WORDS) or column in MONEY_COLUMNS) \
+                and pd.api.types.is_numeric_dtype(shown[column]):
             config[label] = st.column_config.NumberColumn(format="%.2f")  # 629394.00, not 629394
     shown.columns = [column_label(c, lang) for c in shown.columns]
     picking = {"on_select": "rerun", "selection_mode": "single-row"} if pick_row else {}
