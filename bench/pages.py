@@ -27,6 +27,7 @@ from dashboard.ui.entry import entry_file_only  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present"]
+PAGES += ["cost"]  # service cost
 captured: list[tuple[str, object]] = []
 
 
