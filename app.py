@@ -51,6 +51,7 @@ MENU = [
 WORK = "section_work"
 # Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
 UNLISTED = ("account",)
+UNLISTED += ("cost_entry",)  # the budget and cost forms: linked from the service cost page
 
 
 def page(name: str, title: str, icon: str) -> st.Page:

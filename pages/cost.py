@@ -7,9 +7,10 @@ from dashboard import exports
 from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period, range_label
+from dashboard.core.scope import changes_data
 from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import cost
-from dashboard.ui import data, display, filters
+from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
 L, scope = f.lang, f.scope
@@ -17,6 +18,8 @@ L, scope = f.lang, f.scope
 shown, before = f.comparison.current, f.previous
 
 filters.page_header(f, "nav_cost", t("cost_intro", L))
+if changes_data(session.signed_in()):  # the forms change data: not for hr
+    st.page_link("pages/cost_entry.py", label=t("nav_cost_entry", L) + " →", icon="🧾")
 
 ENTRIES_SHOWN = 500
 trend_start = Period.containing("month", shown.end)
@@ -85,7 +88,7 @@ if trend.empty:
 else:
     long = trend.melt(id_vars=["month"], value_vars=["actual", "budget"], var_name="series", value_name="amount")
     long["label"] = long["series"].map(lambda s: t(f"series_{s}", L))
-    base = alt.Chart(long).encode(x=alt.X("month:T", title=None, axis=display.MONTH_AXIS),
+    base = alt.Chart(long).encode(x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
                                   y=alt.Y("amount:Q", title=column_label("amount", L)),
                                   tooltip=display.tooltips("month", "label", "amount"))
     colours = alt.Scale(domain=[t("series_actual", L), t("series_budget", L)], range=["#90caf9", "#c62828"])
@@ -95,25 +98,25 @@ else:
         base.transform_filter(alt.datum.series == "budget").mark_line(point=True, strokeWidth=3).encode(
             color=alt.Color("label:N", scale=colours, title=None)),
     ), width="stretch")
+    if f.comparison.running:
+        st.caption(t("cost_trend_running", L, as_of=shown.end))
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("cost_largest", L))
-    largest = figures["largest"]
-    if largest.empty:
-        display.empty(L)
-    else:
-        display.show_table(largest[["entry_no", "entry_date", "department_name", "category", "amount", "description"]],
-                           L, key="cost_largest")
-with right:
-    st.subheader(t("cost_links", L))
-    links = figures["links"]
-    if links.empty:
-        display.empty(L)
-    else:
-        display.show_table(links[["link_kind", "link_no", "entries", "entry_cost", "own_planned_cost",
-                                  "own_recorded_cost"]], L, key="cost_links")
-    st.caption(t("cost_links_note", L))
+st.subheader(t("cost_largest", L))
+largest = figures["largest"]
+if largest.empty:
+    display.empty(L)
+else:
+    display.show_table(largest[["entry_no", "entry_date", "department_name", "category", "amount", "staff_name",
+                                "description", "purpose"]], L, key="cost_largest")
+
+st.subheader(t("cost_links", L))
+st.caption(t("cost_links_note", L))
+links = figures["links"]
+if links.empty:
+    display.empty(L)
+else:
+    display.show_table(links[["link_kind", "link_no", "department_code", "subject", "entries", "entry_cost",
+                              "own_planned_cost", "own_recorded_cost"]], L, key="cost_links")
 
 st.subheader(t("budget_rows", L))
 budget_rows = figures["budgets"]
@@ -122,4 +125,3 @@ if budget_rows.empty:
 else:
     display.show_table(budget_rows[["department_name", "period", "category", "status", "original_amount", "amount",
                                     "proposed_amount", "in_range", "note"]], L, key="cost_budgets")
-st.page_link("pages/cost_entry.py", label=t("nav_cost_entry", L) + " →")

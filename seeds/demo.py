@@ -444,11 +444,13 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                 m_end = _months_back(m, -1) - timedelta(days=1)
                 for category, budget in (("people", 60000), ("equipment", 8000), ("funds", 15000)):
                     cp.add(dep, m, m_end, category, f"{budget:.2f}", f"{m.year}-{m.month:02d}", f"{budget:.2f}")
+                    # the running month has spent about its share of days so far
+                    elapsed = ((min(m_end, today) - m).days + 1) / ((m_end - m).days + 1)
                     for _ in range(3):
                         day = m + timedelta(days=rng.randint(0, (min(m_end, today) - m).days))
                         n_entries += 1
                         ce.add(f"E{n_entries:07d}", day, dep, None, category,
-                               f"{budget / 3 * rng.uniform(0.7, 1.3):.2f}", "月度费用", COST_PURPOSES[category])
+                               f"{budget / 3 * elapsed * rng.uniform(0.7, 1.3):.2f}", "月度费用", COST_PURPOSES[category])
         cp.flush()
         ce.flush()
         # some entries pay for a plan or task of their department running that day, some for a retention case

@@ -9,7 +9,8 @@ import pytest
 from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
-         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
+         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
+         "cost"]
 
 pytestmark = needs_chromium
 
@@ -90,7 +91,7 @@ def test_presentation_slides_are_legible(server):
             wait_until_done(page)
             assert page.locator("[data-testid='stSidebar']").is_hidden()
             seen = []
-            for _ in range(7):
+            for _ in range(8):  # the eighth: service cost
                 slide = page.locator(".slide")
                 number = slide.get_attribute("data-slide")
                 seen.append(number)
@@ -111,7 +112,7 @@ def test_presentation_slides_are_legible(server):
                 page.keyboard.press("ArrowRight")  # the keyboard moves to the next slide
                 page.wait_for_function(f"document.querySelector('.slide') && "
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
-            assert seen == [str(i) for i in range(1, 8)]
+            assert seen == [str(i) for i in range(1, 9)]
             page.close()
         browser.close()
 

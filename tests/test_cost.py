@@ -378,3 +378,62 @@ def test_the_entry_forms_as_a_head_and_an_agent(demo_url, use_database):
         saved = conn.execute(sa.text("SELECT created_by, amount, purpose FROM cost_entries WHERE created_by IS NOT NULL "
                                      "ORDER BY entry_no")).all()
     assert saved == [("head", Decimal("123.45"), "**bold** <i>x</i>"), ("agent", Decimal("123.45"), "**bold** <i>x</i>")]
+
+
+# -- in Chromium at 1280x720: the page, the forms and the slide, in both languages -------------------
+
+from tests.browser import SHOTS, assert_no_error, launch, needs_chromium, open_from_menu, serving, sign_in  # noqa: E402
+from tests.browser import wait_until_done  # noqa: E402
+
+
+@needs_chromium
+def test_cost_page_forms_and_slide_in_chromium(demo_url):
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.accounts import DEMO_PASSWORD
+    from dashboard.i18n import t
+
+    SHOTS.mkdir(exist_ok=True)
+    with serving(demo_url) as server, sync_playwright() as p:
+        browser = launch(p)
+        for user in ("manager", "head"):
+            for lang in ("zh", "en"):
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.goto(f"{server}/?lang={lang}")
+                wait_until_done(page)
+                sign_in(page, user, DEMO_PASSWORD, lang)
+                # the menu still shows the language switch on a 720-pixel projector
+                english = page.locator("[data-testid='stSidebar']").get_by_text("English").bounding_box()
+                assert english["y"] + english["height"] <= 720
+                open_from_menu(page, t("nav_cost", lang))
+                assert page.locator("h1").first.inner_text() == t("nav_cost", lang)
+                assert_no_error(page, f"cost/{user}/{lang}")
+                page.screenshot(path=str(SHOTS / f"cost-{user}-{lang}.png"))
+                if user == "manager":  # the rest of the page, a screen at a time
+                    for step in range(1, 5):
+                        page.mouse.move(800, 400)
+                        page.mouse.wheel(0, 650)
+                        page.wait_for_timeout(400)
+                        page.screenshot(path=str(SHOTS / f"cost-{user}-{lang}-{step}.png"))
+                # the forms: linked from the page
+                page.locator("[data-testid='stMain'] a[href*='cost_entry']").first.click()
+                wait_until_done(page)
+                assert page.locator("h1").first.inner_text() == t("nav_cost_entry", lang)
+                assert_no_error(page, f"cost_entry/{user}/{lang}")
+                page.screenshot(path=str(SHOTS / f"cost_entry-{user}-{lang}.png"))
+                if user == "manager":
+                    page.locator("[data-testid='stSidebarNav'] a[href$='present']").click()
+                    wait_until_done(page)
+                    for _ in range(7):
+                        number = page.locator(".slide").get_attribute("data-slide")
+                        page.keyboard.press("ArrowRight")
+                        page.wait_for_function(f"document.querySelector('.slide') && "
+                                               f"document.querySelector('.slide').dataset.slide !== '{number}'",
+                                               timeout=30_000)
+                    slide = page.locator(".slide")
+                    assert slide.locator("h1").inner_text() == t("slide_cost", lang)
+                    box = slide.bounding_box()
+                    assert box["y"] + box["height"] <= 721
+                    page.screenshot(path=str(SHOTS / f"slide-cost-{lang}.png"))
+                page.close()
+        browser.close()

@@ -18,6 +18,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "usage_base": ("{actual} / {budget}", "{actual} of {budget}"),
     "cost_by_department": ("各部门、各类别的预算与实际", "Budget and actual by department and category"),
     "cost_trend": ("每月实际与预算（近 12 个月）", "Actual against budget per month (last 12 months)"),
+    "cost_trend_running": ("本月截至 {as_of}：预算也只折算到这一天。", "This month up to {as_of}: its budget is pro-rated to that day too."),
     "cost_largest": ("最大的费用", "The largest costs"),
     "cost_links": ("计划、任务和挽留案例的费用", "Costs of plans, tasks and retention cases"),
     "cost_links_note": ("费用记录按关联的计划、任务或挽留案例汇总，旁边是它们自己的计划成本和记录成本（这些不计入上面的实际成本）。",
