@@ -437,3 +437,29 @@ def test_cost_page_forms_and_slide_in_chromium(demo_url):
                     page.screenshot(path=str(SHOTS / f"slide-cost-{lang}.png"))
                 page.close()
         browser.close()
+
+
+def test_a_budget_proposed_in_the_form_and_approved_there(demo_url, use_database):
+    use_database(demo_url)
+    at = open_page("cost_entry", "en", user="head")
+    assert_clean(at)
+    at.text_input(key="budget_period_new").set_value("2030-Q1")
+    at.text_input(key="budget_amount_new").set_value("-5")
+    next(b for b in at.button if b.label == "Propose for approval").click().run()
+    assert any("negative" in e.value for e in at.error), [e.value for e in at.error]  # beside the field, nothing written
+    at.text_input(key="budget_amount_new").set_value("9000.00")
+    next(b for b in at.button if b.label == "Propose for approval").click().run()
+    assert_clean(at)
+    assert at.success
+    at = open_page("cost_entry", "en", user="manager")
+    approve = [b for b in at.button if b.label == "Approve"]
+    assert len(approve) == 1
+    approve[0].click().run()
+    assert_clean(at)
+    with sa.create_engine(demo_url).connect() as conn:
+        row = conn.execute(sa.text("SELECT status, amount, original_amount, proposed_by, decided_by FROM service_budgets "
+                                   "WHERE period = '2030-Q1'")).one()
+        actions = conn.execute(sa.text("SELECT actor, action FROM budget_adjustments a JOIN service_budgets b "
+                                       "ON b.id = a.budget_id WHERE b.period = '2030-Q1' ORDER BY a.id")).all()
+    assert tuple(row) == ("approved", Decimal("9000.00"), Decimal("9000.00"), "head", "manager")
+    assert actions == [("head", "propose"), ("manager", "approve")]
