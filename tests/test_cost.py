@@ -463,3 +463,56 @@ def test_a_budget_proposed_in_the_form_and_approved_there(demo_url, use_database
                                        "ON b.id = a.budget_id WHERE b.period = '2030-Q1' ORDER BY a.id")).all()
     assert tuple(row) == ("approved", Decimal("9000.00"), Decimal("9000.00"), "head", "manager")
     assert actions == [("head", "propose"), ("manager", "approve")]
+
+
+def test_the_weekly_review_and_report_carry_service_cost(committed, tmp_path):
+    from dashboard import report
+
+    engine = committed
+    with engine.begin() as conn:
+        budget(conn, "EAST", "2026-Q2", "people", "9100.00")
+        entry(conn, "E1", date(2026, 6, 30), "EAST", "people", "150.00")
+    week = Period.parse("2026-W27")  # 29 June – 5 July, a past week: whole
+    with engine.connect() as conn:
+        sections = report.weekly_review(conn, Scope.company(), week, today=date(2026, 7, 20))
+    section = next(s for s in sections if s.key == "cost")
+    figures = {f.label: (f.now, f.before) for f in section.figures}
+    assert figures["kpi_cost_budget"] == (Decimal("200.00"), Decimal("700.00"))  # 2 days of Q2; W26 is 7 days
+    assert figures["kpi_cost_actual"] == (Decimal("150.00"), Decimal("0.00"))
+    assert figures["kpi_budget_usage"][0] == Decimal("0.7500")
+    assert list(section.table["category"]) == ["people", "ALL"]
+    page = report.report_html(sections, week, Scope.company(), "zh")
+    assert "服务成本：预算与实际" in page and "人力" in page and "75.0%" in page
+
+
+def test_the_command_line_export_equals_the_download(committed, tmp_path):
+    from tests.test_cli import run
+
+    engine = committed
+    with engine.begin() as conn:
+        budget(conn, "EAST", "2026", "equipment", "10000.00")
+        entry(conn, "E1", date(2026, 2, 3), "EAST-1", "equipment", "12.34")
+    result = run(str(engine.url.render_as_string(hide_password=False)), "export", "service_cost", "--period", "2026-02",
+                 "--department", "EAST")
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
+        download = exports.render(exports.export_frame(conn, exports.SERVICE_COST, Scope("EAST"),
+                                                       period=Period.parse("2026-02")), "csv")
+    assert result.stdout == download
+    assert "EAST,equipment,767.12,0.00,-767.12,0.0000\n" in download
+    assert "EAST-1,equipment,0.00,12.34,12.34,\n" in download
+
+
+def test_a_head_sees_the_rows_of_their_subtree_only(demo_url, use_database):
+    from dashboard.core.scope import subtree
+    from dashboard.accounts import load_user
+
+    use_database(demo_url)
+    at = open_page("cost", "en", user="head")
+    assert_clean(at)
+    with sa.create_engine(demo_url).connect() as conn:
+        head = load_user(conn, "head")
+        allowed = set(subtree(conn, head.department_code))
+        everyone = {r[0] for r in conn.execute(sa.text("SELECT code FROM departments"))}
+    shown = set(at.dataframe[0].value["Department code"]) - {"Total"}
+    assert shown and shown <= allowed and allowed < everyone
