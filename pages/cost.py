@@ -123,5 +123,17 @@ budget_rows = figures["budgets"]
 if budget_rows.empty:
     display.empty(L)
 else:
-    display.show_table(budget_rows[["department_name", "period", "category", "status", "original_amount", "amount",
-                                    "proposed_amount", "in_range", "note"]], L, key="cost_budgets")
+    chosen = display.show_table(budget_rows[["department_name", "period", "category", "status", "original_amount",
+                                             "amount", "proposed_amount", "in_range", "note"]], L, key="cost_budgets",
+                                pick_row=True)
+    if chosen is None:
+        st.caption(t("budget_pick_history", L))
+    else:
+        b = budget_rows.iloc[chosen]
+        st.caption(f"{t('budget_history', L)}: {display.escape_markdown(b['department_name'])} · {b['period']} · "
+                   f"{value_label(b['category'], L)}")
+        changes = data.fetch(Call(cost.budget_history, scope, b["department_code"], b["period"], b["category"]))
+        if changes.empty:
+            st.caption(t("no_items", L))
+        else:
+            display.show_table(changes, L, key=f"cost_budget_history_{b['department_code']}_{b['period']}_{b['category']}")

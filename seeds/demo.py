@@ -453,6 +453,23 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                                f"{budget / 3 * elapsed * rng.uniform(0.7, 1.3):.2f}", "月度费用", COST_PURPOSES[category])
         cp.flush()
         ce.flush()
+        # the demo's history: the manager raised this month's people budget of the first region, and its head
+        # proposes more for equipment (waiting for approval)
+        month_label = f"{today.year}-{today.month:02d}"
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET amount = amount * 1.10, decided_by = 'manager', decided_at = now(),
+                              version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'people' RETURNING id, original_amount, amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'manager', 'adjust', original_amount, amount, '新增两名客服' FROM b"""),
+            {"d": first_region, "p": month_label})
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET proposed_amount = amount + 1500, proposed_by = 'head', proposed_at = now(),
+                              note = '更换耳机', version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'equipment' RETURNING id, amount, proposed_amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'head', 'propose', amount, proposed_amount, '更换耳机' FROM b"""),
+            {"d": first_region, "p": month_label})
         # some entries pay for a plan or task of their department running that day, some for a retention case
         conn.execute(sa.text("""
             UPDATE cost_entries e SET plan_id = (

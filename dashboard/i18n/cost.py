@@ -59,6 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "budget_decided": ("已处理：{what}", "Done: {what}"),
     "budget_current": ("当前金额 {current}，原始金额 {original}", "Current {current}, original {original}"),
     "budget_pending": ("待审批的调整：{amount}", "A change waiting for approval: {amount}"),
+    "budget_pick_history": ("点击上表中的一条预算查看它的调整记录（原值、调整人、时间、调整前后）。",
+                            "Select a budget above to see its adjustments (original, who, when, before and after)."),
     "budget_history": ("调整记录", "Adjustments"),
     "no_budget_pick": ("所选期间没有预算。", "No budget overlaps the chosen period."),
     "agents_no_budgets": ("预算由主管提交、经理批准。", "Budgets are proposed by heads and approved by managers."),
