@@ -38,16 +38,16 @@ compared = t("compared_with", L, previous=range_label(before), last_year=range_l
 g = data.first
 
 
-def money_card(label: str, column: str, inverse: bool = False) -> dict:
+def money_card(label: str, column: str, inverse: bool = False, plain: bool = False) -> dict:
     value, earlier = g(now, column), g(was, column)
-    return {"label": label, "value": formats.fmt_money_short(value, L), "inverse": inverse,
+    return {"label": label, "value": formats.fmt_money_short(value, L), "inverse": inverse, "plain": plain,
             "delta": formats.delta_number(value, earlier, 2, money=True),
             "help": " · ".join([formats.fmt_money(value), compared, t("before_value", L, value=formats.fmt_money(earlier))])}
 
 
 usage_base = t("usage_base", L, actual=formats.fmt_money(g(now, "actual")), budget=formats.fmt_money(g(now, "budget")))
 display.kpi_row([
-    money_card(t("kpi_cost_budget", L), "budget"),
+    money_card(t("kpi_cost_budget", L), "budget", plain=True),  # a larger budget is neither good nor bad
     money_card(t("kpi_cost_actual", L), "actual", inverse=True),
     money_card(t("kpi_cost_variance", L), "variance", inverse=True),
     {"label": t("kpi_budget_usage", L), "value": formats.fmt_rate(g(now, "budget_usage")), "inverse": True,
