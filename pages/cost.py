@@ -19,7 +19,7 @@ shown, before = f.comparison.current, f.previous
 
 filters.page_header(f, "nav_cost", t("cost_intro", L))
 if changes_data(session.signed_in()):  # the forms change data: not for hr
-    st.page_link("pages/cost_entry.py", label=t("nav_cost_entry", L) + " →", icon="🧾")
+    st.page_link("pages/cost_entry.py", label=t("nav_cost_entry", L) + " →", icon=":material/receipt_long:")
 
 ENTRIES_SHOWN = 500
 trend_start = Period.containing("month", shown.end)
@@ -42,7 +42,7 @@ def money_card(label: str, column: str, inverse: bool = False, plain: bool = Fal
     value, earlier = g(now, column), g(was, column)
     return {"label": label, "value": formats.fmt_money_short(value, L), "inverse": inverse, "plain": plain,
             "delta": formats.delta_number(value, earlier, 2, money=True),
-            "help": " · ".join([formats.fmt_money(value), compared, t("before_value", L, value=formats.fmt_money(earlier))])}
+            "help": display.card_help(L, compared, formats.fmt_money(earlier), exact=formats.fmt_money(value))}
 
 
 usage_base = t("usage_base", L, actual=formats.fmt_money(g(now, "actual")), budget=formats.fmt_money(g(now, "budget")))
@@ -52,7 +52,7 @@ display.kpi_row([
     money_card(t("kpi_cost_variance", L), "variance", inverse=True),
     {"label": t("kpi_budget_usage", L), "value": formats.fmt_rate(g(now, "budget_usage")), "inverse": True,
      "delta": formats.delta_rate(g(now, "budget_usage"), g(was, "budget_usage")),
-     "help": " · ".join([usage_base, compared, t("before_value", L, value=formats.fmt_rate(g(was, "budget_usage")))])},
+     "help": display.card_help(L, compared, formats.fmt_rate(g(was, "budget_usage")), exact=usage_base)},
 ])
 st.caption(f"{t('kpi_budget_usage', L)}: {usage_base} · {range_label(shown)}")
 
@@ -62,7 +62,7 @@ if len(table) <= 1 and not g(now, "budget") and not g(now, "actual"):
     display.empty(L)
     picked = None
 else:
-    picked = display.show_table(table, L, key="cost_table", pick_row=True)
+    picked = display.show_table(table.drop(columns=["department_name"]), L, key="cost_table", pick_row=True)
     display.downloads(exports.SERVICE_COST, scope, L, "cost_dl", start=shown.start, end=shown.end)
 
     # the entries behind a row: the department's own (rows are not rolled up), or the subtree's for ALL
@@ -79,7 +79,8 @@ else:
                      category=value_label(row["category"], L)))
         if len(entries) > ENTRIES_SHOWN:
             st.caption(t("cost_entries_shown", L, shown=ENTRIES_SHOWN, total=len(entries)))
-        display.show_table(entries.head(ENTRIES_SHOWN), L, key=f"cost_drill_{row['department_code']}_{row['category']}")
+        display.show_table(entries.head(ENTRIES_SHOWN).drop(columns=["department_name"]), L,
+                           key=f"cost_drill_{row['department_code']}_{row['category']}")
 
 st.subheader(t("cost_trend", L))
 trend = data.as_float(figures["trend"], "budget", "actual")
@@ -90,7 +91,7 @@ else:
     long["label"] = long["series"].map(lambda s: t(f"series_{s}", L))
     base = alt.Chart(long).encode(x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
                                   y=alt.Y("amount:Q", title=column_label("amount", L)),
-                                  tooltip=display.tooltips("month", "label", "amount"))
+                                  tooltip=display.tooltips("month:T", "label", "amount", lang=L))
     colours = alt.Scale(domain=[t("series_actual", L), t("series_budget", L)], range=["#90caf9", "#c62828"])
     st.altair_chart(alt.layer(
         base.transform_filter(alt.datum.series == "actual").mark_bar().encode(
@@ -106,7 +107,7 @@ largest = figures["largest"]
 if largest.empty:
     display.empty(L)
 else:
-    display.show_table(largest[["entry_no", "entry_date", "department_name", "category", "amount", "staff_name",
+    display.show_table(largest[["entry_no", "entry_date", "department_code", "category", "amount", "staff_name",
                                 "description", "purpose"]], L, key="cost_largest")
 
 st.subheader(t("cost_links", L))
@@ -123,7 +124,7 @@ budget_rows = figures["budgets"]
 if budget_rows.empty:
     display.empty(L)
 else:
-    chosen = display.show_table(budget_rows[["department_name", "period", "category", "status", "original_amount",
+    chosen = display.show_table(budget_rows[["department_code", "period", "category", "status", "original_amount",
                                              "amount", "proposed_amount", "in_range", "note"]], L, key="cost_budgets",
                                 pick_row=True)
     if chosen is None:

@@ -125,7 +125,7 @@ with approval_tab:
     if waiting.empty:
         st.info(t("no_items", L))
     else:
-        display.show_table(waiting[["department_name", "period", "category", "status", "amount", "proposed_amount",
+        display.show_table(waiting[["department_code", "period", "category", "status", "amount", "proposed_amount",
                                     "proposed_by", "proposed_at", "note"]], L, key="budget_waiting")
         if manager:
             for r in waiting.itertuples():

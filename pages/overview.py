@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.metrics import cost, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, grading, plans, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
@@ -32,7 +32,13 @@ figures = data.prefetch(
      "cost_now": Call(cost.service_cost, scope, f.comparison.current.start, f.comparison.current.end),
      "cost_before": Call(cost.service_cost, scope, prev.start, prev.end)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
-       for key, call in report.period_calls(scope, period, as_of).items()})
+       for key, call in report.period_calls(scope, period, as_of).items()}
+    # the same days last year, beside the previous period in the cards' tooltips
+    | {"kpis_last_year": Call(complaints.complaint_kpis, scope, f.comparison.last_year.start, f.comparison.last_year.end,
+                              f.comparison.last_year.end),
+       "retention_last_year": Call(retention.retention, scope, f.comparison.last_year.start, f.comparison.last_year.end)})
+compared = filters.compared_text(f.comparison, L)
+g = data.first
 
 
 def complaint_figures(column: str):
@@ -70,16 +76,25 @@ up_before, down_before = tier_figures("before")
 share_now, share_before = a_share("now"), a_share("before")
 
 with st.container(border=False):
-    st.subheader("⏱️ " + t("nav_complaints", L))
+    st.subheader(":material/timer: " + t("nav_complaints", L))
+    k_now, k_before, k_last_year = figures["kpis_now"], figures["kpis_before"], figures["kpis_last_year"]
+    decided = lambda k: None if g(k, "met") is None else g(k, "met") + g(k, "breached")  # noqa: E731
     display.kpi_row([
-        {"label": t("kpi_achievement_rate", L), "value": formats.fmt_rate(rate_now), "delta": formats.delta_rate(rate_now, rate_before)},
+        display.rate_card(t("kpi_achievement_rate", L), L, rate_now, g(k_now, "met"), decided(k_now), rate_before,
+                          g(k_before, "met"), decided(k_before), compared=compared,
+                          last_year=formats.fmt_rate_of(g(k_last_year, "achievement_rate"), g(k_last_year, "met"),
+                                                        decided(k_last_year), L)),
         {"label": t("kpi_overdue_open", L), "value": formats.fmt_number(overdue_now),
-         "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True},
-        {"label": t("kpi_received", L), "value": formats.fmt_number(received_now)},
+         "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True,
+         "help": display.card_help(L, compared, formats.fmt_number(overdue_before))},
+        {"label": t("kpi_received", L), "value": formats.fmt_number(received_now),
+         "delta": formats.delta_number(received_now, g(k_before, "received")),
+         "help": display.card_help(L, compared, formats.fmt_number(g(k_before, "received")),
+                                   formats.fmt_number(g(k_last_year, "received")))},
     ])
     st.page_link("pages/complaints.py", label=t("open_page", L))
 
-    st.subheader("📋 " + t("nav_plans", L))
+    st.subheader(":material/assignment: " + t("nav_plans", L))
     display.kpi_row([
         {"label": t("kpi_plans_behind", L), "value": formats.fmt_number(behind_now),
          "delta": formats.delta_number(behind_now, behind_before), "inverse": True},
@@ -88,16 +103,23 @@ with st.container(border=False):
     ])
     st.page_link("pages/plans.py", label=t("open_page", L))
 
-    st.subheader("🤝 " + t("nav_retention", L))
+    st.subheader(":material/handshake: " + t("nav_retention", L))
+    r_now, r_before = retention.total_row(figures["retention_now"]), retention.total_row(figures["retention_before"])
+    r_last_year = retention.total_row(figures["retention_last_year"])
+    settled = lambda r: None if g(r, "retained") is None else g(r, "retained") + g(r, "lost")  # noqa: E731
     display.kpi_row([
-        {"label": t("kpi_retention_success", L), "value": formats.fmt_rate(success_now),
-         "delta": formats.delta_rate(success_now, success_before)},
-        {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money(cpr_now),
-         "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True},
+        display.rate_card(t("kpi_retention_success", L), L, success_now, g(r_now, "retained"), settled(r_now),
+                          success_before, g(r_before, "retained"), settled(r_before), compared=compared,
+                          last_year=formats.fmt_rate_of(g(r_last_year, "success_rate"), g(r_last_year, "retained"),
+                                                        settled(r_last_year), L)),
+        {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money_short(cpr_now, L),
+         "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True,
+         "help": display.card_help(L, compared, formats.fmt_money(cpr_before), formats.fmt_money(
+             g(r_last_year, "cost_per_retained")), exact=formats.fmt_money(cpr_now))},
     ])
     st.page_link("pages/retention.py", label=t("open_page", L))
 
-    st.subheader("📈 " + t("nav_fluctuation", L) + " · 🏷️ " + t("nav_grading", L))
+    st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([
         {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before)},
         {"label": t("kpi_downgraded", L), "value": formats.fmt_number(down_now),
@@ -108,19 +130,18 @@ with st.container(border=False):
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
     right.page_link("pages/grading.py", label=t("open_page", L))
 
-    st.subheader("💰 " + t("nav_cost", L))
+    st.subheader(":material/payments: " + t("nav_cost", L))
     cost_now, cost_before = cost.total(figures["cost_now"]), cost.total(figures["cost_before"])
-    usage_now, usage_before = data.first(cost_now, "budget_usage"), data.first(cost_before, "budget_usage")
-    actual_now, actual_before = data.first(cost_now, "actual"), data.first(cost_before, "actual")
-    usage_base = t("usage_base", L, actual=formats.fmt_money(actual_now),
-                   budget=formats.fmt_money(data.first(cost_now, "budget")))
+    usage_now, usage_before = g(cost_now, "budget_usage"), g(cost_before, "budget_usage")
+    actual_now, actual_before = g(cost_now, "actual"), g(cost_before, "actual")
+    usage_base = t("usage_base", L, actual=formats.fmt_money(actual_now), budget=formats.fmt_money(g(cost_now, "budget")))
     display.kpi_row([
         {"label": t("card_budget_usage", L), "value": formats.fmt_rate(usage_now), "inverse": True,
          "delta": formats.delta_rate(usage_now, usage_before),
-         "help": usage_base + " · " + filters.compared_text(f.comparison, L)},
+         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base)},
         {"label": t("kpi_cost_actual", L), "value": formats.fmt_money_short(actual_now, L), "inverse": True,
          "delta": formats.delta_number(actual_now, actual_before, 2, money=True),
-         "help": formats.fmt_money(actual_now) + " · " + filters.compared_text(f.comparison, L)},
+         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now))},
     ])
     st.caption(f"{t('kpi_budget_usage', L)}: {usage_base}")
     st.page_link("pages/cost.py", label=t("open_page", L))

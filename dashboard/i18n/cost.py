@@ -31,6 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cost_entries_shown": ("显示最近 {shown} 条，共 {total} 条。", "The latest {shown} of {total} entries."),
     "budget_rows": ("与所选期间重叠的预算", "Budgets overlapping the range"),
     "series_budget": ("预算", "budget"), "series_actual": ("实际", "actual"),
+    "view_service_cost": ("服务成本", "service cost"),
     # the forms
     "cost_entry_intro": ("主管为本部门及下级部门提交预算，经理批准后生效；经理录入的预算直接生效。每次调整都保留原值、调整人、时间和前后金额。"
                          "费用记录由主管和客服录入，冲正请录入负数。",
@@ -77,7 +78,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 COLUMNS: dict[str, tuple[str, str]] = {
-    "department_name": ("部门名称", "department_name"), "category": ("类别", "category"),
+    "category": ("类别", "category"),
     "budget": ("预算", "budget"), "actual": ("实际", "actual"), "variance": ("差异", "variance"),
     "budget_usage": ("使用率", "budget_usage"), "entry_no": ("费用编号", "entry_no"),
     "entry_date": ("日期", "entry_date"), "amount": ("金额", "amount"), "plan_kind": ("计划/任务", "plan_kind"),
