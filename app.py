@@ -48,6 +48,7 @@ MENU = [
     ("cost_entry", "nav_cost_entry", ":material/receipt_long:", "section_work", None),
     ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
+    ("data_import", "nav_data_import", ":material/upload_file:", "section_work", ("manager", "head")),
     ("account", "nav_account", ":material/key:", "app_title", None),
 ]
 WORK = "section_work"

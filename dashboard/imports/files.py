@@ -13,9 +13,9 @@ from dashboard.imports.parsers import (
     a_date,
     amount,
     code,
-    cost_category,
     count,
     long_text,
+    named_or_text,
     named_period,
     non_negative_amount,
     one_of,
@@ -34,6 +34,10 @@ class FileSpec:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     staged: list[str] | None = None  # the header, when the rows sit in temp table raw_<name> instead
     staged_count: int = 0
+    # Chinese sheet name and column headers (column -> accepted headers) beyond those of imports/names.py
+    sheet_zh: str = ""
+    headers_zh: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""  # where the rows came from, as problems name it: orders.csv, orders.xlsx, BOOK.xlsx:订单
 
     @property
     def table(self) -> str:
@@ -72,7 +76,7 @@ def specs() -> list[FileSpec]:
             "end_date": (True, a_date), "department_code": (True, code), "staff_no": (False, code),
             "planned_count": (True, count), "minimum_count": (True, count), "planned_cost": (True, non_negative_amount),
             "content": (False, long_text), "purpose": (False, long_text),
-            "method": (False, one_of(*v.PLAN_METHOD.codes)),
+            "method": (False, named_or_text(v.PLAN_METHOD)),
             "assigned_by_staff_no": (False, code)}, ("plan_no",)),
         FileSpec("plan_progress.csv", {
             "plan_no": (True, code), "recorded_on": (True, a_date), "completed_count": (True, count),
@@ -87,11 +91,11 @@ def specs() -> list[FileSpec]:
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
         FileSpec("service_budgets.csv", {
-            "department_code": (True, code), "period": (True, named_period), "category": (True, cost_category),
+            "department_code": (True, code), "period": (True, named_period), "category": (True, one_of(v.COST_CATEGORY)),
             "amount": (True, non_negative_amount), "note": (False, long_text)}, ("department_code", "period", "category")),
         FileSpec("cost_entries.csv", {
             "entry_no": (True, code), "spent_on": (True, a_date), "department_code": (True, code),
-            "category": (True, cost_category), "amount": (True, amount), "staff_no": (False, code),
+            "category": (True, one_of(v.COST_CATEGORY)), "amount": (True, amount), "staff_no": (False, code),
             "plan_no": (False, code), "case_no": (False, code), "description": (False, long_text),
             "purpose": (False, long_text)}, ("entry_no",)),
     ]

@@ -9,12 +9,12 @@ proposed one while `status` is 'proposed'); `original_amount` the first approved
 change: who, when, before, after.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0013
 """
 from alembic import op
 
 revision = "0012"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
