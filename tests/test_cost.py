@@ -519,3 +519,17 @@ def test_a_head_sees_the_rows_of_their_subtree_only(demo_url, use_database):
         everyone = set(names.values())
     shown = set(at.dataframe[0].value.iloc[:, 0]) - {"Total"}  # departments by name
     assert shown and shown <= allowed and allowed < everyone
+
+
+def test_a_heads_import_of_cost_stays_in_the_subtree(committed):
+    from dashboard.imports import import_uploads
+
+    engine = committed
+    budgets = "部门编号,期间,类别,金额\nSOUTH,2026-05,人力,100\n".encode()
+    with pytest.raises(ImportFailed) as failure:
+        import_uploads(engine, [("service_budgets.csv", budgets)], EAST_HEAD)
+    assert failure.value.problems == ["service_budgets.csv:2: department_code: department 'SOUTH' does not exist"]
+    entries = "成本编号,发生日期,部门编号,类别,金额\nX1,2026/5/6,EAST-1,资金,12.50\n".encode()
+    import_uploads(engine, [("cost_entries.csv", entries)], EAST_HEAD)
+    with engine.connect() as conn:
+        assert cell(over(conn, "2026-05"), "EAST-1", "funds", "actual") == Decimal("12.50")
