@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import callbacks, complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import callbacks, complaints, cost, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -58,6 +58,9 @@ GRADING = View("grading", "as_of",
                ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                 "rfm_segment", "value_class", "abc_class"),
                lambda s, p: Call(grading.grading, s, p["as_of"]))
+SERVICE_COST = View("service_cost", "range",
+                    ("department_code", "category", "budget", "actual", "variance", "budget_usage"),
+                    lambda s, p: Call(cost.service_cost, s, p["start"], p["end"]))
 
 CALLBACKS_DUE = View("callbacks_due", "as_of",
                      ("reason", "customer_code", "department_code", "owner_staff_no", "abc_class", "last_callback_on",
@@ -69,7 +72,7 @@ CALLBACK_RATES = View("callback_rates", "as_of",
 
 # The views by their documented names, for the command line.
 VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
-                                              GRADING)}
+                                              GRADING, SERVICE_COST)}
 VIEWS |= {v.name: v for v in (CALLBACKS_DUE, CALLBACK_RATES)}
 
 

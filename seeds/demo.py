@@ -68,6 +68,9 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given[:2]
 
 
+COST_PURPOSES = {"people": "客服人员工资与培训", "equipment": "呼叫中心设备与系统维护", "funds": "客户活动与回访经费"}
+
+
 class Copier:
     """Buffers rows as CSV and COPYs them in chunks into one table."""
 
@@ -436,20 +439,55 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                    today - timedelta(days=rng.randint(0, 365)), rng.choices([1, 2, 3, 4, 5], [3, 5, 15, 42, 35])[0],
                    rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 10, 20, 30, 25])[0], rng.choice([None, "服务及时", "希望响应更快"]))
         cp.flush()
-        cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount"])
-        ce = Copier(dbapi, "cost_entries", ["entry_date", "department_id", "staff_id", "category", "amount", "note"])
+        cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount",
+                                               "period", "original_amount"])
+        ce = Copier(dbapi, "cost_entries", ["entry_no", "entry_date", "department_id", "staff_id", "category", "amount",
+                                            "note", "purpose"])
+        n_entries = 0
         for dep_row in departments:
             dep = dep_row[0]
             for back in range(12):
                 m = _months_back(today, back)
                 m_end = _months_back(m, -1) - timedelta(days=1)
                 for category, budget in (("people", 60000), ("equipment", 8000), ("funds", 15000)):
-                    cp.add(dep, m, m_end, category, f"{budget:.2f}")
+                    cp.add(dep, m, m_end, category, f"{budget:.2f}", f"{m.year}-{m.month:02d}", f"{budget:.2f}")
+                    # the running month has spent about its share of days so far
+                    elapsed = ((min(m_end, today) - m).days + 1) / ((m_end - m).days + 1)
                     for _ in range(3):
                         day = m + timedelta(days=rng.randint(0, (min(m_end, today) - m).days))
-                        ce.add(day, dep, None, category, f"{budget / 3 * rng.uniform(0.7, 1.3):.2f}", "月度费用")
+                        n_entries += 1
+                        ce.add(f"E{n_entries:07d}", day, dep, None, category,
+                               f"{budget / 3 * elapsed * rng.uniform(0.7, 1.3):.2f}", "月度费用", COST_PURPOSES[category])
         cp.flush()
         ce.flush()
+        # the demo's history: the manager raised this month's people budget of the first region, and its head
+        # proposes more for equipment (waiting for approval)
+        month_label = f"{today.year}-{today.month:02d}"
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET amount = amount * 1.10, decided_by = 'manager', decided_at = now(),
+                              version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'people' RETURNING id, original_amount, amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'manager', 'adjust', original_amount, amount, '新增两名客服' FROM b"""),
+            {"d": first_region, "p": month_label})
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET proposed_amount = amount + 1500, proposed_by = 'head', proposed_at = now(),
+                              note = '更换耳机', version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'equipment' RETURNING id, amount, proposed_amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'head', 'propose', amount, proposed_amount, '更换耳机' FROM b"""),
+            {"d": first_region, "p": month_label})
+        # some entries pay for a plan or task of their department running that day, some for a retention case
+        conn.execute(sa.text("""
+            UPDATE cost_entries e SET plan_id = (
+                SELECT p.id FROM plans p WHERE p.department_id = e.department_id
+                   AND e.entry_date BETWEEN p.start_date AND p.end_date ORDER BY p.id LIMIT 1)
+            WHERE e.category = 'funds' AND e.id % 3 = 0"""))
+        conn.execute(sa.text("""
+            UPDATE cost_entries e SET retention_case_id = (
+                SELECT r.id FROM retention_cases r JOIN customers c ON c.id = r.customer_id
+                WHERE c.department_id = e.department_id AND r.started_on <= e.entry_date ORDER BY r.started_on DESC, r.id LIMIT 1)
+            WHERE e.category = 'equipment' AND e.id % 4 = 0"""))
         cp = Copier(dbapi, "evaluations_360", ["period", "evaluator_staff_id", "evaluatee_staff_id", "relation", "scores"])
         period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
         for dep_id, head in heads.items():

@@ -99,6 +99,13 @@ COMPLAINT_CHANNEL = _enum("complaint channel", ("phone", "电话", "phone"), ("e
                           ("wechat", "微信", "WeChat"), ("web", "网站", "web"), ("visit", "拜访", "visit"))
 COST_CATEGORY = _enum("cost category", ("people", "人力", "people"), ("equipment", "设备", "equipment"),
                       ("funds", "资金", "funds"))
+# a budget row's state (only approved budgets count) and the changes its history records
+BUDGET_STATUS = _enum("budget status", ("proposed", "待审批", "proposed"), ("approved", "已批准", "approved"),
+                      ("rejected", "已驳回", "rejected"))
+BUDGET_ACTION = _enum("budget action", ("propose", "提交", "proposed"), ("approve", "批准", "approved"),
+                      ("reject", "驳回", "rejected"), ("adjust", "调整", "adjusted"), ("import", "导入", "imported"))
+# what a cost entry is linked to (a plan or task, or a retention case)
+COST_LINK = _enum("cost link", ("plan", "计划", "plan"), ("task", "任务", "task"), ("case", "挽留案例", "retention case"))
 GENDER = _enum("gender", ("F", "女", "F"), ("M", "男", "M"))
 EVALUATION_RELATION = _enum("evaluation relation", ("superior", "上级评价", "superior"), ("peer", "同级评价", "peer"),
                             ("subordinate", "下级评价", "subordinate"), ("self", "自评", "self"))
@@ -156,7 +163,8 @@ CALLBACK_REASON = _enum("callback reason", ("schedule", "定期回访", "schedul
 ALL: tuple[Enumeration, ...] = (
     ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
     RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
-    ABC_METHOD, CALLBACK_METHOD, CALLBACK_RESULT, REMINDER_KIND, CALLBACK_REASON, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
+    ABC_METHOD, CALLBACK_METHOD, CALLBACK_RESULT, REMINDER_KIND, CALLBACK_REASON, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER,
+    BUDGET_STATUS, BUDGET_ACTION, COST_LINK)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
@@ -169,6 +177,7 @@ CHECKED: dict[tuple[str, str], Enumeration] = {
     ("cost_entries", "category"): COST_CATEGORY, ("evaluations_360", "relation"): EVALUATION_RELATION,
     ("auth_sessions", "origin"): SESSION_ORIGIN, ("auth_codes", "origin"): SESSION_ORIGIN,
     ("customer_callbacks", "method"): CALLBACK_METHOD, ("customer_callbacks", "result"): CALLBACK_RESULT,
+    ("service_budgets", "status"): BUDGET_STATUS, ("budget_adjustments", "action"): BUDGET_ACTION,
 }
 
 
