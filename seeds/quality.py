@@ -46,6 +46,7 @@ def generate(conn, copier, *, seed: int, today: date, customers: list[tuple], st
                today - timedelta(days=rng.randint(0, 365)), csat, nps, rng.choice(COMMENTS))
     cp.flush()
     counts["surveys"] = cp.total
+    conn.execute(sa.text("SELECT setval('satisfaction_surveys_no_seq', :n + 1, false)"), {"n": cp.total})
 
     # -- 360 reviews: last quarter closed, this quarter open (about half have rated) -------------
     role_of = {sid: role for sid, _, _, _, role in staff}

@@ -160,6 +160,17 @@ def score(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def named_period(v: str):
+    """A budget's named period: `2026`, `2026-Q2`, `2026-05` or `2026-W21` (not a custom range)."""
+    from dashboard.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(v)
+    except PeriodError:
+        period = None
+    if period is None or period.kind == "custom":
+        raise BadValue(f"'{v}' is not a named period (a year 2026, quarter 2026-Q2, month 2026-05 or week 2026-W21)")
+    return _checked(limits.date_problem(period.start) or limits.date_problem(period.end), period)
 def confidential_score(v: str) -> int:
     """A 360 rating's score, 0-100. Refused without repeating the cell: a rating is confidential
     (a subordinate's above all), so not even an error message shows it."""

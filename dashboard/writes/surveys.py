@@ -12,7 +12,6 @@ from dashboard.writes.validation import (
     customer_in_scope,
     in_range,
     limited,
-    next_number,
     optional_text,
     required,
     staff_in_scope,
@@ -48,12 +47,12 @@ def record_survey(conn, user: User, *, customer_code: str, surveyed_on: date, cs
     limited(errors, "comment", comment)
     staff_id = staff_in_scope(conn, errors, user, staff_no) if staff_no else None
     errors.raise_any()
-    survey_no = next_number(conn, "satisfaction_surveys", "survey_no", "S")
+    # the number comes from the table's sequence (S00000001...), as for every survey written without one
     row = conn.execute(sa.text("""
-        INSERT INTO satisfaction_surveys (survey_no, customer_id, staff_id, department_id, surveyed_on, csat, nps, comment)
-        SELECT :no, cu.id, :staff, cu.department_id, :day, :csat, :nps, :comment FROM customers cu WHERE cu.id = :c
+        INSERT INTO satisfaction_surveys (customer_id, staff_id, department_id, surveyed_on, csat, nps, comment)
+        SELECT cu.id, :staff, cu.department_id, :day, :csat, :nps, :comment FROM customers cu WHERE cu.id = :c
         RETURNING *"""),
-        {"no": survey_no, "c": customer_id, "staff": staff_id, "day": surveyed_on, "csat": csat_value,
+        {"c": customer_id, "staff": staff_id, "day": surveyed_on, "csat": csat_value,
          "nps": nps_value, "comment": optional_text(comment)}).mappings().one()
-    audit(conn, user, "create", "satisfaction_surveys", survey_no, after=row)
-    return survey_no
+    audit(conn, user, "create", "satisfaction_surveys", row["survey_no"], after=row)
+    return row["survey_no"]

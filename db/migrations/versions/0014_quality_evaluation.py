@@ -2,12 +2,12 @@
 skill assessments and scorecard appeals, and the indexes the per-staff figures read.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0012
 """
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -17,6 +17,11 @@ def upgrade():
     -- a survey answer has a number (surveys.csv's key); rows from before get S + their id
     ALTER TABLE satisfaction_surveys ADD COLUMN survey_no text;
     UPDATE satisfaction_surveys SET survey_no = 'S' || lpad(id::text, 8, '0');
+    -- a survey written without a number (the demo, other forms) draws the next from a sequence
+    CREATE SEQUENCE satisfaction_surveys_no_seq OWNED BY satisfaction_surveys.survey_no;
+    SELECT setval('satisfaction_surveys_no_seq', coalesce((SELECT max(id) FROM satisfaction_surveys), 0) + 1, false);
+    ALTER TABLE satisfaction_surveys ALTER COLUMN survey_no
+        SET DEFAULT 'S' || lpad(nextval('satisfaction_surveys_no_seq')::text, 8, '0');
     ALTER TABLE satisfaction_surveys ALTER COLUMN survey_no SET NOT NULL;
     ALTER TABLE satisfaction_surveys ADD CONSTRAINT satisfaction_surveys_survey_no_key UNIQUE (survey_no);
     ALTER TABLE satisfaction_surveys ADD CONSTRAINT satisfaction_surveys_survey_no_check CHECK (survey_no <> '');
