@@ -39,6 +39,8 @@ MENU = [
     ("retention", "nav_retention", ":material/handshake:", "section_analysis", None),
     ("grading", "nav_grading", ":material/sell:", "section_analysis", None),
     ("cost", "nav_cost", ":material/payments:", "section_analysis", None),
+    ("quality", "nav_quality", ":material/star:", "section_analysis", None),
+    ("evaluation", "nav_evaluation", ":material/groups:", "section_analysis", None),
     ("present", "nav_present", ":material/slideshow:", "section_analysis", None),
     ("my_work", "nav_my_work", ":material/inbox:", "section_work", None),
     ("tasks", "nav_tasks", ":material/edit_note:", "section_work", None),
@@ -48,6 +50,8 @@ MENU = [
     ("suggestions", "nav_suggestions", ":material/chat:", "section_work", None),
     ("callbacks", "nav_callbacks", ":material/phone_callback:", "section_work", None),
     ("cost_entry", "nav_cost_entry", ":material/receipt_long:", "section_work", None),
+    ("survey_entry", "nav_survey_entry", ":material/rate_review:", "section_work", None),
+    ("my_reviews", "nav_my_reviews", ":material/reviews:", "section_work", None),
     ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
     ("data_import", "nav_data_import", ":material/upload_file:", "section_work", ("manager", "head")),
@@ -57,6 +61,7 @@ WORK = "section_work"
 # Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
 UNLISTED = ("account",)
 UNLISTED += ("cost_entry",)  # the budget and cost forms: linked from the service cost page
+UNLISTED += ("survey_entry", "my_reviews")  # linked from Service quality and Evaluation
 
 
 def page(name: str, title: str, icon: str) -> st.Page:

@@ -29,6 +29,7 @@ from db.engine import get_engine  # noqa: E402
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present",
          "data_import", "callbacks"]
 PAGES += ["cost"]  # service cost
+PAGES += ["quality", "evaluation"]  # service quality, evaluation
 captured: list[tuple[str, object]] = []
 
 

@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.metrics import complaints, cost, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, grading, plans, quality, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
@@ -30,7 +30,9 @@ figures = data.prefetch(
      "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of),
      # service cost to the as-of day (budgets pro-rated to the same days) against the same days before
      "cost_now": Call(cost.service_cost, scope, f.comparison.current.start, f.comparison.current.end),
-     "cost_before": Call(cost.service_cost, scope, prev.start, prev.end)}
+     "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
+     "quality_now": Call(quality.quality_totals, scope, cur.start, cur.end, f.as_of),
+     "quality_before": Call(quality.quality_totals, scope, prev.start, prev.end, f.previous_as_of)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
        for key, call in report.period_calls(scope, period, as_of).items()}
     # the same days last year, beside the previous period in the cards' tooltips
@@ -118,6 +120,23 @@ with st.container(border=False):
              g(r_last_year, "cost_per_retained")), exact=formats.fmt_money(cpr_now))},
     ])
     st.page_link("pages/retention.py", label=t("open_page", L))
+
+    st.subheader(":material/star: " + t("overview_quality", L))
+    q_now, q_before = figures["quality_now"], figures["quality_before"]
+    qg = data.first
+    display.kpi_row([
+        display.rate_card(t("kpi_quality_callback", L), L, qg(q_now, "callback_on_time_rate"), qg(q_now, "callbacks_on_time"),
+                          qg(q_now, "resolved"), qg(q_before, "callback_on_time_rate"), qg(q_before, "callbacks_on_time"),
+                          qg(q_before, "resolved"), compared=compared),
+        {"label": f"{t('kpi_quality_csat', L)} · n={formats.fmt_number(qg(q_now, 'csat_answers'))}",
+         "value": formats.fmt_number(qg(q_now, "csat"), 2),
+         "delta": formats.delta_number(qg(q_now, "csat"), qg(q_before, "csat"), 2),
+         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared},
+        {"label": f"{t('kpi_quality_nps', L)} · n={formats.fmt_number(qg(q_now, 'nps_answers'))}",
+         "value": formats.fmt_rate(qg(q_now, "nps")), "delta": formats.delta_rate(qg(q_now, "nps"), qg(q_before, "nps")),
+         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared},
+    ])
+    st.page_link("pages/quality.py", label=t("open_page", L))
 
     st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([

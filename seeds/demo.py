@@ -431,14 +431,6 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                    rng.choice(v.SERVICE_TYPE.codes), rng.choice(LOG_TEXTS),
                    "已处理", rng.choice([None, 3, 4, 5, 5]))
         cp.flush()
-        cp = Copier(dbapi, "satisfaction_surveys", ["customer_id", "staff_id", "department_id", "surveyed_on", "csat", "nps",
-                                                    "comment"])
-        for _ in range(customers // 2):
-            cid, dep = cust[rng.randrange(customers)][:2]
-            cp.add(cid, rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else None, dep,
-                   today - timedelta(days=rng.randint(0, 365)), rng.choices([1, 2, 3, 4, 5], [3, 5, 15, 42, 35])[0],
-                   rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 10, 20, 30, 25])[0], rng.choice([None, "服务及时", "希望响应更快"]))
-        cp.flush()
         cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount",
                                                "period", "original_amount"])
         ce = Copier(dbapi, "cost_entries", ["entry_no", "entry_date", "department_id", "staff_id", "category", "amount",
@@ -488,17 +480,10 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                 SELECT r.id FROM retention_cases r JOIN customers c ON c.id = r.customer_id
                 WHERE c.department_id = e.department_id AND r.started_on <= e.entry_date ORDER BY r.started_on DESC, r.id LIMIT 1)
             WHERE e.category = 'equipment' AND e.id % 4 = 0"""))
-        cp = Copier(dbapi, "evaluations_360", ["period", "evaluator_staff_id", "evaluatee_staff_id", "relation", "scores"])
-        period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-        for dep_id, head in heads.items():
-            members = agents_by_dep.get(dep_id, [])
-            for evaluator, relation in [(head, "self")] + [(m, "subordinate") for m in members[:5]]:
-                scores = {d: rng.randint(60, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
-                cp.add(period, evaluator, head, relation, json.dumps(scores))
-            for m in members[:5]:
-                scores = {d: rng.randint(55, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
-                cp.add(period, head, m, "superior", json.dumps(scores))
-        cp.flush()
+        from seeds import quality as quality_seed
+
+        counts.update(quality_seed.generate(conn, Copier, seed=seed, today=today, customers=cust, staff=staff,
+                                            heads=heads, agents_by_dep=agents_by_dep, parent_of=parent_of))
         cp = Copier(dbapi, "suggestions", ["from_staff_id", "to_staff_id", "subject", "body", "created_at", "answer",
                                            "answered_at"])
         for dep, members in agents_by_dep.items():

@@ -13,7 +13,8 @@ from tests.test_display import CARD_PAGES, untranslated
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
-         "data_import", "callbacks", "cost"]
+         "data_import", "callbacks", "cost",
+         "quality", "evaluation"]
 
 pytestmark = needs_chromium
 

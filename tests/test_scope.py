@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import callbacks, complaints, cost, evaluation, fluctuation, grading, plans, records, retention, tiers
+from dashboard.metrics import (callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, records,
+                               retention, scorecard, tiers)
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
 
 MAY = Period.parse("2026-05")
@@ -52,6 +53,16 @@ READS = {
     "grading_overview": (grading.grading_overview, (D,)),
     "grading_abc": (grading.grading_abc, (D,)),
     "evaluation_360": (evaluation.evaluation_360, ("S-HEAD", "2026-Q2")),
+    "evaluation": (evaluation.evaluation, ("2026-Q2",)),
+    "evaluation cycles": (evaluation.cycles, ()),
+    "skill assessments": (evaluation.assessments, ("2026-05",)),
+    "scorecard appeals": (evaluation.appeals, ()),
+    "quality": (quality.quality, (date(2026, 5, 1), D)),
+    "quality_totals": (quality.quality_totals, (date(2026, 5, 1), D)),
+    "quality_records": (quality.quality_records, ("S-HEAD", date(2026, 5, 1), D)),
+    "survey_coverage": (quality.survey_coverage, (Period.parse("2026-Q2"), D)),
+    "survey_counts": (quality.survey_counts, (Period.parse("2026-Q2"), D)),
+    "scorecards": (scorecard.scorecards, ("2026-05", D)),
     "department_tree": (records.department_tree, ()),
     "staff_list": (records.staff_list, ()),
     "customer_list": (records.customer_list, ()),
@@ -93,7 +104,16 @@ def two_departments(conn):
     add_plan(conn, "P-S", date(2026, 5, 1), D, 10, 8, department="SOUTH")
     add_progress(conn, "P-S", date(2026, 5, 2), 3)
     exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
-                   SELECT '2026-Q2', s.id, s.id, 'self', '{"quality": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+                   SELECT '2026-Q2', s.id, s.id, 'self', '{"service_skill": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+    # quality: SOUTH's head handles SOUTH's complaint, SOUTH's customer answers a survey; an assessment, an appeal
+    exec_(conn, "UPDATE complaints SET handler_staff_id = (SELECT id FROM staff WHERE staff_no = 'S-HEAD') "
+                "WHERE complaint_no = 'T-S'")
+    exec_(conn, """INSERT INTO satisfaction_surveys (survey_no, customer_id, department_id, surveyed_on, csat, nps)
+                   SELECT 'V-S', id, department_id, DATE '2026-05-06', 4, 9 FROM customers WHERE code = 'S-C'""")
+    exec_(conn, """INSERT INTO skill_assessments (staff_id, period, kind, score, assessed_on, recorded_by)
+                   SELECT id, '2026-05', 'written', 88, DATE '2026-05-20', 'hr' FROM staff WHERE staff_no = 'S-HEAD'""")
+    exec_(conn, """INSERT INTO scorecard_appeals (staff_id, period, reason)
+                   SELECT id, '2026-04', '理由' FROM staff WHERE staff_no = 'S-HEAD'""")
     # callbacks, a dissatisfied survey and a gift of both departments' customers
     for customer in ("C1", "S-C"):
         exec_(conn, "INSERT INTO customer_callbacks (customer_id, called_on, method, result) "
@@ -130,6 +150,8 @@ def remove_south(conn) -> None:
                 f"DELETE FROM plans WHERE department_id IN {south}",
                 f"DELETE FROM complaints WHERE customer_id IN {customers}",
                 f"DELETE FROM retention_cases WHERE customer_id IN {customers}",
+                f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
+                "DELETE FROM skill_assessments", "DELETE FROM scorecard_appeals",
                 f"DELETE FROM orders WHERE customer_id IN {customers}",
                 f"DELETE FROM customer_owner_history WHERE customer_id IN {customers}",
                 f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",

@@ -96,6 +96,11 @@ def text_setting(pattern: str, example: str) -> Callable[[str], str]:
 
 EVALUATION_DIMENSIONS = ("service_skill", "communication", "business_knowledge", "professional_knowledge")
 EVALUATION_RELATIONS = ("superior", "peer", "subordinate", "self")
+# The scorecard (业绩考核, seed 004 表2-6): its KPIs, the bands of an actual against its target and the grades.
+SCORECARD_KPIS = ("achievement_rate", "callback_on_time_rate", "mean_satisfaction", "plan_completion",
+                  "service_success_rate", "retention_success_rate", "csat", "nps", "workload", "skills")
+SCORECARD_BANDS = ("far_above", "above", "at", "below")
+SCORECARD_GRADES = ("excellent", "good", "fair")
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("fluctuation_threshold", 0.30, decimal_between("0", "1"), "业务波动阈值（下降/增长）",
@@ -126,6 +131,20 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("smtp_sender", "", text_setting(r"[^@\s]+@[^@\s]+\.[^@\s]+", "service@example.com"),
             "发件人", "Sender address"),
     Setting("smtp_user", "", text_setting(r"\S+", "a user name"), "SMTP 用户名", "SMTP user"),
+    Setting("scorecard_targets", {"achievement_rate": 0.9, "callback_on_time_rate": 0.9, "mean_satisfaction": 4.5,
+                                  "plan_completion": 1, "service_success_rate": 0.8, "retention_success_rate": 0.6,
+                                  "csat": 4.5, "nps": 0.3, "workload": 40, "skills": 80},
+            weights(*SCORECARD_KPIS), "考核指标目标（工作量为每月）", "Scorecard targets (workload per month)"),
+    Setting("scorecard_weights", {"achievement_rate": 20, "callback_on_time_rate": 10, "mean_satisfaction": 10,
+                                  "plan_completion": 15, "service_success_rate": 10, "retention_success_rate": 5,
+                                  "csat": 10, "nps": 5, "workload": 5, "skills": 10},
+            weights(*SCORECARD_KPIS), "考核指标权重", "Scorecard weights"),
+    Setting("scorecard_band_points", {"far_above": 100, "above": 90, "at": 80, "below": 50},
+            weights(*SCORECARD_BANDS), "考核档次得分（超出20%以上/超出/达到/未达到）",
+            "Scorecard points per band (>20% above / above / at / below target)"),
+    Setting("scorecard_grade_bands", {"excellent": 90, "good": 80, "fair": 60},
+            weights(*SCORECARD_GRADES), "考核等级下限（优/良/中，其余为差）",
+            "Scorecard grade floors (excellent / good / fair; below: poor)"),
 )}
 
 

@@ -23,6 +23,8 @@ REFERENCES = [
     ("service_budgets.csv", "department_code", "department"), ("cost_entries.csv", "department_code", "department"),
     ("cost_entries.csv", "staff_no", "staff member"), ("cost_entries.csv", "plan_no", "plan"),
     ("cost_entries.csv", "case_no", "retention case"),
+    ("surveys.csv", "customer_code", "customer"), ("surveys.csv", "staff_no", "staff member"),
+    ("evaluations.csv", "evaluator_staff_no", "staff member"), ("evaluations.csv", "evaluatee_staff_no", "staff member"),
 ]
 
 
@@ -104,6 +106,17 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
     for line, row in files.get("retention_cases.csv", FileSpec("", {}, ())).rows:
         if row.get("closed_on") and row.get("started_on") and row["closed_on"] < row["started_on"]:
             problems.append(f"retention_cases.csv:{line}: closed_on: {row['closed_on']} is before started_on")
+
+    for line, row in files.get("surveys.csv", FileSpec("", {}, ())).rows:
+        if row.get("csat") is None and row.get("nps") is None:
+            problems.append(f"surveys.csv:{line}: csat: a survey needs csat (1-5) or nps (0-10)")
+
+    # a rating's scores never appear in a message (they are confidential); only who rated whom
+    for line, row in files.get("evaluations.csv", FileSpec("", {}, ())).rows:
+        evaluator, evaluatee, relation = row.get("evaluator_staff_no"), row.get("evaluatee_staff_no"), row.get("relation")
+        if evaluator and evaluatee and relation and (relation == "self") != (evaluator == evaluatee):
+            problems.append(f"evaluations.csv:{line}: relation: 'self' is for a staff member rating themselves, "
+                            "and only then")
 
     if "tiers.csv" in files:
         rows = files["tiers.csv"].rows

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from dashboard.core import vocabulary as v
+from dashboard.core.settings import EVALUATION_DIMENSIONS
 from dashboard.imports.parsers import (
     a_date,
     amount,
     code,
+    confidential_score,
     count,
+    cycle_name,
     long_text,
     named_or_text,
     named_period,
@@ -101,6 +104,15 @@ def specs() -> list[FileSpec]:
             "category": (True, one_of(v.COST_CATEGORY)), "amount": (True, amount), "staff_no": (False, code),
             "plan_no": (False, code), "case_no": (False, code), "description": (False, long_text),
             "purpose": (False, long_text)}, ("entry_no",)),
+        FileSpec("surveys.csv", {
+            "survey_no": (True, code), "customer_code": (True, code), "surveyed_on": (True, a_date),
+            "staff_no": (False, code), "csat": (False, score(1, 5)), "nps": (False, score(0, 10)),
+            "comment": (False, long_text)}, ("survey_no",)),
+        FileSpec("evaluations.csv", {
+            "cycle": (True, cycle_name), "evaluator_staff_no": (True, code), "evaluatee_staff_no": (True, code),
+            "relation": (True, one_of(v.EVALUATION_RELATION))}
+            | {dimension: (True, confidential_score) for dimension in EVALUATION_DIMENSIONS},
+            ("cycle", "evaluator_staff_no", "evaluatee_staff_no")),
     ]
 
 
@@ -272,4 +284,27 @@ WRITES: dict[str, tuple[str, str]] = {
                cost_entries.purpose)
             IS DISTINCT FROM (EXCLUDED.entry_date, EXCLUDED.department_id, EXCLUDED.staff_id, EXCLUDED.category,
                EXCLUDED.amount, EXCLUDED.plan_id, EXCLUDED.retention_case_id, EXCLUDED.note, EXCLUDED.purpose);"""),
+    "surveys.csv": ("survey_no text, customer_code text, surveyed_on date, staff_no text, csat smallint, nps smallint, "
+                    "comment text", """
+        INSERT INTO satisfaction_surveys (survey_no, customer_id, staff_id, department_id, surveyed_on, csat, nps, comment)
+        SELECT s.survey_no, c.id, st.id, c.department_id, s.surveyed_on, s.csat, s.nps, s.comment
+        FROM s JOIN customers c ON c.code = s.customer_code LEFT JOIN staff st ON st.staff_no = s.staff_no
+        ON CONFLICT (survey_no) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id,
+            department_id = EXCLUDED.department_id, surveyed_on = EXCLUDED.surveyed_on, csat = EXCLUDED.csat,
+            nps = EXCLUDED.nps, comment = EXCLUDED.comment
+        WHERE (satisfaction_surveys.customer_id, satisfaction_surveys.staff_id, satisfaction_surveys.department_id,
+               satisfaction_surveys.surveyed_on, satisfaction_surveys.csat, satisfaction_surveys.nps,
+               satisfaction_surveys.comment)
+            IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.staff_id, EXCLUDED.department_id, EXCLUDED.surveyed_on,
+               EXCLUDED.csat, EXCLUDED.nps, EXCLUDED.comment);"""),
+    # the dimensions' columns become the rating's scores (jsonb); the audit entry of an import counts rows only
+    "evaluations.csv": ("cycle text, evaluator_staff_no text, evaluatee_staff_no text, relation text, "
+                        + ", ".join(f"{d} smallint" for d in EVALUATION_DIMENSIONS), f"""
+        INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
+        SELECT s.cycle, ev.id, ee.id, s.relation,
+               jsonb_build_object({", ".join(f"'{d}', s.{d}" for d in EVALUATION_DIMENSIONS)})
+        FROM s JOIN staff ev ON ev.staff_no = s.evaluator_staff_no JOIN staff ee ON ee.staff_no = s.evaluatee_staff_no
+        ON CONFLICT (period, evaluator_staff_id, evaluatee_staff_id) DO UPDATE SET relation = EXCLUDED.relation,
+            scores = EXCLUDED.scores
+        WHERE (evaluations_360.relation, evaluations_360.scores) IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.scores);"""),
 }
