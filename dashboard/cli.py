@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--end", metavar="D")
     exp.add_argument("--period", metavar="P", help="2026-W21, 2026-05, 2026-Q2 or 2026")
     exp.add_argument("--department", metavar="CODE")
+    exp.add_argument("--customer", metavar="CODE", help="customer_log: one customer's entries")
     exp.add_argument("--format", choices=["csv", "json"], default="csv")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     return parser
@@ -119,6 +120,8 @@ def cmd_export(args) -> int:
             "as_of": parse_date(args.as_of, "--as-of") if args.as_of else None,
             "period": Period.parse(args.period) if args.period else None,
         }
+        if args.customer:
+            params["customer"] = args.customer
         engine = _engine()
         with engine.connect() as conn:
             # the command line reads with the database's own rights: the department it names, or all

@@ -8,13 +8,13 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, common
+from dashboard.i18n import accounts, archives, common
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
-LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | {
+LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | archives.LABELS | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
-COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS
+COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | archives.COLUMNS
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
 VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()

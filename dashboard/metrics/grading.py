@@ -236,3 +236,13 @@ def a_share(abc: pd.DataFrame):
     """The revenue share of the A class in abc_rows / grading_abc (None without graded customers)."""
     row = abc[abc["abc_class"] == "A"]
     return None if row.empty else row["revenue_share"].iloc[0]
+
+
+def segments_of(conn: Connection, scope: Scope, as_of: date, customer_codes: list[str]) -> pd.DataFrame:
+    """The RFM segment, value class and ABC class of the given customers, graded among `scope`'s
+    population as the grading page grades them (a customer with no purchase in the window has none)."""
+    sql = _GRADING + """
+    SELECT customer_code, rfm_segment, value_class, abc_class FROM final
+    WHERE customer_code = ANY(:codes) ORDER BY customer_code"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": None,
+                                                                     "codes": list(customer_codes)})
