@@ -11,6 +11,7 @@ from dashboard.i18n import t, value_label
 from dashboard.metrics import archives, records
 from dashboard.ui import data, display, filters, forms, session
 from dashboard.writes import customers as customer_writes
+from dashboard.writes.validation import BIRTH_MIN
 
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
@@ -152,7 +153,7 @@ with tabs[3]:
             values["contact_gender"] = a.selectbox(t("f_gender", L), genders, index=genders.index(c["contact_gender"]),
                                                    key=f"cf_gender_{chosen}", format_func=lambda g: value_label(g, L))
             values["contact_birthday"] = b.date_input(t("f_birthday", L), value=c["contact_birthday"],
-                                                      key=f"cf_birthday_{chosen}", min_value=DATE_MIN,
+                                                      key=f"cf_birthday_{chosen}", min_value=BIRTH_MIN,
                                                       max_value=today)
             forms.slot(slots, "contact_birthday")
             if st.form_submit_button(t("save", L), type="primary") and forms.submit(

@@ -9,6 +9,7 @@ from dashboard.i18n import t, value_label
 from dashboard.metrics import archives, records
 from dashboard.ui import data, display, filters, forms, session
 from dashboard.writes import staff as staff_writes
+from dashboard.writes.validation import BIRTH_MIN
 
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
@@ -54,17 +55,12 @@ def staff_fields(prefix: str, key: str, row=None, slots=None, personal: bool = T
     forms.slot(slots, "left_on")
     if personal:
         values["birth_date"] = left.date_input(t("f_birth_date", L), value=get("birth_date"),
-                                               key=f"{prefix}_birth_{key}", min_value=forms_min(), max_value=today)
+                                               key=f"{prefix}_birth_{key}", min_value=BIRTH_MIN, max_value=today)
         forms.slot(slots, "birth_date")
         values["personal_notes"] = st.text_area(t("f_personal_notes", L), value=get("personal_notes", ""),
                                                 key=f"{prefix}_notes_{key}")
         forms.slot(slots, "personal_notes")
     return values
-
-
-def forms_min():
-    from dashboard.core.limits import DATE_MIN
-    return DATE_MIN
 
 
 # -- the list -----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def departments_overview(conn: Connection, scope: Scope) -> pd.DataFrame:
     SELECT d.code, d.name, tree.depth, d.scope AS work_scope, p.code AS parent_code, h.staff_no AS head_staff_no,
            h.name AS head_name,
            (SELECT count(*) FROM staff s WHERE s.department_id = d.id
-                AND (s.left_on IS NULL OR s.left_on > current_date)) AS staff_count,
+                AND (s.left_on IS NULL OR s.left_on >= current_date)) AS staff_count,
            (SELECT count(*) FROM customers c WHERE c.department_id = d.id) AS customer_count,
            d.active, d.version
     FROM departments d JOIN tree ON tree.id = d.id JOIN scope ON scope.id = d.id
@@ -68,7 +68,7 @@ def deactivation_effect(conn: Connection, scope: Scope, code: str) -> pd.DataFra
     WITH RECURSIVE {SCOPE_CTE}
     SELECT d.code, p.code AS parent_code,
            (SELECT count(*) FROM staff s WHERE s.department_id = d.id
-                AND (s.left_on IS NULL OR s.left_on > current_date)) AS staff_count,
+                AND (s.left_on IS NULL OR s.left_on >= current_date)) AS staff_count,
            (SELECT count(*) FROM customers c WHERE c.department_id = d.id) AS customer_count,
            (SELECT count(*) FROM departments x WHERE x.parent_id = d.id AND x.active) AS active_children
     FROM departments d JOIN scope ON scope.id = d.id LEFT JOIN departments p ON p.id = d.parent_id
@@ -84,7 +84,7 @@ def staff_directory(conn: Connection, scope: Scope, viewer: User, search: str | 
     """Staff of the scope (an agent: themselves) matching `search` in number, name, e-mail or phone.
 
     `department` narrows to that department's subtree (within `scope`); `active`: still employed
-    on `as_of` (no leaving date, or one after it)."""
+    on `as_of` (no leaving date, or one on or after it: left_on is the last working day)."""
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
     narrowed(id) AS (
@@ -93,7 +93,7 @@ def staff_directory(conn: Connection, scope: Scope, viewer: User, search: str | 
     )
     SELECT st.staff_no, st.name, d.code AS department_code, d.name AS department_name, st.role, st.title,
            st.phone, st.email, st.hired_on, st.left_on,
-           (st.left_on IS NULL OR st.left_on > CAST(:as_of AS date)) AS active
+           (st.left_on IS NULL OR st.left_on >= CAST(:as_of AS date)) AS active
     FROM staff st JOIN scope ON scope.id = st.department_id JOIN narrowed ON narrowed.id = st.department_id
     JOIN departments d ON d.id = st.department_id
     WHERE {_STAFF_VISIBLE}
@@ -101,7 +101,7 @@ def staff_directory(conn: Connection, scope: Scope, viewer: User, search: str | 
            OR st.email ILIKE '%' || :search || '%' OR st.phone ILIKE '%' || :search || '%')
       AND (CAST(:role AS text) IS NULL OR st.role = :role)
       AND (CAST(:active AS boolean) IS NULL
-           OR (st.left_on IS NULL OR st.left_on > CAST(:as_of AS date)) = CAST(:active AS boolean))
+           OR (st.left_on IS NULL OR st.left_on >= CAST(:as_of AS date)) = CAST(:active AS boolean))
     ORDER BY st.staff_no LIMIT :limit"""
     return frame(conn, sql, scoped(scope) | _viewer(viewer) | {
         "search": search or None, "narrow": department, "role": role, "active": active,

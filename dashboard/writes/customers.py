@@ -16,7 +16,7 @@ from dashboard.core import limits, vocabulary
 from dashboard.core.scope import AccessDenied
 from dashboard.core.user import User
 from dashboard.writes.audit import audit
-from dashboard.writes.validation import Errors, check_version, choice, customer_in_scope, department_in_scope, \
+from dashboard.writes.validation import Errors, birth_date, check_version, choice, customer_in_scope, department_in_scope, \
     in_range, limited, locked_row, optional_text, staff_in_scope
 
 _RECORD = ("address", "company_phone", "contact_name", "contact_title", "contact_phone", "contact_email",
@@ -43,7 +43,7 @@ def update_customer_record(conn, user: User, *, customer_code: str, version: int
     check_version(conn, "customers", customer_code, before, version)
     for field in _RECORD:
         if field == "contact_birthday":
-            in_range(errors, field, values.get(field))
+            birth_date(errors, field, values.get(field))
         elif field == "contact_gender":
             choice(errors, field, values.get(field), vocabulary.GENDER.codes, required=False)
         else:
@@ -69,7 +69,7 @@ def _new_owner(conn, errors: Errors, user: User, staff_no: str, department_id: i
         WITH RECURSIVE up(id, parent_id) AS (
             SELECT id, parent_id FROM departments WHERE id = :d
             UNION SELECT x.id, x.parent_id FROM departments x JOIN up ON x.id = up.parent_id)
-        SELECT s.left_on IS NULL OR s.left_on > current_date FROM staff s
+        SELECT s.left_on IS NULL OR s.left_on >= current_date FROM staff s
         WHERE s.id = :s AND (s.department_id IN (SELECT id FROM up) OR s.department_id IN (
             WITH RECURSIVE down(id) AS (SELECT CAST(:d AS integer) UNION SELECT x.id FROM departments x JOIN down ON x.parent_id = down.id)
             SELECT id FROM down))"""), {"s": staff_id, "d": department_id}).scalar()

@@ -18,7 +18,7 @@ from dashboard.writes.validation import Errors, choice, customer_in_scope, limit
 
 
 def add_work_log(conn, user: User, *, customer_code: str | None, logged_at: datetime, source: str,
-                 service_type: str, content: str | None, handling: str | None, satisfaction=None,
+                 service_type: str, content: str | None, handling: str | None = None, satisfaction=None,
                  category: str | None = None, summary: str | None = None) -> str:
     errors = Errors()
     if user.staff_no is None:

@@ -16,7 +16,7 @@ from dashboard.core import limits, vocabulary
 from dashboard.core.scope import AccessDenied, subtree
 from dashboard.core.user import User
 from dashboard.writes.audit import audit
-from dashboard.writes.validation import Errors, check_version, choice, code, in_range, limited, locked_row, \
+from dashboard.writes.validation import Errors, check_version, birth_date as born, choice, code, in_range, limited, locked_row, \
     lookup_id, optional_text, required
 
 
@@ -55,8 +55,9 @@ def _department(conn, errors: Errors, user: User, department_code: str | None) -
 
 
 def _dates(errors: Errors, hired_on: date | None, left_on: date | None, birth_date: date | None) -> None:
-    for field, value in (("hired_on", hired_on), ("left_on", left_on), ("birth_date", birth_date)):
+    for field, value in (("hired_on", hired_on), ("left_on", left_on)):
         in_range(errors, field, value)
+    born(errors, "birth_date", birth_date)
     if hired_on and left_on and left_on < hired_on:
         errors.add("left_on", "err_before_start")
 
