@@ -7,6 +7,7 @@ from dashboard.core import formats
 from dashboard.core.limits import DATE_MIN
 from dashboard.core import vocabulary as v
 from dashboard.core.calls import Call
+from dashboard.core.scope import changes_data
 from dashboard.i18n import t, value_label
 from dashboard.metrics import archives, records
 from dashboard.ui import data, display, filters, forms, session
@@ -82,7 +83,8 @@ with tabs[1]:
         display.show_table(log.drop(columns=["customer_code", "customer_name", "staff_no"]).assign(
             source=log["source"].map(lambda s: value_label(s, L)),
             service_type=log["service_type"].map(lambda s: value_label(s, L))), L, key=f"cf_log_{chosen}")
-    st.page_link("pages/work_log.py", label=t("nav_work_log", L) + " →", query_params={"customer": chosen})
+    if changes_data(user):  # the log's form is a Work page, which hr does not open
+        st.page_link("pages/work_log.py", label=t("nav_work_log", L) + " →", query_params={"customer": chosen})
 with tabs[2]:
     owners = data.fetch(Call(archives.customer_owners, f.scope, chosen))
     if owners.empty:

@@ -331,3 +331,45 @@ def test_the_customer_log_export_view(org):
     assert rows[0]["logged_at"] == "2026-05-03T09:00:00+08:00" and rows[0]["content"] == "=1+1"
     assert exports.export_frame(org, exports.VIEWS["customer_log"], Scope("SOUTH"), start=date(2026, 5, 1),
                                 end=TODAY).empty
+
+
+# -- the import ---------------------------------------------------------------------------------
+
+ARCHIVE_FILES = {
+    "staff_training.csv": "staff_no,course,trained_on,hours,result\nS1,投诉处理技巧,2026-03-01,8,优秀\nS1,沟通礼仪,2026-04-01,2.5,合格\n",
+    "staff_history.csv": "staff_no,started_on,ended_on,department_code,role,title,employer\n"
+                         "S1,2018-01-01,2020-12-31,,,客服代表,某电信公司\nS1,2021-01-01,,EAST,agent,客服专员,\n",
+    "work_logs.csv": "log_no,logged_at,staff_no,customer_code,source,service_type,category,content,handling,summary,satisfaction\n"
+                     "L-1,2026-05-03 09:00:00,S1,C1,phone,consultation,报价,\"询价，**加粗**\",已报价,跟进,5\n"
+                     "L-2,2026-05-04T10:00:00+08:00,S1,,other,other,内部,部门会议,,,\n",
+}
+
+
+def test_training_history_and_log_import_all_or_nothing_and_idempotent(engine, tmp_path):
+    from dashboard.imports import ImportFailed, import_directory
+    from tests.test_import import GOOD, write
+
+    changed = import_directory(engine, write(tmp_path / "a", GOOD | ARCHIVE_FILES))
+    assert (changed["staff_training.csv"], changed["staff_history.csv"], changed["work_logs.csv"]) == (2, 2, 2)
+    assert import_directory(engine, write(tmp_path / "a", GOOD | ARCHIVE_FILES)) == {
+        name: 0 for name in GOOD | ARCHIVE_FILES}
+    with engine.connect() as conn:
+        log = archives.customer_log(conn, Scope.company(), date(2026, 5, 1), TODAY)
+        assert log["content"].tolist() == ["部门会议", "询价，**加粗**"]  # verbatim
+        assert log["source"].tolist() == ["other", "phone"]
+        assert conn.execute(sa.text("SELECT bool_and(imported) FROM work_logs")).scalar()
+        history = archives.staff_history(conn, Scope.company(), MANAGER, "S1")
+        assert history["employer"].fillna("").tolist() == ["", "某电信公司"]
+    bad = ARCHIVE_FILES | {
+        "staff_training.csv": "staff_no,course,trained_on,hours\nS9,新课,2026-03-01,1.25\n",
+        "staff_history.csv": "staff_no,started_on,ended_on,department_code,employer\nS1,2022-01-01,2021-01-01,EAST,别家\n",
+        "work_logs.csv": "log_no,logged_at,staff_no,customer_code,source,service_type,content\nL-3,2026-05-05 09:00,S1,NOPE,phone,other,x\n"}
+    with pytest.raises(ImportFailed) as failed:
+        import_directory(engine, write(tmp_path / "b", bad))
+    text = "\n".join(failed.value.problems)
+    for expected in ("staff_training.csv:2: hours", "staff_training.csv:2: staff_no: staff member 'S9' does not exist",
+                     "staff_history.csv:2: ended_on", "staff_history.csv:2: employer",
+                     "work_logs.csv:2: customer_code: customer 'NOPE' does not exist"):
+        assert expected in text, text
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM work_logs")).scalar() == 2

@@ -22,11 +22,16 @@ DOCUMENTED = {
     "tiers": "customer_code, tier_previous, tier_current, change",
     "retention": "reason, cases, retained, lost, pending, success_rate, total_cost, cost_per_retained",
     "grading": "customer_code, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class",
+    "customer_log": "log_no, logged_at, customer_code, staff_no, source, service_type, category, content, handling, summary, satisfaction",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "plans": ["--as-of", "2026-05-20"], "fluctuation": ["--period", "2026-05"], "tiers": ["--period", "2026-05"],
-        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"]}
+        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"],
+        "customer_log": ["--start", "2026-05-01", "--end", "2026-05-31", "--customer", "C1"]}
+# the customer log's file, beside the round-1 files
+WORK_LOGS = {"work_logs.csv": "log_no,logged_at,staff_no,customer_code,source,service_type,content\n"
+                              "L-1,2026-05-03 09:00:00,S1,C1,phone,consultation,询价\n"}
 
 
 def run(database_url, *args):
@@ -36,7 +41,7 @@ def run(database_url, *args):
 
 @pytest.fixture
 def loaded(database_url, tmp_path):
-    result = run(database_url, "import", str(write(tmp_path / "in", GOOD)))
+    result = run(database_url, "import", str(write(tmp_path / "in", GOOD | WORK_LOGS)))
     assert result.returncode == 0, result.stderr
     return database_url
 

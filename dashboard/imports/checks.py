@@ -20,6 +20,9 @@ REFERENCES = [
     ("plans.csv", "staff_no", "staff member"), ("plans.csv", "assigned_by_staff_no", "staff member"),
     ("plan_progress.csv", "plan_no", "plan"), ("retention_cases.csv", "customer_code", "customer"),
     ("retention_cases.csv", "staff_no", "staff member"),
+    ("staff_training.csv", "staff_no", "staff member"), ("staff_history.csv", "staff_no", "staff member"),
+    ("staff_history.csv", "department_code", "department"), ("work_logs.csv", "staff_no", "staff member"),
+    ("work_logs.csv", "customer_code", "customer"),
 ]
 
 
@@ -98,6 +101,12 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
     for line, row in files.get("retention_cases.csv", FileSpec("", {}, ())).rows:
         if row.get("closed_on") and row.get("started_on") and row["closed_on"] < row["started_on"]:
             problems.append(f"retention_cases.csv:{line}: closed_on: {row['closed_on']} is before started_on")
+
+    for line, row in files.get("staff_history.csv", FileSpec("", {}, ())).rows:
+        if row.get("ended_on") and row.get("started_on") and row["ended_on"] < row["started_on"]:
+            problems.append(f"staff_history.csv:{line}: ended_on: {row['ended_on']} is before started_on")
+        if row.get("employer") and row.get("department_code"):
+            problems.append(f"staff_history.csv:{line}: employer: a post at another employer has no department_code")
 
     if "tiers.csv" in files:
         rows = files["tiers.csv"].rows

@@ -21,6 +21,7 @@ from dashboard.imports.parsers import (
     score,
     text,
     timestamp,
+    training_hours,
 )
 
 
@@ -84,6 +85,19 @@ def specs() -> list[FileSpec]:
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
+        # round 2: the archives (staff training and work history, the customer log)
+        FileSpec("staff_training.csv", {"staff_no": (True, code), "course": (True, text), "trained_on": (True, a_date),
+                                        "hours": (False, training_hours), "result": (False, text)},
+                 ("staff_no", "course", "trained_on")),
+        FileSpec("staff_history.csv", {"staff_no": (True, code), "started_on": (True, a_date), "ended_on": (False, a_date),
+                                       "department_code": (False, code), "role": (False, one_of(*v.STAFF_ROLE.codes)),
+                                       "title": (False, text), "employer": (False, text)}, ("staff_no", "started_on")),
+        FileSpec("work_logs.csv", {
+            "log_no": (True, code), "logged_at": (True, timestamp), "staff_no": (True, code),
+            "customer_code": (False, code), "source": (True, one_of(*v.LOG_SOURCE.codes)),
+            "service_type": (True, one_of(*v.SERVICE_TYPE.codes)), "category": (False, text),
+            "content": (True, long_text), "handling": (False, long_text), "summary": (False, long_text),
+            "satisfaction": (False, score(1, 5))}, ("log_no",)),
     ]
 
 
@@ -208,4 +222,39 @@ WRITES: dict[str, tuple[str, str]] = {
                retention_cases.staff_id, retention_cases.note)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.reason, EXCLUDED.intent, EXCLUDED.method,
                EXCLUDED.started_on, EXCLUDED.cost, EXCLUDED.result, EXCLUDED.closed_on, EXCLUDED.staff_id, EXCLUDED.note);"""),
+    "staff_training.csv": ("staff_no text, course text, trained_on date, hours numeric, result text", """
+        INSERT INTO staff_training (staff_id, course, trained_on, hours, result)
+        SELECT st.id, s.course, s.trained_on, s.hours, s.result FROM s JOIN staff st ON st.staff_no = s.staff_no
+        ON CONFLICT (staff_id, course, trained_on) DO UPDATE SET hours = EXCLUDED.hours, result = EXCLUDED.result
+        WHERE (staff_training.hours, staff_training.result) IS DISTINCT FROM (EXCLUDED.hours, EXCLUDED.result);"""),
+    "staff_history.csv": ("staff_no text, started_on date, ended_on date, department_code text, role text, title text, "
+                          "employer text", """
+        INSERT INTO staff_work_history (staff_id, started_on, ended_on, department_id, role, title, employer)
+        SELECT st.id, s.started_on, s.ended_on, d.id, s.role, s.title, s.employer
+        FROM s JOIN staff st ON st.staff_no = s.staff_no LEFT JOIN departments d ON d.code = s.department_code
+        ON CONFLICT (staff_id, started_on) DO UPDATE SET ended_on = EXCLUDED.ended_on,
+            department_id = EXCLUDED.department_id, role = EXCLUDED.role, title = EXCLUDED.title,
+            employer = EXCLUDED.employer
+        WHERE (staff_work_history.ended_on, staff_work_history.department_id, staff_work_history.role,
+               staff_work_history.title, staff_work_history.employer)
+            IS DISTINCT FROM (EXCLUDED.ended_on, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.title, EXCLUDED.employer);"""),
+    # an imported entry belongs to its customer's department (else its writer's) and is not judged
+    # for the 24-hour rule (imported): when it was first written is not known
+    "work_logs.csv": ("log_no text, logged_at timestamptz, staff_no text, customer_code text, source text, "
+                      "service_type text, category text, content text, handling text, summary text, satisfaction smallint", """
+        INSERT INTO work_logs (log_no, department_id, staff_id, customer_id, logged_at, source, service_type, category,
+                               content, handling, summary, satisfaction, imported)
+        SELECT s.log_no, coalesce(cu.department_id, st.department_id), st.id, cu.id, s.logged_at, s.source,
+               s.service_type, s.category, s.content, s.handling, s.summary, s.satisfaction, true
+        FROM s JOIN staff st ON st.staff_no = s.staff_no LEFT JOIN customers cu ON cu.code = s.customer_code
+        ON CONFLICT (log_no) DO UPDATE SET department_id = EXCLUDED.department_id, staff_id = EXCLUDED.staff_id,
+            customer_id = EXCLUDED.customer_id, logged_at = EXCLUDED.logged_at, source = EXCLUDED.source,
+            service_type = EXCLUDED.service_type, category = EXCLUDED.category, content = EXCLUDED.content,
+            handling = EXCLUDED.handling, summary = EXCLUDED.summary, satisfaction = EXCLUDED.satisfaction
+        WHERE (work_logs.department_id, work_logs.staff_id, work_logs.customer_id, work_logs.logged_at, work_logs.source,
+               work_logs.service_type, work_logs.category, work_logs.content, work_logs.handling, work_logs.summary,
+               work_logs.satisfaction)
+            IS DISTINCT FROM (EXCLUDED.department_id, EXCLUDED.staff_id, EXCLUDED.customer_id, EXCLUDED.logged_at,
+               EXCLUDED.source, EXCLUDED.service_type, EXCLUDED.category, EXCLUDED.content, EXCLUDED.handling,
+               EXCLUDED.summary, EXCLUDED.satisfaction);"""),
 }

@@ -101,3 +101,6 @@ def score(low: int, high: int) -> Callable[[str], int]:
             raise BadValue(f"'{v}' is not a whole number {low}-{high}")
         return int(v)
     return parse
+
+
+training_hours = _written(r"\d{1,5}(\.\d)?", "hours >= 0 with at most one decimal place", Decimal)
