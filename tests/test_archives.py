@@ -373,3 +373,28 @@ def test_training_history_and_log_import_all_or_nothing_and_idempotent(engine, t
         assert expected in text, text
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM work_logs")).scalar() == 2
+
+
+def test_the_extended_staff_and_customer_columns_import_and_an_old_file_keeps_them(engine, tmp_path):
+    from dashboard.imports import ImportFailed, import_directory
+    from tests.test_import import GOOD, write
+
+    extended = GOOD | {
+        "staff.csv": "staff_no,name,department_code,role,title,gender,birth_date,address,left_on,personal_notes\n"
+                     "S1,王芳,EAST,agent,客服专员,F,1979-04-05,上海,2026-06-30,普通话二甲\nS0,李强,HQ,manager,,,,,,\n",
+        "customers.csv": "code,name,department_code,address,company_phone,contact_title,contact_gender,contact_birthday,"
+                         "best_contact_time\nC1,上海华信,EAST,上海市浦东,021-1234,采购经理,M,1970-01-31,上午\n"}
+    import_directory(engine, write(tmp_path / "a", extended))
+    import_directory(engine, write(tmp_path / "b", GOOD))  # a round-1 file without the columns
+    with engine.connect() as conn:
+        p = archives.staff_profile(conn, Scope.company(), MANAGER, "S1").iloc[0]
+        assert (p["title"], p["gender"], p["birth_date"], p["left_on"], p["personal_notes"]) == (
+            "客服专员", "F", date(1979, 4, 5), date(2026, 6, 30), "普通话二甲")
+        c = archives.customer_profile(conn, Scope.company(), "C1", TODAY).iloc[0]
+        assert (c["company_phone"], c["contact_gender"], c["contact_birthday"], c["best_contact_time"]) == (
+            "021-1234", "M", date(1970, 1, 31), "上午")
+    with pytest.raises(ImportFailed) as failed:
+        import_directory(engine, write(tmp_path / "c", GOOD | {
+            "staff.csv": "staff_no,name,department_code,role,gender,birth_date\nS1,王芳,EAST,agent,X,1850-01-01\n"}))
+    assert any("staff.csv:2: gender" in p for p in failed.value.problems)
+    assert any("staff.csv:2: birth_date" in p for p in failed.value.problems)

@@ -12,6 +12,7 @@ from dashboard.core import vocabulary as v
 from dashboard.imports.parsers import (
     a_date,
     amount,
+    birth_date,
     code,
     count,
     long_text,
@@ -46,12 +47,20 @@ def specs() -> list[FileSpec]:
                                      "scope": (False, long_text)}, ("code",)),
         FileSpec("staff.csv", {"staff_no": (True, code), "name": (True, text), "department_code": (True, code),
                                "role": (True, one_of(*v.STAFF_ROLE.codes)), "email": (False, text),
-                               "phone": (False, text), "hired_on": (False, a_date)}, ("staff_no",)),
+                               "phone": (False, text), "hired_on": (False, a_date),
+                               # round 2: the staff archive's columns
+                               "title": (False, text), "gender": (False, one_of(*v.GENDER.codes)),
+                               "birth_date": (False, birth_date), "address": (False, text), "left_on": (False, a_date),
+                               "personal_notes": (False, long_text)}, ("staff_no",)),
         FileSpec("customers.csv", {"code": (True, code), "name": (True, text), "department_code": (True, code),
                                    "owner_staff_no": (False, code), "industry": (False, text),
                                    "region": (False, text), "created_on": (False, a_date),
                                    "contact_name": (False, text), "contact_phone": (False, text),
-                                   "contact_email": (False, text)}, ("code",)),
+                                   "contact_email": (False, text),
+                                   # round 2: seed 003's customer record
+                                   "address": (False, text), "company_phone": (False, text),
+                                   "contact_title": (False, text), "contact_gender": (False, one_of(*v.GENDER.codes)),
+                                   "contact_birthday": (False, birth_date), "best_contact_time": (False, text)}, ("code",)),
         FileSpec("tiers.csv", {"name": (True, text), "rank": (True, count), "min_amount": (True, amount)}, ("name",)),
         FileSpec("sla.csv", {"priority": (True, one_of(*v.PRIORITY.codes)), "resolution_hours": (True, positive_hours),
                              "response_hours": (False, positive_hours)}, ("priority",)),
@@ -111,28 +120,60 @@ WRITES: dict[str, tuple[str, str]] = {
         WHERE d.code = s.code AND d.parent_id IS DISTINCT FROM (SELECT id FROM departments WHERE code = s.parent_code);
         UPDATE departments d SET parent_id = p.id FROM s JOIN departments p ON p.code = s.parent_code
         WHERE d.code = s.code AND d.parent_id IS NULL;"""),
-    "staff.csv": ("staff_no text, name text, department_code text, role text, email text, phone text, hired_on date", """
-        INSERT INTO staff (staff_no, name, department_id, role, email, phone, hired_on)
-        SELECT s.staff_no, s.name, d.id, s.role, s.email, s.phone, s.hired_on FROM s JOIN departments d ON d.code = s.department_code
+    # the round-2 columns (title .. personal_notes, and the customer record's) keep the stored value
+    # when a file leaves them out or empty: a round-1 spreadsheet does not wipe what the forms hold
+    "staff.csv": ("staff_no text, name text, department_code text, role text, email text, phone text, hired_on date, "
+                  "title text, gender text, birth_date date, address text, left_on date, personal_notes text", """
+        INSERT INTO staff (staff_no, name, department_id, role, email, phone, hired_on, title, gender, birth_date,
+                           address, left_on, personal_notes)
+        SELECT s.staff_no, s.name, d.id, s.role, s.email, s.phone, s.hired_on, s.title, s.gender, s.birth_date,
+               s.address, s.left_on, s.personal_notes FROM s JOIN departments d ON d.code = s.department_code
         ON CONFLICT (staff_no) DO UPDATE SET name = EXCLUDED.name, department_id = EXCLUDED.department_id,
             role = EXCLUDED.role, email = EXCLUDED.email, phone = EXCLUDED.phone, hired_on = EXCLUDED.hired_on,
+            title = coalesce(EXCLUDED.title, staff.title), gender = coalesce(EXCLUDED.gender, staff.gender),
+            birth_date = coalesce(EXCLUDED.birth_date, staff.birth_date),
+            address = coalesce(EXCLUDED.address, staff.address), left_on = coalesce(EXCLUDED.left_on, staff.left_on),
+            personal_notes = coalesce(EXCLUDED.personal_notes, staff.personal_notes),
             version = staff.version + 1
-        WHERE (staff.name, staff.department_id, staff.role, staff.email, staff.phone, staff.hired_on)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.email, EXCLUDED.phone, EXCLUDED.hired_on);"""),
+        WHERE (staff.name, staff.department_id, staff.role, staff.email, staff.phone, staff.hired_on, staff.title,
+               staff.gender, staff.birth_date, staff.address, staff.left_on, staff.personal_notes)
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.email, EXCLUDED.phone,
+               EXCLUDED.hired_on, coalesce(EXCLUDED.title, staff.title), coalesce(EXCLUDED.gender, staff.gender),
+               coalesce(EXCLUDED.birth_date, staff.birth_date), coalesce(EXCLUDED.address, staff.address),
+               coalesce(EXCLUDED.left_on, staff.left_on), coalesce(EXCLUDED.personal_notes, staff.personal_notes));"""),
     "customers.csv": ("code text, name text, department_code text, owner_staff_no text, industry text, region text, "
-                      "created_on date, contact_name text, contact_phone text, contact_email text", """
+                      "created_on date, contact_name text, contact_phone text, contact_email text, address text, "
+                      "company_phone text, contact_title text, contact_gender text, contact_birthday date, "
+                      "best_contact_time text", """
         INSERT INTO customers (code, name, department_id, owner_staff_id, industry, region, created_on,
-                               contact_name, contact_phone, contact_email)
-        SELECT s.code, s.name, d.id, st.id, s.industry, s.region, s.created_on, s.contact_name, s.contact_phone, s.contact_email
+                               contact_name, contact_phone, contact_email, address, company_phone, contact_title,
+                               contact_gender, contact_birthday, best_contact_time)
+        SELECT s.code, s.name, d.id, st.id, s.industry, s.region, s.created_on, s.contact_name, s.contact_phone,
+               s.contact_email, s.address, s.company_phone, s.contact_title, s.contact_gender, s.contact_birthday,
+               s.best_contact_time
         FROM s JOIN departments d ON d.code = s.department_code LEFT JOIN staff st ON st.staff_no = s.owner_staff_no
         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, department_id = EXCLUDED.department_id,
             owner_staff_id = EXCLUDED.owner_staff_id, industry = EXCLUDED.industry, region = EXCLUDED.region,
             created_on = EXCLUDED.created_on, contact_name = EXCLUDED.contact_name,
-            contact_phone = EXCLUDED.contact_phone, contact_email = EXCLUDED.contact_email, version = customers.version + 1
+            contact_phone = EXCLUDED.contact_phone, contact_email = EXCLUDED.contact_email,
+            address = coalesce(EXCLUDED.address, customers.address),
+            company_phone = coalesce(EXCLUDED.company_phone, customers.company_phone),
+            contact_title = coalesce(EXCLUDED.contact_title, customers.contact_title),
+            contact_gender = coalesce(EXCLUDED.contact_gender, customers.contact_gender),
+            contact_birthday = coalesce(EXCLUDED.contact_birthday, customers.contact_birthday),
+            best_contact_time = coalesce(EXCLUDED.best_contact_time, customers.best_contact_time),
+            version = customers.version + 1
         WHERE (customers.name, customers.department_id, customers.owner_staff_id, customers.industry, customers.region,
-               customers.created_on, customers.contact_name, customers.contact_phone, customers.contact_email)
+               customers.created_on, customers.contact_name, customers.contact_phone, customers.contact_email,
+               customers.address, customers.company_phone, customers.contact_title, customers.contact_gender,
+               customers.contact_birthday, customers.best_contact_time)
             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.owner_staff_id, EXCLUDED.industry,
-               EXCLUDED.region, EXCLUDED.created_on, EXCLUDED.contact_name, EXCLUDED.contact_phone, EXCLUDED.contact_email);
+               EXCLUDED.region, EXCLUDED.created_on, EXCLUDED.contact_name, EXCLUDED.contact_phone, EXCLUDED.contact_email,
+               coalesce(EXCLUDED.address, customers.address), coalesce(EXCLUDED.company_phone, customers.company_phone),
+               coalesce(EXCLUDED.contact_title, customers.contact_title),
+               coalesce(EXCLUDED.contact_gender, customers.contact_gender),
+               coalesce(EXCLUDED.contact_birthday, customers.contact_birthday),
+               coalesce(EXCLUDED.best_contact_time, customers.best_contact_time));
         -- keep the history of owners: close the running entry and open a new one when the owner changed
         UPDATE customer_owner_history h SET ended_on = current_date
         FROM customers c WHERE h.customer_id = c.id AND h.ended_on IS NULL AND h.staff_id IS DISTINCT FROM c.owner_staff_id;

@@ -104,3 +104,16 @@ def score(low: int, high: int) -> Callable[[str], int]:
 
 
 training_hours = _written(r"\d{1,5}(\.\d)?", "hours >= 0 with at most one decimal place", Decimal)
+
+
+def birth_date(v: str) -> date:
+    """A birth date: from 1900 up to today (a_date's bounds are those of business records)."""
+    try:
+        value = date.fromisoformat(v) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) else None
+    except ValueError:
+        raise BadValue(f"'{v}' is not a valid date") from None
+    if value is None:
+        raise BadValue(f"'{v}' is not a date YYYY-MM-DD")
+    if not date(1900, 1, 1) <= value <= date.today():
+        raise BadValue(f"{v} is outside 1900-01-01 .. today")
+    return value
