@@ -48,3 +48,27 @@ else:
                               "category", "content", "handling", "summary", "satisfaction"]], L, key="clog_table")
 display.downloads(exports.VIEWS["customer_log"], f.scope, L, "clog", start=f.period.start, end=f.period.end,
                   customer=customer.strip() or None)
+
+# Seed 003: customer files complete within 3 days of the first order, entries recorded within 24 hours.
+st.subheader(t("timeliness", L))
+counts = data.fetch(Call(archives.timeliness_counts, f.scope, f.period.start, f.period.end, f.as_of)).iloc[0]
+display.kpi_row([
+    {"label": t("kpi_files_incomplete", L), "value": formats.fmt_number(int(counts["files_incomplete"]))},
+    {"label": t("kpi_entries_late", L), "value": formats.fmt_number(int(counts["entries_late"])),
+     "help": t("entries_late_base", L, judged=formats.fmt_number(int(counts["entries_judged"])))},
+])
+st.caption(t("timeliness_rules", L, as_of=f.as_of.isoformat()))
+with st.expander(t("kpi_files_incomplete", L)):
+    files = data.fetch(Call(archives.incomplete_files, f.scope, f.as_of))
+    if files.empty:
+        st.caption(t("no_items", L))
+    else:
+        display.show_table(files.assign(missing=files["missing"].map(
+            lambda m: "、".join(t("f_contact_name" if x == "contact_name" else "f_phone", L) for x in m.split(", ")))),
+            L, key="clog_files")
+with st.expander(t("kpi_entries_late", L)):
+    late = data.fetch(Call(archives.late_log_entries, f.scope, f.period.start, f.period.end))
+    if late.empty:
+        st.caption(t("no_items", L))
+    else:
+        display.show_table(late, L, key="clog_late")

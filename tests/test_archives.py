@@ -398,3 +398,32 @@ def test_the_extended_staff_and_customer_columns_import_and_an_old_file_keeps_th
             "staff.csv": "staff_no,name,department_code,role,gender,birth_date\nS1,王芳,EAST,agent,X,1850-01-01\n"}))
     assert any("staff.csv:2: gender" in p for p in failed.value.problems)
     assert any("staff.csv:2: birth_date" in p for p in failed.value.problems)
+
+
+# -- timeliness of records (seed 003) -----------------------------------------------------------
+
+def test_files_missing_details_more_than_3_days_after_the_first_order(org):
+    add_order(org, "O1", "C1", date(2026, 5, 27), "10.00")   # due by the end of May 30
+    add_order(org, "O2", "C3", date(2026, 5, 28), "10.00")
+    exec_(org, "UPDATE customers SET contact_name = '王经理', contact_phone = ' ' WHERE code = 'C3'")
+    assert archives.incomplete_files(org, Scope("EAST"), date(2026, 5, 30)).empty
+    late = archives.incomplete_files(org, Scope("EAST"), date(2026, 5, 31))
+    assert late[["customer_code", "days_overdue", "missing"]].values.tolist() == [["C1", 1, "contact_name, contact_phone"]]
+    assert archives.incomplete_files(org, Scope("EAST"), date(2026, 6, 1))["missing"].tolist() == [
+        "contact_name, contact_phone", "contact_phone"]
+    exec_(org, "UPDATE customers SET contact_name = '李', contact_phone = '139' WHERE code = 'C1'")
+    assert archives.incomplete_files(org, Scope("EAST"), date(2026, 6, 1))["customer_code"].tolist() == ["C3"]
+
+
+def test_log_entries_recorded_more_than_24_hours_after_the_event(org):
+    for no, recorded, imported in (("L-ON", local(2026, 5, 4, 9, 0), False), ("L-LATE", local(2026, 5, 4, 9, 1), False),
+                                   ("L-IMP", local(2026, 5, 9, 9, 0), True)):
+        exec_(org, "INSERT INTO work_logs (log_no, department_id, staff_id, customer_id, logged_at, source, service_type, "
+                   "content, recorded_at, imported) SELECT :no, c.department_id, s.id, c.id, :at, 'phone', 'visit', 'x', "
+                   ":rec, :imp FROM customers c, staff s WHERE c.code = 'C1' AND s.staff_no = 'S1'",
+              no=no, at=local(2026, 5, 3, 9, 0), rec=recorded, imp=imported)
+    late = archives.late_log_entries(org, Scope("EAST"), date(2026, 5, 1), TODAY)
+    assert late["log_no"].tolist() == ["L-LATE"] and str(late["hours_after"][0]) == "24.02"
+    counts = archives.timeliness_counts(org, Scope("EAST"), date(2026, 5, 1), TODAY, TODAY).iloc[0]
+    assert (counts["entries_judged"], counts["entries_late"]) == (2, 1)
+    assert archives.late_log_entries(org, Scope("SOUTH"), date(2026, 5, 1), TODAY).empty

@@ -74,6 +74,9 @@ READS = {
     "customer_timeline": (archives.customer_timeline, ("S-C", D)),
     "customer_log": (archives.customer_log, (date(2026, 5, 1), D)),
     "log_categories": (archives.log_categories, ()),
+    "incomplete_files": (archives.incomplete_files, (D,)),
+    "late_log_entries": (archives.late_log_entries, (date(2026, 5, 1), D)),
+    "timeliness_counts": (archives.timeliness_counts, (date(2026, 5, 1), D, D)),
 }
 
 

@@ -112,6 +112,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "rows_found": ("共 {count} 条", "{count} entries"),
     "first_rows": ("只显示最新的 {count} 条，请缩小范围；下载文件包含全部。",
                    "Showing the newest {count}; narrow the search (the download holds them all)."),
+    "overview_timeliness": ("记录及时性：{files} 个客户资料不全（首单 3 天后）；本期 {judged} 条日志中 {late} 条超过 24 小时才记录。",
+                            "Timeliness of records: {files} customer files incomplete 3 days after the first order; "
+                            "{late} of {judged} log entries in the period recorded after 24 hours."),
+    "timeliness": ("记录及时性", "Timeliness of records"),
+    "kpi_files_incomplete": ("客户资料不全（首单 3 天后）", "Customer files incomplete (3 days after the first order)"),
+    "kpi_entries_late": ("日志超过 24 小时才记录", "Log entries recorded after 24 hours"),
+    "entries_late_base": ("本期按时判断的日志共 {judged} 条（导入的日志不判断）。",
+                          "Out of {judged} entries judged in the period (imported entries are not judged)."),
+    "timeliness_rules": ("客户资料须在首次订单后 3 天内填写联系人姓名和电话（截至 {as_of}）；日志须在事件发生后 24 小时内记录。",
+                         "A customer file needs its contact's name and phone within 3 days of the first order (as of "
+                         "{as_of}); a log entry is recorded within 24 hours of the event."),
 }
 
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -128,4 +139,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "source": ("来源", "source"), "service_type": ("服务类型", "service_type"), "category": ("事件归类", "category"),
     "content": ("事件描述", "content"), "handling": ("解决描述", "handling"), "summary": ("事件总结", "summary"),
     "satisfaction": ("满意度", "satisfaction"), "recorded_at": ("记录时间", "recorded_at"),
+    "first_order_on": ("首次订单", "first_order"), "days_overdue": ("逾期天数", "days_overdue"),
+    "missing": ("缺少", "missing"), "hours_after": ("事后小时数", "hours_after"),
 }

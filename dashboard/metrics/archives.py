@@ -360,3 +360,65 @@ def log_categories(conn: Connection, scope: Scope) -> pd.DataFrame:
     SELECT DISTINCT w.category FROM work_logs w LEFT JOIN customers cu ON cu.id = w.customer_id
     JOIN scope ON scope.id = {_LOG_DEPARTMENT} WHERE w.category IS NOT NULL ORDER BY 1"""
     return frame(conn, sql, scoped(scope))
+
+
+# -- timeliness of records (seed 003) --------------------------------------------------------
+
+# A customer file needs its contact's name and phone within 3 days of the first order; a log
+# entry is recorded within 24 hours of the event (imported entries are not judged: when they
+# were first written is not known).
+FILE_DAYS = 3
+LOG_HOURS = 24
+
+
+def incomplete_files(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
+    """Customers of the scope still missing the contact's name or phone on `as_of`, more than 3 days
+    after their first order (first order on D: due by the end of D + 3; listed from D + 4)."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code, st.name AS owner_name,
+           f.first_order_on, CAST(:d AS date) - f.first_order_on - {FILE_DAYS} AS days_overdue,
+           concat_ws(', ', CASE WHEN nullif(btrim(cu.contact_name), '') IS NULL THEN 'contact_name' END,
+                     CASE WHEN nullif(btrim(cu.contact_phone), '') IS NULL THEN 'contact_phone' END) AS missing
+    FROM customers cu JOIN scope ON scope.id = cu.department_id JOIN departments d ON d.id = cu.department_id
+    LEFT JOIN staff st ON st.id = cu.owner_staff_id
+    CROSS JOIN LATERAL (SELECT min(o.order_date) AS first_order_on FROM orders o WHERE o.customer_id = cu.id) f
+    WHERE (nullif(btrim(cu.contact_name), '') IS NULL OR nullif(btrim(cu.contact_phone), '') IS NULL)
+      AND f.first_order_on < CAST(:d AS date) - {FILE_DAYS}
+    ORDER BY days_overdue DESC, cu.code"""
+    return frame(conn, sql, scoped(scope) | {"d": as_of})
+
+
+def late_log_entries(conn: Connection, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Log entries of events in start..end recorded more than 24 hours after the event (exactly 24
+    hours is on time), latest recorded first; imported entries are not judged."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT w.log_no, w.logged_at, w.recorded_at,
+           round(CAST(extract(epoch FROM w.recorded_at - w.logged_at) / 3600 AS numeric), 2) AS hours_after,
+           cu.name AS customer_name, st.name AS staff_name, w.content
+    FROM work_logs w LEFT JOIN customers cu ON cu.id = w.customer_id JOIN staff st ON st.id = w.staff_id
+    JOIN scope ON scope.id = {_LOG_DEPARTMENT}
+    WHERE NOT w.imported AND w.recorded_at > w.logged_at + interval '{LOG_HOURS} hours'
+      AND w.logged_at >= CAST(:start AS date)::timestamp AT TIME ZONE :tz
+      AND w.logged_at < (CAST(:end AS date) + 1)::timestamp AT TIME ZONE :tz
+    ORDER BY w.recorded_at - w.logged_at DESC, w.log_no"""
+    from db.engine import app_timezone
+
+    return frame(conn, sql, scoped(scope) | {"start": start, "end": end, "tz": str(app_timezone())})
+
+
+def timeliness_counts(conn: Connection, scope: Scope, start: date, end: date, as_of: date) -> pd.DataFrame:
+    """One row: incomplete customer files on `as_of`, log entries judged in start..end and how many were late."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT count(*) FILTER (WHERE NOT w.imported) AS entries_judged,
+           count(*) FILTER (WHERE NOT w.imported AND w.recorded_at > w.logged_at + interval '{LOG_HOURS} hours')
+               AS entries_late
+    FROM work_logs w LEFT JOIN customers cu ON cu.id = w.customer_id JOIN scope ON scope.id = {_LOG_DEPARTMENT}
+    WHERE w.logged_at >= CAST(:start AS date)::timestamp AT TIME ZONE :tz
+      AND w.logged_at < (CAST(:end AS date) + 1)::timestamp AT TIME ZONE :tz"""
+    from db.engine import app_timezone
+
+    counts = frame(conn, sql, scoped(scope) | {"start": start, "end": end, "tz": str(app_timezone())})
+    return counts.assign(files_incomplete=len(incomplete_files(conn, scope, as_of)))
