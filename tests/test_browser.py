@@ -9,7 +9,8 @@ import pytest
 from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
-         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings"]
+         "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
+         "customer_file", "customer_log", "staff", "departments"]
 
 pytestmark = needs_chromium
 
