@@ -19,7 +19,8 @@ st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] d
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}"
-        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
+        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.38rem; margin: 0;}"
+        "[data-testid='stNavSectionHeader'] {margin-top: 0.25rem; margin-bottom: 0; padding-top: 0; padding-bottom: 0;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 log = logging.getLogger("dashboard")
@@ -51,8 +52,9 @@ MENU = [
     ("account", "nav_account", ":material/key:", "app_title", None),
 ]
 WORK = "section_work"
-# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
-UNLISTED = ("account",)
+# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py);
+# the departments page from the staff archive (the menu is full on a 720-pixel projector).
+UNLISTED = ("account", "departments")
 
 
 def page(name: str, title: str, icon: str) -> st.Page:

@@ -36,9 +36,9 @@ if profile.empty:
     st.stop()
 c = profile.iloc[0]
 st.subheader(f"{c['customer_name']} · {chosen}")
+st.text(f"{t('owner', L)}: {c['owner_name'] or '—'} · {t('f_department', L)}: {c['department_name']} "
+        f"({c['department_code']})")
 display.kpi_row([
-    {"label": t("owner", L), "value": c["owner_name"] or "—"},
-    {"label": t("f_department", L), "value": c["department_name"]},
     {"label": t("tier_now", L), "value": value_label(c["tier"], L)},
     {"label": t("rfm_now", L), "value": value_label(c["rfm_segment"], L) if c["rfm_segment"] else "—"},
     {"label": t("volume_12m", L), "value": formats.fmt_money(c["volume"])},
@@ -72,7 +72,8 @@ with tabs[0]:
                      alt.Tooltip("ref:N", title=t("ref", L))]).properties(height=40 + 24 * len(picked)),
             width="stretch")
         display.show_table(shown.assign(kind=shown["kind"].map(lambda k: t(f"event_{k}", L)),
-                                        detail=[value_label(d, L) if k in ("retention_closed",) else d
+                                        detail=[value_label(d, L) if k == "retention_closed"
+                                                else t("orders_in_month", L, count=d) if k == "orders" else d
                                                 for k, d in zip(shown["kind"], shown["detail"])]),
                            L, height=min(500, 38 + 35 * len(shown)), key=f"cf_timeline_{chosen}")
 with tabs[1]:

@@ -15,6 +15,8 @@ f = filters.page_filters()
 L, user = f.lang, session.signed_in()
 st.title(t("nav_staff", L))
 today = session.today()
+if user.role == "manager":
+    st.page_link("pages/departments.py", label=t("nav_departments", L) + " →", icon=":material/account_tree:")
 departments = data.fetch(Call(records.department_tree, f.scope))
 department_names = {r.code: f"{'　' * r.depth}{r.name} ({r.code})" for r in departments.itertuples()}
 may_create = user.role in ("manager", "head")

@@ -10,7 +10,7 @@ from dashboard.metrics import archives
 from db.engine import make_engine
 from tests.test_app import assert_clean, open_page, use_database  # noqa: F401 (fixture)
 
-PAGES = {"customer_file": ("客户档案", "Customer file"), "customer_log": ("客户日志查询", "Customer log"),
+PAGES = {"customer_file": ("客户档案", "Customer file"), "customer_log": ("客户日志查询", "Customer log search"),
          "staff": ("员工档案", "Staff archive"), "departments": ("部门管理", "Departments")}
 
 

@@ -10,7 +10,7 @@ from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in,
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
-         "customer_file", "customer_log", "staff", "departments"]
+         "customer_file", "customer_log", "staff"]  # departments: linked from the staff archive
 
 pytestmark = needs_chromium
 

@@ -7,7 +7,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_departments": ("部门管理", "Departments"),
     "nav_staff": ("员工档案", "Staff archive"),
     "nav_customer_file": ("客户档案", "Customer file"),
-    "nav_customer_log": ("客户日志查询", "Customer log"),
+    "nav_customer_log": ("客户日志查询", "Customer log search"),
     # shared
     "all": ("全部", "All"), "create": ("新建", "Create"),
     "f_name": ("名称", "Name"), "f_code": ("编号", "Code"), "f_department": ("部门", "Department"),
@@ -86,6 +86,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "event_complaint_resolved": ("投诉解决", "Complaint resolved"), "event_callback": ("投诉回访", "Callback"),
     "event_log": ("客户日志", "Log entry"), "event_retention": ("挽留开始", "Retention case opened"),
     "event_retention_closed": ("挽留结束", "Retention case closed"), "event_survey": ("满意度调查", "Survey"),
+    "orders_in_month": ("{count} 笔订单（金额为退款后的合计）", "{count} orders (the amount is net of refunds)"),
     "event_owner": ("负责人变更", "New owner"), "event_tier": ("级别变化", "Tier change"),
     "reassign_one": ("更换负责人", "Give this customer a new owner"),
     "reassign_all": ("转移某员工的全部客户", "Move all of one person's customers"),
