@@ -71,3 +71,29 @@ def test_a_demo_customer_file_shows_every_kind_of_event(demo_url, use_database):
     at = open_page("customer_file", "zh", customer=code)
     assert_clean(at)
     assert at.subheader[0].value.endswith(code)
+
+
+def test_a_log_entry_written_in_the_form_is_read_on_the_log_page(demo_url, use_database):
+    use_database(demo_url)
+    at = open_page("customer_log", "en", user="agent")
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        code = conn.execute(sa.text("""SELECT cu.code FROM customers cu JOIN staff s ON s.department_id = cu.department_id
+                                       JOIN users u ON u.staff_id = s.id WHERE u.username = 'agent'
+                                       ORDER BY cu.code LIMIT 1""")).scalar()
+    at = open_page("work_log", "en", user="agent")
+    at.text_input(key="log_customer").input(code)
+    at.text_input(key="log_category").input("报价跟进")
+    at.text_area(key="log_content").input("客户要求 **新报价** <b>")
+    at.text_area(key="log_summary").input("下周再联系")
+    at.button[0].click().run()
+    assert_clean(at)
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT category, content, summary, recorded_at IS NOT NULL FROM work_logs "
+                                   "WHERE category = '报价跟进'")).one()
+    engine.dispose()
+    assert tuple(row) == ("报价跟进", "客户要求 **新报价** <b>", "下周再联系", True)
+    at = open_page("customer_log", "en", user="agent", customer=code)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert "客户要求 **新报价** <b>" in table["What happened" if "What happened" in table else "Content"].tolist()

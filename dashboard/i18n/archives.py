@@ -108,6 +108,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_same_department": ("客户已在“{value}”。", "The customer is in '{value}' already."),
     # customer log
     "customer_log_intro": ("{start} 至 {end} 的客户日志（按事件时间）。", "Customer log entries of {start} to {end} (by when the event happened)."),
+    "f_log_category": ("事件归类", "Event category"),
+    "log_category_hint": ("例如 产品咨询、售后服务、回访；日志查询可按归类筛选。",
+                          "E.g. product question, after-sales, follow-up; the log search filters by it."),
+    "f_log_content": ("事件描述", "What happened"), "f_log_handling": ("解决描述", "How it was resolved"),
+    "f_log_summary": ("事件总结", "Summary"),
     "f_search_log": ("搜索内容", "Search the text"),
     "log_search_hint": ("内容、处理情况或总结中的词", "Words in the content, handling or summary"),
     "rows_found": ("共 {count} 条", "{count} entries"),
