@@ -1,6 +1,8 @@
 """Staff archive (员工档案): the list (search, department, role, employed) and one person's profile:
 basic and contact data, personal data (only for the person, their superiors and managers), training,
 work history, the customers they own, their open plans and tasks; forms for each part."""
+from datetime import date
+
 import streamlit as st
 
 from dashboard.core import vocabulary as v
@@ -150,6 +152,29 @@ with tabs[0]:
                                                                       trained_on=trained_on, hours=hours, result=result),
                     t("tab_training", L)):
                 st.rerun()
+        if not training.empty:
+            with st.expander(t("edit_training", L)):
+                rows = {int(r.id): r for r in training.itertuples()}
+                tid = st.selectbox(t("f_record", L), list(rows), key=f"training_pick_{chosen}",
+                                   format_func=lambda i: f"{rows[i].trained_on} · {rows[i].course}")
+                r = rows[tid]
+                slots = {}
+                with st.form(f"training_edit_{chosen}_{tid}"):
+                    a, b, c, d = st.columns([3, 2, 1, 2])
+                    e_course = a.text_input(t("f_course", L), value=r.course, key=f"training_course_{chosen}_{tid}")
+                    forms.slot(slots, "course")
+                    e_on = b.date_input(t("f_trained_on", L), value=r.trained_on, key=f"training_on_{chosen}_{tid}")
+                    forms.slot(slots, "trained_on")
+                    e_hours = c.text_input(t("f_hours", L), value="" if r.hours is None else str(r.hours),
+                                           key=f"training_hours_{chosen}_{tid}")
+                    forms.slot(slots, "hours")
+                    e_result = d.text_input(t("f_training_result", L), value=r.result or "",
+                                            key=f"training_result_{chosen}_{tid}")
+                    if st.form_submit_button(t("save", L)) and forms.submit(
+                            L, slots, lambda conn: staff_writes.save_training(
+                                conn, user, staff_no=chosen, course=e_course, trained_on=e_on, hours=e_hours,
+                                result=e_result, training_id=tid), t("tab_training", L)):
+                        st.rerun()
 with tabs[1]:
     history = data.fetch(Call(archives.staff_history, f.scope, user, chosen))
     if history.empty:
@@ -181,6 +206,41 @@ with tabs[1]:
                         conn, user, staff_no=chosen, started_on=started, ended_on=ended, employer=employer,
                         department_code=dept or None, role=hrole, title=htitle), t("tab_work_history", L)):
                 st.rerun()
+        if not history.empty:
+            with st.expander(t("edit_history", L)):
+                rows = {int(r.id): r for r in history.itertuples()}
+                hid = st.selectbox(t("f_record", L), list(rows), key=f"history_pick_{chosen}",
+                                   format_func=lambda i: f"{rows[i].started_on} · {rows[i].employer or rows[i].department_name or ''}")
+                r = rows[hid]
+                slots = {}
+                with st.form(f"history_edit_{chosen}_{hid}"):
+                    a, b = st.columns(2)
+                    e_start = a.date_input(t("f_started_on", L), value=r.started_on, key=f"history_start_{chosen}_{hid}")
+                    forms.slot(slots, "started_on")
+                    e_end = b.date_input(t("f_ended_on", L), value=r.ended_on if isinstance(r.ended_on, date) else None,
+                                         key=f"history_end_{chosen}_{hid}")
+                    forms.slot(slots, "ended_on")
+                    employer_now = r.employer if isinstance(r.employer, str) else ""
+                    e_employer = a.text_input(t("f_employer", L), value=employer_now, key=f"history_employer_{chosen}_{hid}")
+                    forms.slot(slots, "employer")
+                    codes = [""] + list(departments["code"])
+                    dept_now = r.department_code if isinstance(r.department_code, str) else ""
+                    e_dept = b.selectbox(t("f_department", L), codes, index=codes.index(dept_now) if dept_now in codes else 0,
+                                         key=f"history_dept_{chosen}_{hid}",
+                                         format_func=lambda c: "—" if not c else department_names.get(c, c))
+                    forms.slot(slots, "department_code")
+                    roles = [None] + list(v.STAFF_ROLE.codes)
+                    role_now = r.role if isinstance(r.role, str) else None
+                    e_role = a.selectbox(t("f_role", L), roles, index=roles.index(role_now), key=f"history_role_{chosen}_{hid}",
+                                         format_func=lambda c: "—" if c is None else value_label(c, L))
+                    e_title = b.text_input(t("f_title", L), value=r.title if isinstance(r.title, str) else "",
+                                           key=f"history_title_{chosen}_{hid}")
+                    if st.form_submit_button(t("save", L)) and forms.submit(
+                            L, slots, lambda conn: staff_writes.save_history(
+                                conn, user, staff_no=chosen, started_on=e_start, ended_on=e_end, employer=e_employer,
+                                department_code=e_dept or None, role=e_role, title=e_title, history_id=hid),
+                            t("tab_work_history", L)):
+                        st.rerun()
 with tabs[2]:
     owned = data.fetch(Call(archives.staff_customers, f.scope, user, chosen, today))
     if owned.empty:

@@ -427,3 +427,20 @@ def test_log_entries_recorded_more_than_24_hours_after_the_event(org):
     counts = archives.timeliness_counts(org, Scope("EAST"), date(2026, 5, 1), TODAY, TODAY).iloc[0]
     assert (counts["entries_judged"], counts["entries_late"]) == (2, 1)
     assert archives.late_log_entries(org, Scope("SOUTH"), date(2026, 5, 1), TODAY).empty
+
+
+def test_a_training_record_and_a_post_are_changed_in_place(org):
+    staff.save_training(org, TEAM_HEAD, staff_no="S1", course="沟通", trained_on=date(2026, 3, 1), hours="4")
+    staff.save_history(org, TEAM_HEAD, staff_no="S1", started_on=date(2019, 1, 1), employer="某公司")
+    tid = int(archives.staff_training(org, Scope.company(), MANAGER, "S1")["id"][0])
+    hid = int(archives.staff_history(org, Scope.company(), MANAGER, "S1")["id"][0])
+    staff.save_training(org, TEAM_HEAD, staff_no="S1", course="沟通礼仪", trained_on=date(2026, 3, 2), hours="4.5",
+                        result="优秀", training_id=tid)
+    staff.save_history(org, TEAM_HEAD, staff_no="S1", started_on=date(2019, 2, 1), ended_on=date(2020, 1, 31),
+                       employer="某银行", history_id=hid)
+    training = archives.staff_training(org, Scope.company(), MANAGER, "S1")
+    assert training[["course", "trained_on", "result"]].values.tolist() == [["沟通礼仪", date(2026, 3, 2), "优秀"]]
+    history = archives.staff_history(org, Scope.company(), MANAGER, "S1")
+    assert history[["employer", "started_on"]].values.tolist() == [["某银行", date(2019, 2, 1)]]
+    with pytest.raises(Invalid):  # another person's record id: as if it did not exist
+        staff.save_training(org, TEAM_HEAD, staff_no="S2", course="x", trained_on=date(2026, 1, 1), training_id=tid)

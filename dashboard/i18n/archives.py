@@ -63,6 +63,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_archives": ("档案", "Archives"), "add_training": ("添加培训记录", "Add training"),
     "f_ended_on": ("结束日期", "Ended on"), "f_employer": ("其他单位", "Earlier employer"),
     "employer_hint": ("在本公司以外的工作：填写单位名称，不选部门。", "A job outside the company: name the employer, choose no department."),
+    "edit_training": ("修改培训记录", "Change a training record"),
+    "edit_history": ("修改工作经历", "Change a post in the work history"), "f_record": ("记录", "Record"),
     "add_history": ("添加工作经历", "Add to the work history"),
     "own_contact_hint": ("您可以修改自己的联系方式。", "You can change your own contact data."),
     "err_hours": ("学时须为不小于 0、最多一位小数的数。", "Hours must be 0 or more, with at most one decimal place."),
