@@ -444,3 +444,21 @@ def test_a_training_record_and_a_post_are_changed_in_place(org):
     assert history[["employer", "started_on"]].values.tolist() == [["某银行", date(2019, 2, 1)]]
     with pytest.raises(Invalid):  # another person's record id: as if it did not exist
         staff.save_training(org, TEAM_HEAD, staff_no="S2", course="x", trained_on=date(2026, 1, 1), training_id=tid)
+
+
+def test_the_segments_of_a_few_customers_equal_the_grading_pages(conn):
+    from dashboard.metrics import grading
+    from tests.builders import add_customer
+
+    base(conn)
+    for i, (days, amount) in enumerate([(3, "900"), (40, "120"), (200, "50"), (10, "15"), (300, "2000"), (90, "60")]):
+        add_customer(conn, f"K{i}", "EAST")
+        for k in range(i % 3 + 1):
+            add_order(conn, f"K{i}-{k}", f"K{i}", date.fromordinal(TODAY.toordinal() - days - k), amount)
+    graded = grading.grading(conn, Scope("EAST"), TODAY).set_index("customer_code")
+    few = grading.segments_of(conn, Scope("EAST"), TODAY, ["K0", "K2", "K4", "K5", "C2"]).set_index("customer_code")
+    assert list(few.index) == ["K0", "K2", "K4", "K5"]  # C2 is outside EAST
+    assert len(set(graded["rfm_segment"])) >= 3
+    for code in few.index:
+        assert few.loc[code, "rfm_segment"] == graded.loc[code, "rfm_segment"]
+        assert few.loc[code, "value_class"] == graded.loc[code, "value_class"]
