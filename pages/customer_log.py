@@ -24,7 +24,7 @@ customer = b.text_input(t("f_customer_code", L), value=st.query_params.get("cust
 staff_no = c.selectbox(t("f_staff", L), [None] + list(staff["staff_no"]), key="clog_staff",
                        format_func=lambda s: t("all", L) if s is None else staff_names.get(s, s))
 d, e, g = st.columns(3)
-category = d.selectbox(t("f_category", L), [None] + categories, key="clog_category",
+category = d.selectbox(t("f_log_category", L), [None] + categories, key="clog_category",
                        format_func=lambda s: t("all", L) if s is None else s)
 source = e.selectbox(t("f_source", L), [None] + list(v.LOG_SOURCE.codes), key="clog_source",
                      format_func=lambda s: t("all", L) if s is None else value_label(s, L))
