@@ -148,5 +148,5 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "content": ("事件描述", "content"), "handling": ("解决描述", "handling"), "summary": ("事件总结", "summary"),
     "satisfaction": ("满意度", "satisfaction"), "recorded_at": ("记录时间", "recorded_at"),
     "first_order_on": ("首次订单", "first_order"), "days_overdue": ("逾期天数", "days_overdue"),
-    "missing": ("缺少", "missing"), "hours_after": ("事后小时数", "hours_after"),
+    "missing": ("缺少", "missing"), "hours_after": ("事后小时数", "hours_after"), "amount": ("金额", "amount"),
 }
