@@ -8,19 +8,20 @@ from dashboard.core.calls import Call
 from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
-from dashboard.ui import data, filters, session
+from dashboard.ui import data, filters, first_start, session
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
-st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon="📊", layout="wide")
+st.set_page_config(page_title="客服管理系统 · Customer Service", page_icon=":material/monitoring:", layout="wide")
 # KPI labels wrap instead of being cut off on a 1280-pixel projector; the menu, which lists every
 # page, is tightened so the language switch below it still shows on a 720-pixel screen.
 st.html("<style>[data-testid='stMetricLabel'] p, [data-testid='stMetricLabel'] div "
         "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}"
         "[data-testid='stMetricValue'] {font-size: 2rem;}"
         ".block-container {padding-top: 2.5rem;}"
-        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.38rem; margin: 0;}"
-        "[data-testid='stNavSectionHeader'] {margin-top: 0.25rem; margin-bottom: 0; padding-top: 0; padding-bottom: 0;}"
+        "[data-testid='stSidebarNavLink'] {min-height: 0; height: 1.6rem; margin: 0;}"
+        # the menu scrolls within its own box, so the period and department filters below it show at 720 pixels
+        "[data-testid='stSidebarNav'] {max-height: 30vh; overflow-y: auto;}"
         "[data-testid='stSidebarHeader'] {height: 2.75rem; margin-bottom: 0;}</style>")
 
 log = logging.getLogger("dashboard")
@@ -30,31 +31,30 @@ L = session.current_language()
 # open what is dashboard/core/scope.py's rule (may_open): the Work section changes data, which an
 # hr account never does.
 MENU = [
-    ("overview", "nav_overview", "🏠", "app_title", None),
-    ("plans", "nav_plans", "📋", "section_analysis", None),
-    ("complaints", "nav_complaints", "⏱️", "section_analysis", None),
-    ("fluctuation", "nav_fluctuation", "📈", "section_analysis", None),
-    ("retention", "nav_retention", "🤝", "section_analysis", None),
-    ("grading", "nav_grading", "🏷️", "section_analysis", None),
-    ("present", "nav_present", "📽️", "section_analysis", None),
+    ("overview", "nav_overview", ":material/home:", "app_title", None),
+    ("plans", "nav_plans", ":material/assignment:", "section_analysis", None),
+    ("complaints", "nav_complaints", ":material/timer:", "section_analysis", None),
+    ("fluctuation", "nav_fluctuation", ":material/trending_up:", "section_analysis", None),
+    ("retention", "nav_retention", ":material/handshake:", "section_analysis", None),
+    ("grading", "nav_grading", ":material/sell:", "section_analysis", None),
+    ("present", "nav_present", ":material/slideshow:", "section_analysis", None),
     ("customer_file", "nav_customer_file", ":material/folder_shared:", "section_archives", None),
     ("customer_log", "nav_customer_log", ":material/menu_book:", "section_archives", None),
     ("staff", "nav_staff", ":material/badge:", "section_archives", None),
     ("departments", "nav_departments", ":material/account_tree:", "section_archives", ("manager",)),
-    ("my_work", "nav_my_work", "🗂️", "section_work", None),
-    ("tasks", "nav_tasks", "✍️", "section_work", None),
-    ("complaint_entry", "nav_complaint_entry", "📞", "section_work", None),
-    ("retention_entry", "nav_retention_entry", "🧲", "section_work", None),
-    ("work_log", "nav_work_log", "📝", "section_work", None),
-    ("suggestions", "nav_suggestions", "💬", "section_work", None),
-    ("settings", "nav_settings", "⚙️", "section_work", ("manager",)),
+    ("my_work", "nav_my_work", ":material/inbox:", "section_work", None),
+    ("tasks", "nav_tasks", ":material/edit_note:", "section_work", None),
+    ("complaint_entry", "nav_complaint_entry", ":material/call:", "section_work", None),
+    ("retention_entry", "nav_retention_entry", ":material/person_add:", "section_work", None),
+    ("work_log", "nav_work_log", ":material/history_edu:", "section_work", None),
+    ("suggestions", "nav_suggestions", ":material/chat:", "section_work", None),
+    ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
     ("account", "nav_account", ":material/key:", "app_title", None),
 ]
 WORK = "section_work"
-# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py);
-# the departments page from the staff archive (the menu is full on a 720-pixel projector).
-UNLISTED = ("account", "departments")
+# Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
+UNLISTED = ("account",)
 
 
 def page(name: str, title: str, icon: str) -> st.Page:
@@ -84,13 +84,14 @@ def load_demo_on_first_start(engine) -> None:
             from seeds.demo import generate
 
             with st.status(t("loading_demo", L), expanded=True) as status:
-                generate(engine, customers=DEMO_CUSTOMERS, progress=lambda message: status.write(message))
+                generate(engine, customers=DEMO_CUSTOMERS, progress=first_start.progress_writer(status, L))
                 status.update(label=t("demo_loaded", L), state="complete", expanded=False)
             st.cache_data.clear()
 
 
 def open_database():
     """The engine, migrated, with the demo on a new embedded database; what was written elsewhere."""
+    first_start.wait_for_demo_load(L)  # the load serve.py started with the server, if it still runs
     load_demo_on_first_start(ready_engine())
     data.follow_changes()
 
@@ -125,7 +126,7 @@ user = session.current_user()
 if user is None:
     # Signed out, every page's address is known but each one leads to sign-in, which then goes to
     # the page asked for (a link opened while signed out is not lost, nor a "page not found").
-    sign_in = st.Page("pages/sign_in.py", title=t("sign_in", L), icon="🔑", url_path="sign_in")
+    sign_in = st.Page("pages/sign_in.py", title=t("sign_in", L), icon=":material/login:", url_path="sign_in")
     navigation = st.navigation([sign_in] + [page(*entry[:3]) for entry in MENU], position="hidden")
     entries = {name: (roles, section == WORK) for name, _, _, section, roles in MENU}
     if navigation.url_path != "sign_in":

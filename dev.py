@@ -1,8 +1,10 @@
-"""Set everything up and run: `python3 dev.py run` (the dashboard) or `python3 dev.py test` (the tests).
+"""Set everything up and run: `python3 dev.py run` (the dashboard), `python3 dev.py test` (the tests)
+or `python3 dev.py cli COMMAND ...` (the command line, `python -m dashboard COMMAND ...` in the venv).
 
 Needs only Python 3.11: creates `.venv`, installs the pinned requirements when they changed
 (`requirements.txt`; for the tests also `requirements-dev.txt`), then runs the dashboard
-(`streamlit run serve.py`) or pytest inside it. Extra arguments go to streamlit / pytest.
+(`streamlit run serve.py`), pytest or `python -m dashboard` inside it. Extra arguments go to
+streamlit / pytest / the command line.
 """
 from __future__ import annotations
 
@@ -35,14 +37,16 @@ def ensure_environment(files: tuple[str, ...]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "cli"):
         print(__doc__)
         return 2
     # the tests and the benchmark also need requirements-dev.txt; running the dashboard does not
-    ensure_environment(("requirements.txt",) if argv[0] == "run" else ("requirements.txt", "requirements-dev.txt"))
+    ensure_environment(("requirements.txt",) if argv[0] in ("run", "cli") else ("requirements.txt", "requirements-dev.txt"))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if argv[0] == "run":
         command = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "serve.py"), *argv[1:]]
+    elif argv[0] == "cli":
+        command = [str(PYTHON), "-m", "dashboard", *argv[1:]]
     else:
         command = [str(PYTHON), "-m", "pytest", *argv[1:]]
     return subprocess.call(command, cwd=ROOT, env=env)

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard.core.calls import Call
-from dashboard.core.formats import delta_number, delta_rate, fmt_money, fmt_number, fmt_rate
-from dashboard.core.periods import Period, compare
+from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fmt_hours, fmt_money, fmt_money_short, fmt_number, fmt_rate
+from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
@@ -45,6 +45,18 @@ class Section:
 
 def _today() -> date:
     return datetime.now(app_timezone()).date()
+
+
+def review_comparison(week: Period, today: date | None = None) -> Comparison:
+    """The week as of today (its last day once over) against the same days of the week before and of last year."""
+    return compare(week, min(week.end, today or _today()))
+
+
+def compared_ranges(week: Period, lang: str, today: date | None = None) -> str:
+    """"2026-11-30 – 2026-12-02 · against the same days of last week 2026-11-23 – 2026-11-25 · last year …"."""
+    c = review_comparison(week, today)
+    return t("review_compared", lang, current=range_label(c.current), previous=range_label(c.previous),
+             last_year=range_label(c.last_year))
 
 
 def period_calls(scope: Scope, period: Period, as_of: date) -> dict[str, Call]:
@@ -111,12 +123,16 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
         Section("complaints", "nav_complaints", [
             Figure("kpi_received", k_now["received"], k_before["received"]),
             Figure("kpi_achievement_rate", k_now["achievement_rate"], k_before["achievement_rate"], "rate"),
-            Figure("kpi_median_hours", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
+            Figure("kpi_median_duration", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
                    worse_when_up=True),
             Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
         ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
             chart=breakdown.melt(id_vars=["key"], value_vars=["met", "breached", "pending"],
                                  var_name="state", value_name="n")),
+        Section("overdue", "overdue_slide", [
+            Figure("kpi_overdue_open", len(overdue_now), len(overdue_before), worse_when_up=True),
+        ], table=overdue_now.sort_values("hours_overdue", ascending=False).head(6)[
+            ["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]]),
         Section("plans", "kpi_plans_behind", [
             Figure("kpi_plans_behind", s_now.get("behind", 0), s_before.get("behind", 0), worse_when_up=True),
             Figure("kpi_plans_below_min", s_now.get("below_minimum", 0), s_before.get("below_minimum", 0),
@@ -147,24 +163,29 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
 
 # -- formatting ---------------------------------------------------------------------------------
 
-def fmt(value, kind: str) -> str:
+def fmt(value, kind: str, lang: str = "en", short: bool = False) -> str:
+    """A figure as written; `short` (the slides) writes large amounts in 万 / K as the cards do."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
     if kind == "hours":
-        return f"{float(value):,.1f} h"
+        return fmt_hours(value, lang)
+    if kind == "money" and short:
+        return fmt_money_short(value, lang)
     return {"rate": fmt_rate, "money": fmt_money}.get(kind, fmt_number)(value)
 
 
-def fmt_delta(figure: Figure) -> str:
+def fmt_delta(figure: Figure, lang: str = "en", short: bool = False) -> str:
     if figure.now is None or figure.before is None:
         return "—"
     diff = float(figure.now) - float(figure.before)
     if figure.kind == "rate":
         return delta_rate(figure.now, figure.before)
     if figure.kind == "money":  # a typographic minus before the currency sign reads better in print
-        return f"{'+' if diff >= 0 else '−'}¥{abs(diff):,.2f}"
-    if figure.kind == "hours":
-        return f"{diff:+,.1f} h"
+        written = fmt_money_short(abs(diff), lang) if short else f"¥{abs(diff):,.2f}"
+        return f"{'+' if diff >= 0 else '−'}{written}"
+    if figure.kind == "hours":  # in the value's unit (hours, or days from two days up), written beside the value
+        days = abs(float(figure.now)) > DAYS_FROM_HOURS
+        return f"{'+' if diff >= 0 else '−'}{abs(diff) / (24 if days else 1):,.1f}"
     return delta_number(figure.now, figure.before)
 
 
@@ -178,6 +199,8 @@ def delta_class(figure: Figure) -> str:
 def _cell(column: str, value, lang: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if column.endswith("_hours") or column == "hours_overdue":
+        return fmt_hours(value, lang)
     if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current"):
         return value_label(value, lang)
     if column.endswith(("_rate", "_pct", "_share")):
@@ -196,20 +219,24 @@ def table_html(frame: pd.DataFrame, lang: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def figures_html(section: Section, lang: str) -> str:
+def figures_html(section: Section, lang: str, short: bool = False) -> str:
+    """The section's figures as tiles: the value, last week's value and the change."""
     tiles = []
     for f in section.figures:
+        before = t("last_week_value", lang, value=fmt(f.before, f.kind, lang, short))
         tiles.append(f"<div class='tile'><div class='label'>{html.escape(t(f.label, lang))}</div>"
-                     f"<div class='value'>{html.escape(fmt(f.now, f.kind))}</div>"
-                     f"<div class='delta {delta_class(f)}'>{html.escape(fmt_delta(f))}</div></div>")
+                     f"<div class='value'>{html.escape(fmt(f.now, f.kind, lang, short))}</div>"
+                     f"<div class='delta {delta_class(f)}'>{html.escape(fmt_delta(f, lang, short))}"
+                     f" <span class='before'>· {html.escape(before)}</span></div></div>")
     return f"<div class='tiles n{len(tiles)}'>" + "".join(tiles) + "</div>"
 
 
 STATE_COLOURS = {"met": "#2e7d32", "breached": "#c62828", "pending": "#f9a825"}
 
 
-def chart_svg(section: Section, lang: str, font_size: int = 14, width: int = 520, height: int = 220) -> str:
-    """The section's chart as inline SVG (vl-convert), or nothing."""
+def chart_svg(section: Section, lang: str, font_size: int = 14, width: int = 520, height: int = 220,
+              dark: bool = False) -> str:
+    """The section's chart as inline SVG (vl-convert), or nothing; `dark`: light text on the slides' dark panel."""
     if section.chart is None or section.chart.empty:
         return ""
     import vl_convert
@@ -219,12 +246,16 @@ def chart_svg(section: Section, lang: str, font_size: int = 14, width: int = 520
     states = list(STATE_COLOURS)
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=[value_label(p, lang) for p in ("urgent", "high", "normal", "low")]),
-        x=alt.X("n:Q", title=None),
+        x=alt.X("n:Q", title=None, axis=alt.Axis(tickMinStep=1, format=",d")),
         color=alt.Color("label:N", title=None, scale=alt.Scale(domain=[value_label(s, lang) for s in states],
                                                                range=list(STATE_COLOURS.values())))
-    ).properties(width=width, height=height).configure(font="Noto Sans CJK SC, sans-serif") \
-        .configure_axis(labelFontSize=font_size, titleFontSize=font_size) \
-        .configure_legend(labelFontSize=font_size, orient="bottom")
+    ).properties(width=width, height=height)
+    ink = {"labelColor": "#ffffff", "titleColor": "#ffffff"} if dark else {}
+    chart = chart.configure(font="Noto Sans CJK SC, sans-serif", **({"background": "#17213a"} if dark else {})) \
+        .configure_axis(labelFontSize=font_size, titleFontSize=font_size,
+                        **(ink | {"gridColor": "#2f4066", "domainColor": "#90caf9"} if dark else {})) \
+        .configure_legend(labelFontSize=font_size, orient="right" if dark else "bottom",
+                          **({"labelColor": "#ffffff"} if dark else {}))
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
@@ -246,16 +277,18 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def report_html(sections: list[Section], week: Period, scope: Scope, lang: str) -> str:
+def report_html(sections: list[Section], week: Period, scope: Scope, lang: str, today: date | None = None) -> str:
     """One self-contained HTML file: inline CSS, charts as inline SVG, prints on A4."""
     shown = scope.department or t("all_departments", lang)
     parts = [f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
              f"<title>{html.escape(t('weekly_report', lang))} {week.label}</title><style>{REPORT_CSS}</style></head><body>",
              f"<h1>{html.escape(t('weekly_report', lang))} {week.label}</h1>",
-             f"<div class='meta'>{html.escape(t('report_meta', lang, start=week.start, end=week.end, scope=shown, previous=week.previous().label))}</div>"]
+             f"<div class='meta'>{html.escape(t('report_meta', lang, start=week.start, end=week.end, scope=shown, previous=week.previous().label))}</div>",
+             f"<div class='meta ranges'>{html.escape(compared_ranges(week, lang, today))}</div>"]
     for section in sections:
         parts.append(f"<section><h2>{html.escape(t(section.title, lang))}</h2>{figures_html(section, lang)}")
-        parts.append(chart_svg(section, lang))
+        if section.chart is not None and not section.chart.empty:
+            parts.append(f"<h3>{html.escape(t('chart_by_priority', lang))}</h3>" + chart_svg(section, lang))
         if section.table is not None:
             parts.append(table_html(section.table, lang))
         parts.append("</section>")
@@ -263,9 +296,14 @@ def report_html(sections: list[Section], week: Period, scope: Scope, lang: str) 
     return "".join(parts)
 
 
-def report_excel(sections: list[Section], week: Period, lang: str) -> bytes:
-    """An Excel workbook: the figures on one sheet, then one sheet per table (text as text)."""
-    figures = pd.DataFrame([{"section": t(s.title, lang), "figure": t(f.label, lang), week.label: f.now,
-                             week.previous().label: f.before} for s in sections for f in s.figures])
+def report_excel(sections: list[Section], week: Period, lang: str, today: date | None = None) -> bytes:
+    """An Excel workbook: the figures on one sheet, then one sheet per table (text as text).
+
+    The figure columns are named by the ranges compared (ISO dates): a running week against the
+    same days of the week before.
+    """
+    c = review_comparison(week, today)
+    figures = pd.DataFrame([{"section": t(s.title, lang), "figure": t(f.label, lang), range_label(c.current): f.now,
+                             range_label(c.previous): f.before} for s in sections for f in s.figures])
     return workbook_bytes([("figures", figures)] + [(section.key, section.table) for section in sections
                                                      if section.table is not None])

@@ -31,7 +31,7 @@ with register:
         channel = right.selectbox(t("f_channel", L), v.COMPLAINT_CHANNEL.codes, key="complaint_channel",
                                   format_func=lambda v: value_label(v, L))
         handler = right.selectbox(t("f_handler_staff_no", L), [""] + list(staff["staff_no"]), key="complaint_handler",
-                                  format_func=lambda s: f"{s} {names.get(s, '')}" if s else t("f_none", L))
+                                  format_func=lambda s: f"{names.get(s, '')} ({s})" if s else t("f_none", L))
         category = st.text_input(t("f_category", L), key="complaint_category")
         content = st.text_area(t("f_content", L), key="complaint_content")
         forms.slot(slots, "content")

@@ -28,13 +28,15 @@ figures = data.prefetch({
                   st.session_state.get("complaints_grain", GRAINS[0]), f.as_of),
     "kpis": Call(complaints.complaint_kpis, scope, period.start, period.end, f.as_of),
     "kpis_before": Call(complaints.complaint_kpis, scope, f.previous.start, f.previous.end, f.previous_as_of),
+    "kpis_last_year": Call(complaints.complaint_kpis, scope, f.comparison.last_year.start, f.comparison.last_year.end,
+                           f.comparison.last_year.end),
     "overdue": Call(complaints.overdue_open, scope, f.as_of),
     "department": Call(complaints.complaint_breakdown, scope, period.start, period.end, "department", f.as_of),
     "priority": Call(complaints.complaint_breakdown, scope, period.start, period.end, "priority", f.as_of),
     "cohort": Call(complaints.complaints, scope, period.start, period.end, f.as_of),
     "summary": Call(complaints.complaint_summary, scope, period.start, period.end, f.as_of)})
 
-kpis, before = figures["kpis"], figures["kpis_before"]
+kpis, before, last_year = figures["kpis"], figures["kpis_before"], figures["kpis_last_year"]
 g = lambda frame, col: data.first(frame, col)  # noqa: E731
 compared = filters.compared_text(f.comparison, L)
 
@@ -47,10 +49,13 @@ def decided(frame):
 
 display.kpi_row([
     {"label": t("kpi_received", L), "value": formats.fmt_number(g(kpis, "received")),
-     "delta": formats.delta_number(g(kpis, "received"), g(before, "received"))},
+     "delta": formats.delta_number(g(kpis, "received"), g(before, "received")),
+     "help": display.card_help(L, compared, formats.fmt_number(g(before, "received")),
+                               formats.fmt_number(g(last_year, "received")))},
     display.rate_card(t("kpi_achievement_rate", L), L, g(kpis, "achievement_rate"), g(kpis, "met"),
                       decided(kpis), g(before, "achievement_rate"), g(before, "met"), decided(before),
-                      compared=compared),
+                      compared=compared, last_year=formats.fmt_rate_of(
+                          g(last_year, "achievement_rate"), g(last_year, "met"), decided(last_year), L)),
     {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met"))},
     {"label": t("kpi_breached", L), "value": formats.fmt_number(g(kpis, "breached")), "inverse": True,
      "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached"))},
@@ -75,8 +80,8 @@ overdue = figures["overdue"]
 if overdue.empty:
     st.success(t("no_overdue", L))
 else:
-    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "received_at", "deadline",
-                           "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
+    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "deadline",
+                                "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
 
 if not g(kpis, "received"):
     display.empty(L)
@@ -88,23 +93,29 @@ trend = data.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
 st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=display.MONTH_AXIS),
-    y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%")),
+    y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%"),
+            scale=display.RATE_SCALE),
     tooltip=display.tooltips("period_start:T", "received", "met", "breached", "pending",
-                        alt.Tooltip("achievement_rate:Q", format=".1%"))), width="stretch")
+                             alt.Tooltip("achievement_rate:Q", format=".1%", title=t("kpi_achievement_rate", L)),
+                             lang=L)), width="stretch")
 
 
 def state_bars(by: str, key: str):
     frame = figures[by]
     long = frame.melt(id_vars=["key"], value_vars=["met", "breached", "pending"], var_name="state", value_name="n")
     long = display.label_values(long, "state", L)
-    long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else v)
+    # departments by name (the code in the tooltip), priorities by their label
+    long["group"] = long["key"].map(lambda v: value_label(v, L) if by == "priority" else display.department_name(v))
     # priorities from the most urgent down, as the SLA lists them; departments by code
-    order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else "ascending"
+    order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else \
+        [display.department_name(v) for v in sorted(frame["key"])]
     selection = alt.selection_point(fields=["key", "state"], name="pick")
     chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L)),
+        y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L), axis=display.COUNT_AXIS),
         color=alt.Color("label:N", scale=display.colour_legend(["met", "breached", "pending"], L), title=None),
-        tooltip=display.tooltips("group", "label", "n")).add_params(selection)
+        tooltip=display.tooltips("group", "key", "label", "n", lang=L,
+                                 titles={"group": t("col_department" if by == "department" else "col_priority", L),
+                                         "key": t("col_code", L), "label": t("col_state", L)})).add_params(selection)
     return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
 
 
@@ -124,8 +135,13 @@ for event, column in ((picked_department, "department_code"), (picked_priority, 
     if points:
         point = points[0]
         cohort = cohort[(cohort[column] == point.get("key")) & (cohort["state"] == point.get("state"))]
-display.show_table(cohort[["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
-                      "resolved_at", "state", "resolution_hours", "handler_name"]], L, height=380, key="complaints_table")
+# the columns a manager acts on fit 1280 pixels; the customer and the resolution time behind the toggle and in the export
+cohort_columns = ["complaint_no", "department_code", "priority", "received_at", "deadline", "state",
+                  "resolution_hours", "handler_name"]
+if st.toggle(t("all_columns", L), key="complaints_all_columns"):
+    cohort_columns = ["complaint_no", "customer_code", "department_code", "priority", "received_at", "deadline",
+                      "resolved_at", "state", "resolution_hours", "handler_name"]
+display.show_table(cohort[cohort_columns], L, height=380, key="complaints_table")
 display.downloads(exports.COMPLAINTS, scope, L, "complaints_dl", start=period.start, end=period.end, as_of=f.as_of)
 summary = figures["summary"]
 display.show_table(summary, L, key="complaints_summary")

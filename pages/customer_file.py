@@ -63,7 +63,7 @@ with tabs[0]:
     else:
         kinds = list(dict.fromkeys(timeline["kind"]))
         picked = st.multiselect(t("f_event_kinds", L), kinds, default=kinds, key=f"cf_kinds_{chosen}",
-                                format_func=lambda k: t(f"event_{k}", L))
+                                format_func=lambda k: t(f"event_{k}", L), placeholder=t("choose_event_kinds", L))
         shown = timeline[timeline["kind"].isin(picked)]
         chart = shown.assign(event=shown["kind"].map(lambda k: t(f"event_{k}", L)), day=shown["day"].astype(str))
         st.altair_chart(alt.Chart(chart).mark_tick(thickness=2, size=18).encode(

@@ -55,7 +55,7 @@ st.subheader(t("volume_trend", L))
 trend = data.as_float(figures["trend"], "volume")
 st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-    tooltip=display.tooltips("month:T", alt.Tooltip("volume:Q", format=",.2f"), "orders", "customers")), width="stretch")
+    tooltip=display.tooltips("month:T", "volume", "orders", "customers", lang=L)), width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -74,16 +74,19 @@ with left:
             y=alt.Y("prev:N", title=column_label("tier_previous", L), sort=labels))
         st.altair_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
                                                                  legend=None),
-                                                 tooltip=display.tooltips("prev", "cur", "customers"))
+                                                 tooltip=display.tooltips("prev", "cur", "customers", lang=L, titles={
+                                                     "prev": column_label("tier_previous", L),
+                                                     "cur": column_label("tier_current", L)}))
                          + base.mark_text(fontSize=14).encode(text=alt.Text("customers:Q"))), width="stretch")
 with right:
     st.subheader(t("flags", L))
     flags = ["drop", "stopped", "surge", "new", "steady"]
     counts = display.label_values(pd.DataFrame({"flag": flags, "n": [int(now[f]) for f in flags]}), "flag", L)
     st.altair_chart(alt.Chart(counts).mark_bar().encode(
-        x=alt.X("n:Q", title=t("col_customers", L)), y=alt.Y("label:N", title=None, sort="-x"),
+        x=alt.X("n:Q", title=t("col_customers", L), axis=display.COUNT_AXIS), y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=display.colour_legend(list(counts["flag"]), L), legend=None),
-        tooltip=display.tooltips("label", "n")), width="stretch")
+        tooltip=display.tooltips("label", "n", lang=L, titles={"label": t("col_flag", L),
+                                                               "n": t("col_customers", L)})), width="stretch")
 
 st.subheader(t("tier_changes", L))
 moved = tiers.tier_rows(figures["tiers"])
@@ -96,7 +99,7 @@ st.subheader(t("customer_history", L))
 picks = pd.concat([moved, drops, surges])
 options = list(dict.fromkeys(picks["customer_code"]))
 names = dict(zip(picks["customer_code"], picks["customer_name"]))
-code = st.selectbox(t("choose_customer", L), options, key="fluct_customer", format_func=lambda c: f"{c} {names.get(c, '')}")
+code = st.selectbox(t("choose_customer", L), options, key="fluct_customer", format_func=lambda c: f"{names.get(c, '')} ({c})")
 if code:
     monthly = data.as_float(data.fetch(Call(fluctuation.volume_trend, scope, trend_start, period.end, code)), "volume")
     p = Period.containing("month", trend_start)
@@ -106,10 +109,15 @@ if code:
         p = p.next()
     history = data.as_float(data.fetch(Call(tiers.tier_history, scope, code, ends)), "volume")
     history = history.assign(tier_label=history["tier"].map(lambda v: value_label(v, L)))
+    if not history.empty:  # every month of the tier chart's range, a month without orders at zero
+        monthly = fluctuation.every_month(monthly, trend_start, period.end)
+    # tiers from the highest rank at the top down to no tier: Gold -> VIP is drawn as a rise
+    tier_order = [value_label(v, L) for v in history.sort_values("tier_rank")["tier"].drop_duplicates()]
     left, right = st.columns(2)
     left.altair_chart(alt.Chart(monthly).mark_bar(color="#64b5f6").encode(
         x=alt.X("month:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-        tooltip=display.tooltips("month:T", alt.Tooltip("volume:Q", format=",.2f"))), width="stretch")
+        tooltip=display.tooltips("month:T", "volume", lang=L)), width="stretch")
     right.altair_chart(alt.Chart(history).mark_line(point=True, interpolate="step-after", color="#1565c0").encode(
-        x=alt.X("end_date:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("tier_label:N", title=None),
-        tooltip=display.tooltips("end_date:T", "tier_label", "volume")), width="stretch")
+        x=alt.X("end_date:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("tier_label:N", title=None, sort=tier_order),
+        tooltip=display.tooltips("end_date:T", "tier_label", "volume", lang=L,
+                                 titles={"tier_label": t("col_tier", L)})), width="stretch")

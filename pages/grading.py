@@ -47,8 +47,10 @@ segments = segments.assign(
     approach=segments["rfm_segment"].map(lambda v: SEGMENT_APPROACH[v][0 if L == "zh" else 1]))
 chart_data = data.as_float(segments, "revenue_share")
 st.altair_chart(alt.Chart(chart_data).mark_bar(color="#1565c0").encode(
-    y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L)),
-    tooltip=display.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%"))), width="stretch")
+    y=alt.Y("label:N", title=None, sort="-x"), x=alt.X("customers:Q", title=t("col_customers", L), axis=display.COUNT_AXIS),
+    tooltip=display.tooltips("label", "customers", alt.Tooltip("revenue_share:Q", format=".1%",
+                                                               title=t("col_revenue_share", L)),
+                             lang=L, titles={"label": t("col_segment", L)})), width="stretch")
 # full width, so the service each segment calls for reads whole; segments in their usual order
 order = {segment: position for position, segment in enumerate(SEGMENT_APPROACH)}
 table = segments.sort_values("rfm_segment", key=lambda s: s.map(order))[["label", "customers", "revenue_share",
@@ -63,9 +65,11 @@ with left:
     st.subheader(t("score_distribution", L))
     scores = grading.score_rows(summary)
     st.altair_chart(alt.Chart(scores).mark_bar(color="#64b5f6").encode(
-        x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L)),
+        x=alt.X("score:O", title=t("col_score", L)), y=alt.Y("customers:Q", title=t("col_customers", L),
+                                                             axis=display.COUNT_AXIS),
         column=alt.Column("dimension:N", title=None, sort=["R", "F", "M"]),
-        tooltip=display.tooltips("dimension", "score", "customers")).properties(width=85, height=200))
+        tooltip=display.tooltips("dimension", "score", "customers", lang=L,
+                                 titles={"dimension": "RFM", "score": t("col_score", L)})).properties(width=85, height=200))
 with right:
     st.subheader(t("pareto", L))
     curve = data.as_float(grading.pareto_rows(summary), "customer_share", "revenue_share")

@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.metrics import grading, plans, retention, tiers
+from dashboard.metrics import complaints, grading, plans, retention, tiers
 from dashboard.metrics import archives
 from dashboard.ui import data, display, filters, session
 
@@ -30,7 +30,13 @@ figures = data.prefetch(
      "tiers_before": Call(tiers.tier_change_counts, scope, f.previous_period, as_of=f.previous_as_of),
      "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
-       for key, call in report.period_calls(scope, period, as_of).items()})
+       for key, call in report.period_calls(scope, period, as_of).items()}
+    # the same days last year, beside the previous period in the cards' tooltips
+    | {"kpis_last_year": Call(complaints.complaint_kpis, scope, f.comparison.last_year.start, f.comparison.last_year.end,
+                              f.comparison.last_year.end),
+       "retention_last_year": Call(retention.retention, scope, f.comparison.last_year.start, f.comparison.last_year.end)})
+compared = filters.compared_text(f.comparison, L)
+g = data.first
 
 
 def complaint_figures(column: str):
@@ -68,16 +74,25 @@ up_before, down_before = tier_figures("before")
 share_now, share_before = a_share("now"), a_share("before")
 
 with st.container(border=False):
-    st.subheader("⏱️ " + t("nav_complaints", L))
+    st.subheader(":material/timer: " + t("nav_complaints", L))
+    k_now, k_before, k_last_year = figures["kpis_now"], figures["kpis_before"], figures["kpis_last_year"]
+    decided = lambda k: None if g(k, "met") is None else g(k, "met") + g(k, "breached")  # noqa: E731
     display.kpi_row([
-        {"label": t("kpi_achievement_rate", L), "value": formats.fmt_rate(rate_now), "delta": formats.delta_rate(rate_now, rate_before)},
+        display.rate_card(t("kpi_achievement_rate", L), L, rate_now, g(k_now, "met"), decided(k_now), rate_before,
+                          g(k_before, "met"), decided(k_before), compared=compared,
+                          last_year=formats.fmt_rate_of(g(k_last_year, "achievement_rate"), g(k_last_year, "met"),
+                                                        decided(k_last_year), L)),
         {"label": t("kpi_overdue_open", L), "value": formats.fmt_number(overdue_now),
-         "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True},
-        {"label": t("kpi_received", L), "value": formats.fmt_number(received_now)},
+         "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True,
+         "help": display.card_help(L, compared, formats.fmt_number(overdue_before))},
+        {"label": t("kpi_received", L), "value": formats.fmt_number(received_now),
+         "delta": formats.delta_number(received_now, g(k_before, "received")),
+         "help": display.card_help(L, compared, formats.fmt_number(g(k_before, "received")),
+                                   formats.fmt_number(g(k_last_year, "received")))},
     ])
     st.page_link("pages/complaints.py", label=t("open_page", L))
 
-    st.subheader("📋 " + t("nav_plans", L))
+    st.subheader(":material/assignment: " + t("nav_plans", L))
     display.kpi_row([
         {"label": t("kpi_plans_behind", L), "value": formats.fmt_number(behind_now),
          "delta": formats.delta_number(behind_now, behind_before), "inverse": True},
@@ -86,16 +101,23 @@ with st.container(border=False):
     ])
     st.page_link("pages/plans.py", label=t("open_page", L))
 
-    st.subheader("🤝 " + t("nav_retention", L))
+    st.subheader(":material/handshake: " + t("nav_retention", L))
+    r_now, r_before = retention.total_row(figures["retention_now"]), retention.total_row(figures["retention_before"])
+    r_last_year = retention.total_row(figures["retention_last_year"])
+    settled = lambda r: None if g(r, "retained") is None else g(r, "retained") + g(r, "lost")  # noqa: E731
     display.kpi_row([
-        {"label": t("kpi_retention_success", L), "value": formats.fmt_rate(success_now),
-         "delta": formats.delta_rate(success_now, success_before)},
-        {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money(cpr_now),
-         "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True},
+        display.rate_card(t("kpi_retention_success", L), L, success_now, g(r_now, "retained"), settled(r_now),
+                          success_before, g(r_before, "retained"), settled(r_before), compared=compared,
+                          last_year=formats.fmt_rate_of(g(r_last_year, "success_rate"), g(r_last_year, "retained"),
+                                                        settled(r_last_year), L)),
+        {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money_short(cpr_now, L),
+         "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True,
+         "help": display.card_help(L, compared, formats.fmt_money(cpr_before), formats.fmt_money(
+             g(r_last_year, "cost_per_retained")), exact=formats.fmt_money(cpr_now))},
     ])
     st.page_link("pages/retention.py", label=t("open_page", L))
 
-    st.subheader("📈 " + t("nav_fluctuation", L) + " · 🏷️ " + t("nav_grading", L))
+    st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([
         {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before)},
         {"label": t("kpi_downgraded", L), "value": formats.fmt_number(down_now),

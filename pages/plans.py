@@ -17,7 +17,7 @@ filters.page_header(f, "nav_plans", t("plans_intro", L) + " " + t("plans_in_peri
 staff = data.fetch(Call(records.staff_list, scope))
 staff_names = dict(zip(staff["staff_no"], staff["name"]))
 staff_no = st.selectbox(t("staff", L), [""] + list(staff_names), key="plans_staff",
-                        format_func=lambda s: f"{s} {staff_names[s]}" if s else t("all_staff", L))
+                        format_func=lambda s: f"{staff_names[s]} ({s})" if s else t("all_staff", L))
 staff_no = staff_no or None
 GROUPINGS = ["department", "type"]
 # every figure at once: the completion over all plans first, as it takes longest, then in the
@@ -49,9 +49,13 @@ display.kpi_row([
      "help": formats.fmt_money(now["actual_cost"])},
 ])
 
-columns = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
-           "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
-           "actual_cost", "cost_variance"]
+ALL_COLUMNS = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
+               "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
+               "actual_cost", "cost_variance"]
+# the columns a head acts on fit 1280 pixels (status, progress, cost, who); the rest behind the toggle and in the export
+KEY_COLUMNS = ["plan_no", "type", "staff_name", "end_date", "actual_count", "expected_count", "completion_rate",
+               "status", "actual_cost"]
+columns = ALL_COLUMNS if st.toggle(t("all_columns", L), key="plans_all_columns") else KEY_COLUMNS
 attention = frame[frame["status"].isin(["behind", "below_minimum"])]
 st.subheader(t("plans_attention", L))
 if attention.empty:
@@ -65,10 +69,10 @@ with left:
     counts = figures["status_counts"]
     counts = display.label_values(counts, "status", L)
     chart = alt.Chart(counts).mark_bar().encode(
-        x=alt.X("plans:Q", title=t("col_count", L)),
+        x=alt.X("plans:Q", title=t("col_count", L), axis=display.COUNT_AXIS),
         y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=display.colour_legend(list(counts["status"]), L), legend=None),
-        tooltip=display.tooltips("label", "plans"))
+        tooltip=display.tooltips("label", "plans", lang=L, titles={"label": t("col_status", L)}))
     st.altair_chart(chart, width="stretch")
 with right:
     st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), GROUPINGS,
@@ -80,12 +84,13 @@ with right:
         x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
         y=alt.Y("label:N", title=None, sort="-x"),
         tooltip=display.tooltips("label", "plans", "planned_count", "actual_count",
-                            alt.Tooltip("completion_rate:Q", format=".1%"))),
+                                 alt.Tooltip("completion_rate:Q", format=".1%", title=t("kpi_completion", L)),
+                                 lang=L, titles={"label": t("col_group", L)})),
         width="stretch")
 
 st.subheader(t("plans_all", L))
 status_choice = st.multiselect(t("col_status", L), list(counts["status"]), key="plans_status_filter",
-                               format_func=lambda s: value_label(s, L))
+                               format_func=lambda s: value_label(s, L), placeholder=t("choose_options", L))
 shown = frame[frame["status"].isin(status_choice)] if status_choice else frame
 display.show_table(shown[columns], L, height=420, key="plans_table")
 display.downloads(exports.PLANS, scope, L, "plans_dl", as_of=f.as_of, start=period.start, end=period.end)

@@ -26,8 +26,9 @@ figures = data.prefetch({
     "reason": Call(retention.retention, scope, period.start, period.end, "reason"),
     "reason_before": Call(retention.retention, scope, f.previous.start, f.previous.end, "reason"),
     "method": Call(retention.retention, scope, period.start, period.end, "method"),
-    "outcome": Call(retention.retention_outcome, scope, period.start, period.end),
-    "outcome_before": Call(retention.retention_outcome, scope, f.previous.start, f.previous.end),
+    # ROI over the 180-day windows closed by the as-of day, the earlier cases as known on the same day
+    "outcome": Call(retention.retention_outcome, scope, period.start, period.end, f.as_of),
+    "outcome_before": Call(retention.retention_outcome, scope, f.previous.start, f.previous.end, f.as_of),
     "trend": Call(retention.retention_trend, scope, trend_start, period.end)})
 
 by_reason, by_reason_before = figures["reason"], figures["reason_before"]
@@ -36,11 +37,29 @@ total = by_reason[by_reason["reason"] == "ALL"]
 total_before = by_reason_before[by_reason_before["reason"] == "ALL"]
 g = data.first
 
+def settled(frame):
+    """The success rate's base: cases retained or lost."""
+    return None if g(frame, "retained") is None else g(frame, "retained") + g(frame, "lost")
+
+
+def roi_card(now, before) -> dict:
+    """ROI over the cases whose 180-day window has closed, with how many are still open."""
+    closed, still_open = g(now, "windows_closed") or 0, g(now, "windows_open") or 0
+    label = f"{t('kpi_roi', L)} · {formats.fmt_base(closed, closed + still_open, L)}"
+    if not closed and still_open:
+        return {"label": label, "value": "—", "help": t("roi_not_yet_known", L)}
+    return {"label": label, "value": formats.fmt_number(g(now, "roi_closed"), 2),
+            "delta": formats.delta_number(g(now, "roi_closed"), g(before, "roi_closed"), 2),
+            "plain": formats.small_base(closed),
+            "help": t("roi_open_windows", L, open=formats.fmt_number(still_open)) if still_open else None}
+
+
 display.kpi_row([
     {"label": t("kpi_cases", L), "value": formats.fmt_number(g(total, "cases")),
      "delta": formats.delta_number(g(total, "cases"), g(total_before, "cases"))},
-    {"label": t("kpi_retention_success", L), "value": formats.fmt_rate(g(total, "success_rate")),
-     "delta": formats.delta_rate(g(total, "success_rate"), g(total_before, "success_rate"))},
+    display.rate_card(t("kpi_retention_success", L), L, g(total, "success_rate"), g(total, "retained"),
+                      settled(total), g(total_before, "success_rate"), g(total_before, "retained"),
+                      settled(total_before), compared=filters.compared_text(f.comparison, L)),
     {"label": t("kpi_total_cost", L), "value": formats.fmt_money_short(g(total, "total_cost"), L), "inverse": True,
      "help": formats.fmt_money(g(total, "total_cost")),
      "delta": formats.delta_number(g(total, "total_cost"), g(total_before, "total_cost"), 2, True)},
@@ -49,8 +68,7 @@ display.kpi_row([
     {"label": t("kpi_revenue_after", L), "value": formats.fmt_money_short(g(outcome, "revenue_after"), L),
      "help": formats.fmt_money(g(outcome, "revenue_after")),
      "delta": formats.delta_number(g(outcome, "revenue_after"), g(outcome_before, "revenue_after"), 2, True)},
-    {"label": t("kpi_roi", L), "value": formats.fmt_number(g(outcome, "roi"), 2),
-     "delta": formats.delta_number(g(outcome, "roi"), g(outcome_before, "roi"), 2)},
+    roi_card(outcome, outcome_before),
 ])
 
 if not g(total, "cases"):
@@ -66,9 +84,11 @@ else:
             long = parts.melt(id_vars=[by], value_vars=["retained", "lost", "pending"], var_name="result", value_name="n")
             long = display.label_values(long, "result", L).assign(group=lambda d: d[by].map(lambda v: value_label(v, L)))
             st.altair_chart(alt.Chart(long).mark_bar().encode(
-                y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L)),
+                y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L), axis=display.COUNT_AXIS),
                 color=alt.Color("label:N", scale=display.colour_legend(["retained", "lost", "pending"], L), title=None),
-                tooltip=display.tooltips("group", "label", "n")), width="stretch")
+                tooltip=display.tooltips("group", "label", "n", lang=L,
+                                         titles={"group": column_label(by, L), "label": t("col_result", L)})),
+                width="stretch")
     for by, title in breakdowns:
         st.caption(t(title, L))
         display.show_table(figures[by], L, key=f"retention_{by}_table")
@@ -81,9 +101,13 @@ if trend.empty:
 else:
     base = alt.Chart(trend).encode(x=alt.X("month:T", title=None, axis=display.MONTH_AXIS))
     st.altair_chart(alt.layer(
-        base.mark_bar(color="#90caf9").encode(y=alt.Y("total_cost:Q", title=column_label("total_cost", L))),
+        base.mark_bar(color="#90caf9", size=18).encode(
+            y=alt.Y("total_cost:Q", title=column_label("total_cost", L), axis=alt.Axis(format=",.0f")),
+            tooltip=display.tooltips("month:T", "total_cost", alt.Tooltip("success_rate:Q", format=".1%",
+                                     title=column_label("success_rate", L)), lang=L)),
         base.mark_line(point=True, color="#2e7d32").encode(
-            y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"))),
+            y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"),
+                    scale=display.RATE_SCALE)),
     ).resolve_scale(y="independent"), width="stretch")
 
 st.subheader(t("at_risk_list", L))
@@ -99,5 +123,5 @@ else:
                                  "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)
     chosen = risk.iloc[picked or 0]
     st.caption(t("pick_at_risk_row", L))
-    st.page_link("pages/retention_entry.py", icon="🧲", query_params={"customer": chosen["customer_code"], "lang": L},
+    st.page_link("pages/retention_entry.py", icon=":material/person_add:", query_params={"customer": chosen["customer_code"], "lang": L},
                  label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")

@@ -210,7 +210,8 @@ with tabs[1]:
             with st.expander(t("edit_history", L)):
                 rows = {int(r.id): r for r in history.itertuples()}
                 hid = st.selectbox(t("f_record", L), list(rows), key=f"history_pick_{chosen}",
-                                   format_func=lambda i: f"{rows[i].started_on} · {rows[i].employer or rows[i].department_name or ''}")
+                                   format_func=lambda i: f"{rows[i].started_on} · " + next(
+                                       (x for x in (rows[i].employer, rows[i].department_name) if isinstance(x, str) and x), ""))
                 r = rows[hid]
                 slots = {}
                 with st.form(f"history_edit_{chosen}_{hid}"):

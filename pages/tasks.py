@@ -7,9 +7,9 @@ import streamlit as st
 from dashboard.core import vocabulary as v
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
-from dashboard.i18n import t, value_label
+from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import plans, records
-from dashboard.ui import data, filters, forms, session
+from dashboard.ui import data, display, filters, forms, session
 from dashboard.writes import plans as plan_writes
 
 f = filters.page_filters()
@@ -20,6 +20,7 @@ st.title(t("nav_tasks", L))
 tabs = st.tabs([t("tab_assign", L), t("tab_progress", L)] + ([t("tab_bulk", L)] if user.role != "agent" else []))
 staff = data.fetch(Call(records.staff_list, f.scope))
 staff_names = dict(zip(staff["staff_no"], staff["name"]))
+department_names = display.department_names()
 codes = forms.scope_departments(f.scope)
 
 with tabs[0]:
@@ -38,11 +39,12 @@ with tabs[0]:
             plan_type = st.selectbox(t("f_type", L), v.PLAN_TYPE.codes, key="tasks_type",
                                      format_func=lambda v: value_label(v, L))
             forms.slot(slots, "type")
-            department_code = st.selectbox(t("f_department_code", L), codes, key="tasks_department")
+            department_code = st.selectbox(t("f_department_code", L), codes, key="tasks_department",
+                                           format_func=lambda c: f"{department_names.get(c, c)} ({c})")
             forms.slot(slots, "department_code")
             assignee_options = [""] + list(staff["staff_no"]) if user.role != "agent" else [user.staff_no]
             staff_no = st.selectbox(t("f_staff_no", L), assignee_options, key="tasks_staff",
-                                    format_func=lambda s: f"{s} {staff_names.get(s, '')}" if s else t("f_none", L))
+                                    format_func=lambda s: f"{staff_names.get(s, '')} ({s})" if s else t("f_none", L))
             forms.slot(slots, "staff_no")
             method = st.selectbox(t("f_method", L), [""] + list(v.PLAN_METHOD.codes), key="tasks_method",
                                   format_func=lambda v: value_label(v, L) if v else t("f_none", L))
@@ -69,7 +71,7 @@ with tabs[1]:
         st.info(t("no_items", L))
     else:
         slots = {}
-        labels = {r.plan_no: f"{r.plan_no} · {value_label(r.type, L)} · {r.staff_name or r.department_code} · "
+        labels = {r.plan_no: f"{r.plan_no} · {value_label(r.type, L)} · {r.staff_name if isinstance(r.staff_name, str) else display.department_name(r.department_code)} · "
                              f"{r.actual_count}/{r.planned_count}" for r in open_plans.itertuples()}
         with st.form("tasks_progress"):
             plan_no = st.selectbox(t("f_plan_no", L), list(labels), format_func=labels.get, key="progress_plan")
@@ -110,7 +112,10 @@ if user.role != "agent":
             rows_key = hashlib.sha1(",".join(table["plan_no"]).encode()).hexdigest()[:12]
             edited = st.data_editor(table, key=f"tasks_bulk_{rows_key}", hide_index=True, width="stretch",
                                     disabled=["plan_no", "department_code", "version"],
-                                    column_config={"staff_no": st.column_config.SelectboxColumn(options=list(staff["staff_no"]))})
+                                    column_config={column: st.column_config.Column(column_label(column, L))
+                                                   for column in table.columns}
+                                    | {"staff_no": st.column_config.SelectboxColumn(
+                                        column_label("staff_no", L), options=list(staff["staff_no"]))})
             slots = {}
             forms.slot(slots, "bulk")
             if st.button(t("save", L), key="tasks_bulk_save", type="primary"):

@@ -10,6 +10,7 @@ status of the spec occurs in the current periods.
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -256,12 +257,18 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                 elif archetype == "lapsed" and back < 12:
                     continue
                 n = max(0, round(rng.gauss(rate, 0.6)))
-                if n == 0 and ((archetype in ("stopping", "new") and back in (change_month % 4, change_month))
-                               or (archetype == "lapsed" and back == 12)):
+                forced = n == 0 and ((archetype in ("stopping", "new") and back in (change_month % 4, change_month))
+                               or (archetype == "lapsed" and back == 12))
+                if forced:
                     n = 1  # so the change lands in a definite month
                 next_month = _months_back(today, back - 1) if back > 0 else today + timedelta(days=1)
                 last_day = min(next_month - timedelta(days=1), today)
                 span = (last_day - month_start).days
+                if back == 0 and not forced:
+                    # the month so far gets its share of the month's orders, at the usual daily rate
+                    # (not a whole month's orders in its first days)
+                    elapsed = (span + 1) / calendar.monthrange(month_start.year, month_start.month)[1]
+                    n = sum(rng.random() < elapsed for _ in range(n))
                 for _ in range(n):
                     day = month_start + timedelta(days=rng.randint(0, span))
                     if rng.random() < 0.03 and last_amounts and archetype != "lapsed":

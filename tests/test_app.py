@@ -89,7 +89,7 @@ def test_overview_figures_equal_the_metric_functions(demo_url, use_database):
         kpis = metrics.complaints.complaint_kpis(conn, Scope.company(), period.start, period.end, as_of)
         overdue = metrics.complaints.overdue_open(conn, Scope.company(), as_of)
         abc = metrics.grading.grading_abc(conn, Scope.company(), as_of)
-    cards = {m.label: m.value for m in at.metric}
+    cards = {m.label.split(" · ")[0]: m.value for m in at.metric}  # a rate's label names its base after " · "
     assert cards["Complaint achievement rate"] == formats.fmt_rate(kpis["achievement_rate"][0])
     assert cards["Overdue open complaints"] == formats.fmt_number(len(overdue))
     assert cards["A-class revenue share"] == formats.fmt_rate(abc[abc["abc_class"] == "A"]["revenue_share"].iloc[0])
@@ -212,9 +212,10 @@ def test_tables_show_amounts_with_cents_and_a_dash_for_a_missing_number():
 
     at = AppTest.from_function(table).run()
     amounts, tiers = at.dataframe
-    formats = {label: c["type_config"].get("format") for label, c in json.loads(amounts.proto.columns).items()
-               if "type_config" in c}
-    assert formats == {"本期业务量": "%.2f", "变化": "%.2f", "同比": "percent"}
+    formats = {label: (c["type_config"].get("format"), c["type_config"].get("step"))
+               for label, c in json.loads(amounts.proto.columns).items() if "type_config" in c}
+    # ¥1,039,087.57: thousands separators, the currency sign and the cents; rates with one decimal
+    assert formats == {"本期业务量": ("yen", 0.01), "变化": ("yen", 0.01), "同比": ("percent", 0.001)}
     assert amounts.proto.placeholder == "—"  # Streamlit's own placeholder is the English "None"
     # a volume's change is a number (it sorts as one); a tier's change is a translated label
     assert amounts.value["变化"].dtype == "float64" and amounts.value["变化"].iloc[0] == -2.1

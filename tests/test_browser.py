@@ -4,13 +4,16 @@ The test starts the server on the test database, waits until each page's script 
 finished, asserts that no exception or error element is shown, and saves
 `screenshots/<page>-<lang>.png`. Skipped when /usr/bin/chromium is not installed.
 """
+import re
+
 import pytest
 
 from tests.browser import ROOT, SHOTS, launch, needs_chromium, serving, sign_in, wait_until_done
+from tests.test_display import CARD_PAGES, untranslated
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
-         "customer_file", "customer_log", "staff"]  # departments: linked from the staff archive
+         "customer_file", "customer_log", "staff", "departments"]
 
 pytestmark = needs_chromium
 
@@ -44,6 +47,9 @@ def test_every_page_in_chromium(server):
             assert nav.get_by_text(t(f"nav_{name}", "zh"), exact=True).is_visible()
         english = page.locator("[data-testid='stSidebar']").get_by_text("English").bounding_box()
         assert english["y"] + english["height"] <= 720
+        # and so do the period and department filters (the menu scrolls within its own box)
+        department = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).bounding_box()
+        assert department["y"] + department["height"] <= 720
         for lang in ("zh", "en"):
             if lang == "en":
                 page.locator("[data-testid='stSidebarNav']").get_by_text(t("nav_overview", "zh"), exact=True).click()
@@ -60,6 +66,14 @@ def test_every_page_in_chromium(server):
                 assert page.locator("[data-testid='stException']").count() == 0, f"{name}/{lang}: exception shown"
                 assert page.locator("[data-testid='stAlertContentError']").count() == 0, f"{name}/{lang}: error shown"
                 page.screenshot(path=str(SHOTS / f"{name}-{lang}.png"))
+                text = page.inner_text("[data-testid='stMain']")
+                if name in CARD_PAGES and lang == "en":  # the month survived the language switch and each page change
+                    assert f"Period {Period.containing('month', today()).label} (" in text, name
+                if name in CARD_PAGES:  # the ranges compared, as ISO dates, on every page with KPI cards
+                    compared = {"zh": "对比", "en": "compared with"}[lang]
+                    assert re.search(rf"{compared} \d{{4}}-\d{{2}}-\d{{2}}", text), f"{name}/{lang}: no range compared"
+                if lang == "zh":  # no known untranslated word on a Chinese page
+                    assert not untranslated([text]), f"{name}: {untranslated([text])}"
         # filters carry over between pages and live in the URL
         period_kind = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
         period_kind.scroll_into_view_if_needed()
@@ -91,7 +105,7 @@ def test_presentation_slides_are_legible(server):
             wait_until_done(page)
             assert page.locator("[data-testid='stSidebar']").is_hidden()
             seen = []
-            for _ in range(7):
+            for _ in range(8):  # the overdue complaints have a slide of their own
                 slide = page.locator(".slide")
                 number = slide.get_attribute("data-slide")
                 seen.append(number)
@@ -112,7 +126,7 @@ def test_presentation_slides_are_legible(server):
                 page.keyboard.press("ArrowRight")  # the keyboard moves to the next slide
                 page.wait_for_function(f"document.querySelector('.slide') && "
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
-            assert seen == [str(i) for i in range(1, 8)]
+            assert seen == [str(i) for i in range(1, 9)]
             page.close()
         browser.close()
 

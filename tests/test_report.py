@@ -16,7 +16,7 @@ import dashboard.metrics.plans  # noqa: F401 (metrics.plans)
 import dashboard.metrics.retention  # noqa: F401 (metrics.retention)
 import dashboard.metrics.tiers  # noqa: F401 (metrics.tiers)
 from dashboard import metrics, report
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, range_label
 from dashboard.core.scope import Scope
 from db.engine import make_engine
 
@@ -46,7 +46,7 @@ def test_figures_equal_the_metric_functions(demo):
     assert figure(sections, "complaints", "kpi_received").now == kpis["received"]
     assert figure(sections, "complaints", "kpi_received").before == before["received"]
     assert figure(sections, "overview", "kpi_achievement_rate").now == kpis["achievement_rate"]
-    assert figure(sections, "complaints", "kpi_median_hours").now == kpis["median_resolution_hours"]
+    assert figure(sections, "complaints", "kpi_median_duration").now == kpis["median_resolution_hours"]
     assert figure(sections, "overview", "kpi_overdue_open").now == len(metrics.complaints.overdue_open(demo, Scope.company(), week.end))
     statuses = metrics.plans.plan_status_counts(demo, Scope.company(), week.end, None, week.start, week.end)
     assert figure(sections, "plans", "kpi_plans_behind").now == dict(zip(statuses["status"], statuses["plans"])).get("behind", 0)
@@ -77,7 +77,8 @@ def test_excel_report_has_one_sheet_per_table(demo):
     book = openpyxl.load_workbook(io.BytesIO(report.report_excel(sections, week, "zh")))
     assert book.sheetnames == ["figures"] + [s.key for s in sections if s.table is not None]
     rows = list(book["figures"].values)
-    assert rows[0] == ("section", "figure", week.label, week.previous().label)
+    # the figure columns are named by the ranges compared, as ISO dates
+    assert rows[0] == ("section", "figure", range_label(week), range_label(week.previous()))
     received = next(r for r in rows if r[1] == "受理投诉")
     assert received[2] == figure(sections, "complaints", "kpi_received").now
 

@@ -28,5 +28,5 @@ def test_every_code_has_one_label_in_each_language():
             # a code that appears in several enumerations is written the same way in each
             assert seen.setdefault(member.code, (member.zh, member.en)) == (member.zh, member.en), member.code
     assert VALUES == seen
-    assert value_label("urgent", "zh") == "紧急" and value_label("urgent", "en") == "urgent"
+    assert value_label("urgent", "zh") == "紧急" and value_label("urgent", "en") == "Urgent"  # a value on its own reads as a label
     assert value_label("not a code", "en") == "not a code" and value_label(None, "en") == "—"

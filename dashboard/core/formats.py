@@ -71,3 +71,16 @@ def fmt_rate_of(rate, part, base, lang: str) -> str:
 def small_base(base) -> bool:
     """Whether a rate rests on fewer than SMALL_BASE cases (none at all included)."""
     return base is None or int(base) < SMALL_BASE
+
+
+DAYS_FROM_HOURS = 48  # a duration over two days reads in days: 27.3 天, not 655.54 小时
+
+
+def fmt_hours(value, lang: str) -> str:
+    """A duration given in hours: `5.5 小时` / `5.5 h`, from two days up in days, `27.3 天` / `27.3 d`."""
+    if value is None:
+        return "—"
+    hours = float(value)
+    if abs(hours) > DAYS_FROM_HOURS:
+        return f"{hours / 24:,.1f} 天" if lang == "zh" else f"{hours / 24:,.1f} d"
+    return f"{hours:,.1f} 小时" if lang == "zh" else f"{hours:,.1f} h"

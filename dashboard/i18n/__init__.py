@@ -8,13 +8,13 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, archives, common
+from dashboard.i18n import accounts, archives, common, display
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
-LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | archives.LABELS | {
+LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | display.LABELS | archives.LABELS | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
-COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | archives.COLUMNS
+COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | display.COLUMNS | archives.COLUMNS
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
 VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()
@@ -30,7 +30,10 @@ def value_label(value, lang: str) -> str:
     if value is None:
         return "—"
     pair = VALUES.get(str(value))
-    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
+    if not pair:
+        return str(value)
+    # a value on its own reads as a label: "Drop", "Below minimum", not the lower-case code
+    return pair[0] if lang == "zh" else pair[1][:1].upper() + pair[1][1:]
 
 
 def column_label(column: str, lang: str) -> str:

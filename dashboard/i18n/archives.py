@@ -8,6 +8,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_staff": ("员工档案", "Staff archive"),
     "nav_customer_file": ("客户档案", "Customer file"),
     "nav_customer_log": ("客户日志查询", "Customer log search"),
+    "view_customer_log": ("客户日志", "customer log"),
     # shared
     "all": ("全部", "All"), "create": ("新建", "Create"),
     "f_name": ("名称", "Name"), "f_code": ("编号", "Code"), "f_department": ("部门", "Department"),
@@ -83,7 +84,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "f_birthday": ("联系人生日", "Contact's birthday"), "f_best_time": ("最佳联系时间", "Best time to call"),
     "tab_timeline": ("完整历史", "Whole history"), "tab_customer_log": ("客户日志", "Customer log"),
     "tab_owners": ("负责人变更", "Owners"), "tab_edit_customer": ("修改客户资料", "Edit the record"),
-    "f_event_kinds": ("事件类型", "Kinds of event"), "event": ("事件", "Event"), "ref": ("编号", "Number"),
+    "f_event_kinds": ("事件类型", "Kinds of event"),
+    "choose_event_kinds": ("选择要显示的事件类型", "Choose the kinds of event to show"), "event": ("事件", "Event"), "ref": ("编号", "Number"),
     "event_orders": ("当月订单", "Orders in the month"), "event_complaint": ("投诉受理", "Complaint received"),
     "event_complaint_resolved": ("投诉解决", "Complaint resolved"), "event_callback": ("投诉回访", "Callback"),
     "event_log": ("客户日志", "Log entry"), "event_retention": ("挽留开始", "Retention case opened"),
@@ -136,7 +138,7 @@ LABELS: dict[str, tuple[str, str]] = {
 COLUMNS: dict[str, tuple[str, str]] = {
     "work_scope": ("工作范围", "work_scope"), "head_name": ("负责人", "head"), "staff_count": ("在职员工", "staff"),
     "customer_count": ("客户数", "customers"), "active": ("状态", "status"), "name": ("名称", "name"),
-    "code": ("编号", "code"), "department_name": ("部门", "department"), "role": ("角色", "role"),
+    "code": ("编号", "code"), "role": ("角色", "role"),
     "title": ("职务", "title"), "phone": ("电话", "phone"), "email": ("电子邮箱", "e-mail"),
     "hired_on": ("入职日期", "hired_on"), "left_on": ("离职日期", "left_on"), "course": ("课程", "course"),
     "trained_on": ("培训日期", "trained_on"), "hours": ("学时", "hours"), "result": ("结果", "result"),
@@ -145,8 +147,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "contact_phone": ("联系电话", "contact_phone"), "day": ("日期", "date"), "ref": ("编号", "number"),
     "detail": ("内容", "detail"), "log_no": ("日志编号", "log_no"), "logged_at": ("事件时间", "logged_at"),
     "source": ("来源", "source"), "service_type": ("服务类型", "service_type"), "category": ("事件归类", "category"),
-    "content": ("事件描述", "content"), "handling": ("解决描述", "handling"), "summary": ("事件总结", "summary"),
+    "handling": ("解决描述", "handling"), "summary": ("事件总结", "summary"),
     "satisfaction": ("满意度", "satisfaction"), "recorded_at": ("记录时间", "recorded_at"),
-    "first_order_on": ("首次订单", "first_order"), "days_overdue": ("逾期天数", "days_overdue"),
+    "first_order_on": ("首次订单", "first_order"),
     "missing": ("缺少", "missing"), "hours_after": ("事后小时数", "hours_after"), "amount": ("金额", "amount"),
 }

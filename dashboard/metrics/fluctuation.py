@@ -216,3 +216,18 @@ def volume_trend(conn: Connection, scope: Scope, start: date, end: date,
     return frame(conn, sql, {"department": scope.department, "start": start, "end": end, "customer": customer_code,
                               "full_from": full_from, "full_to": last_full.start,
                               "full_until": last_full.end + timedelta(days=1)})
+
+
+def every_month(trend: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """volume_trend's months with every month of [start, end] present, one without orders at zero."""
+    months = []
+    p = Period.containing("month", start)
+    while p.start <= end:
+        months.append(p.start)
+        p = p.next()
+    full = pd.DataFrame({"month": pd.to_datetime(months)})
+    if trend.empty:
+        return full.assign(volume=0.0, orders=0, customers=0)
+    known = trend.assign(month=pd.to_datetime(trend["month"]))
+    merged = full.merge(known, on="month", how="left")
+    return merged.fillna({column: 0 for column in known.columns if column != "month"})

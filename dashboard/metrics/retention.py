@@ -5,7 +5,7 @@ the 180 days after the close date.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy.engine import Connection
@@ -14,6 +14,7 @@ from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.metrics.fluctuation import DROP_FLAGS, FLUCTUATION_ORDER, fluctuation_sql
 from dashboard.metrics.sql import SCOPE_CTE, frame, rate, scoped, success_rate
+from db.engine import app_timezone
 
 
 def retention(conn: Connection, scope: Scope, start: date, end: date, by: str = "reason") -> pd.DataFrame:
@@ -40,11 +41,17 @@ def retention(conn: Connection, scope: Scope, start: date, end: date, by: str = 
     return frame(conn, sql, {"start": start, "end": end} | scoped(scope))
 
 
-def retention_outcome(conn: Connection, scope: Scope, start: date, end: date) -> pd.DataFrame:
+def retention_outcome(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """One row: total cost, revenue of retained customers in the 180 days after closing, ROI.
 
     The 180 days are the days after the close date: closed_on + 1 .. closed_on + 180.
+
+    While a window runs its revenue is not yet known, so the ROI a manager reads is taken over
+    the cases whose window has closed by `as_of` (decided, closed_on + 180 <= as_of; default
+    today): `windows_closed`, their `closed_cost` and `closed_revenue_after`, and `roi_closed`
+    (empty while every window is still open). `windows_open` counts the others, pending ones included.
     """
+    as_of = as_of or datetime.now(app_timezone()).date()
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
     cases AS (
@@ -58,12 +65,28 @@ def retention_outcome(conn: Connection, scope: Scope, start: date, end: date) ->
         FROM cases r JOIN orders o ON o.customer_id = r.customer_id
         WHERE r.result = 'retained' AND r.closed_on IS NOT NULL
           AND o.order_date > r.closed_on AND o.order_date <= r.closed_on + 180
+    ),
+    closed AS (
+        SELECT r.*, r.result IN ('retained', 'lost') AND r.closed_on IS NOT NULL
+                    AND r.closed_on + 180 <= CAST(:as_of AS date) AS window_closed
+        FROM cases r
+    ),
+    closed_after AS (
+        SELECT coalesce(sum(o.amount), 0.00) AS revenue_after
+        FROM closed r JOIN orders o ON o.customer_id = r.customer_id
+        WHERE r.window_closed AND r.result = 'retained'
+          AND o.order_date > r.closed_on AND o.order_date <= r.closed_on + 180
     )
     SELECT count(*) AS cases, count(*) FILTER (WHERE result = 'retained') AS retained,
            coalesce(sum(cost), 0.00) AS total_cost, (SELECT revenue_after FROM after) AS revenue_after,
-           {rate('(SELECT revenue_after FROM after)', 'sum(cost)')} AS roi
-    FROM cases"""
-    return frame(conn, sql, {"start": start, "end": end} | scoped(scope))
+           {rate('(SELECT revenue_after FROM after)', 'sum(cost)')} AS roi,
+           count(*) FILTER (WHERE window_closed) AS windows_closed,
+           count(*) FILTER (WHERE NOT window_closed) AS windows_open,
+           coalesce(sum(cost) FILTER (WHERE window_closed), 0.00) AS closed_cost,
+           (SELECT revenue_after FROM closed_after) AS closed_revenue_after,
+           {rate('(SELECT revenue_after FROM closed_after)', 'sum(cost) FILTER (WHERE window_closed)')} AS roi_closed
+    FROM closed"""
+    return frame(conn, sql, {"start": start, "end": end, "as_of": as_of} | scoped(scope))
 
 
 def retention_trend(conn: Connection, scope: Scope, start: date, end: date) -> pd.DataFrame:

@@ -153,21 +153,23 @@ def tier_rows(overview: pd.DataFrame) -> pd.DataFrame:
 
 
 def tier_history(conn: Connection, scope: Scope, customer_code: str, ends: list[date]) -> pd.DataFrame:
-    """One customer's trailing-365-day volume and tier at each of the given period ends.
+    """One customer's trailing-365-day volume and tier at each of the given period ends, with the
+    tier's rank (1 highest; no tier ranks below every tier) for a chart that orders tiers by rank.
 
     Empty for a customer outside `scope`, as for one that does not exist.
     """
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
     customer AS (SELECT cu.id FROM customers cu JOIN scope ON scope.id = cu.department_id WHERE cu.code = :code)
-    SELECT e.end_date, v.volume, coalesce(tr.name, 'none') AS tier
+    SELECT e.end_date, v.volume, coalesce(tr.name, 'none') AS tier,
+           coalesce(tr.rank, (SELECT coalesce(max(rank), 0) + 1 FROM tier_rules)) AS tier_rank
     FROM customer CROSS JOIN unnest(CAST(:ends AS date[])) AS e(end_date)
     CROSS JOIN LATERAL (
         SELECT coalesce(sum(o.amount), 0) AS volume FROM orders o
         WHERE o.customer_id = customer.id AND o.order_date BETWEEN e.end_date - 364 AND e.end_date
     ) v
     LEFT JOIN LATERAL (
-        SELECT name FROM tier_rules WHERE min_amount <= v.volume AND v.volume > 0 ORDER BY rank LIMIT 1
+        SELECT name, rank FROM tier_rules WHERE min_amount <= v.volume AND v.volume > 0 ORDER BY rank LIMIT 1
     ) tr ON true
     ORDER BY e.end_date"""
     return frame(conn, sql, {"code": customer_code, "ends": list(ends)} | scoped(scope))

@@ -149,5 +149,5 @@ def weekly_report_file(scope: Scope, week: Period, today, lang: str, fmt: str) -
 
     sections = weekly_review(scope, week, today)
     if fmt == "xlsx":
-        return report.report_excel(sections, week, lang)
-    return report.report_html(sections, week, scope, lang).encode("utf-8")
+        return report.report_excel(sections, week, lang, today)
+    return report.report_html(sections, week, scope, lang, today).encode("utf-8")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -62,7 +64,7 @@ def kpi_row(cards: list[dict]) -> None:
 
 
 def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=None, before_base=None,
-              inverse: bool = False, compared: str | None = None) -> dict:
+              inverse: bool = False, compared: str | None = None, last_year: str | None = None) -> dict:
     """A KPI card for a rate: its base beside the label ("27/28"), its change in points.
 
     A rate over fewer than formats.SMALL_BASE cases is marked as such and its change is grey.
@@ -75,8 +77,23 @@ def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=
     tip = [compared] if compared else []
     if before_base is not None:
         tip.append(t("before_value", lang, value=formats.fmt_rate_of(before_rate, before_part, before_base, lang)))
+    if last_year:
+        tip.append(t("last_year_value", lang, value=last_year))
     return {"label": shown, "value": formats.fmt_rate(rate), "delta": formats.delta_rate(rate, before_rate),
             "inverse": inverse, "plain": few, "help": " · ".join(tip) or None}
+
+
+def card_help(lang: str, compared: str | None = None, before: str | None = None, last_year: str | None = None,
+              exact: str | None = None) -> str | None:
+    """A card's tooltip: the exact value, the range compared, the earlier value and last year's."""
+    parts = [exact] if exact else []
+    if compared:
+        parts.append(compared)
+    if before is not None:
+        parts.append(t("before_value", lang, value=before))
+    if last_year is not None:
+        parts.append(t("last_year_value", lang, value=last_year))
+    return " · ".join(parts) or None
 
 
 def empty(lang: str) -> None:
@@ -99,6 +116,19 @@ def _all_numbers(values: pd.Series) -> bool:
     return kind in ("decimal", "integer", "floating", "mixed-integer-float")
 
 
+HOURS_AS_DAYS = {"hours_overdue": "days_overdue", "resolution_hours": "resolution_days"}
+PLAIN_INTEGERS = ("r_score", "f_score", "m_score", "year", "rank", "tier_rank")
+
+
+def department_names() -> dict[str, str]:
+    """Department code -> name within the reader's scope, as the sidebar's filter read it."""
+    return st.session_state.get("department_names", {})
+
+
+def department_name(code) -> str:
+    return department_names().get(code, code) if code is not None else "—"
+
+
 def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None,
                pick_row: bool = False) -> int | None:
     """A table with translated headers and values, rates as percentages, amounts with cents.
@@ -108,7 +138,8 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
     With `pick_row` the user can select one row; returns its position, or None while none is.
     """
     shown = frame.copy()
-    config = {}
+    config, headers = {}, {}
+    names = department_names()
     for column in shown.columns:
         values = shown[column]
         numbers = values.dtype == object and _all_numbers(values)
@@ -124,14 +155,31 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
             shown[column] = pd.to_numeric(values, errors="coerce")
         elif pd.api.types.is_string_dtype(values) and values.dtype != object:
             shown[column] = values.fillna("")  # stays Arrow-backed: no per-cell Python objects
+        elif values.dtype == object and values.isna().any() and any(isinstance(v, date) for v in values.dropna()):
+            # dates with gaps (an open end date): ISO text and blanks, which Arrow takes in one column
+            shown[column] = values.map(lambda v: v.isoformat() if isinstance(v, date) else "")
         elif values.dtype == object:
             shown[column] = values.where(values.notna(), "")
+        if column == "department_code" and names:
+            shown[column] = shown[column].map(lambda code: names.get(code, code))
         label = column_label(column, lang)
-        if column.endswith(RATE_SUFFIXES):
-            config[label] = st.column_config.NumberColumn(format="percent")
-        elif any(word in column for word in MONEY_WORDS) and pd.api.types.is_numeric_dtype(shown[column]):
-            config[label] = st.column_config.NumberColumn(format="%.2f")  # 629394.00, not 629394
-    shown.columns = [column_label(c, lang) for c in shown.columns]
+        numeric = pd.api.types.is_numeric_dtype(shown[column])
+        if column in HOURS_AS_DAYS and numeric and shown[column].abs().max() > formats.DAYS_FROM_HOURS:
+            # a duration over two days in days, the whole column alike so it still sorts as numbers
+            shown[column] = shown[column] / 24
+            label = column_label(HOURS_AS_DAYS[column], lang)
+            headers[column] = label
+            config[label] = st.column_config.NumberColumn(format="localized", step=0.1)
+        elif column.endswith(RATE_SUFFIXES):
+            config[label] = st.column_config.NumberColumn(format="percent", step=0.001)  # one decimal: 88.9%
+        elif any(word in column for word in MONEY_WORDS) and numeric:
+            # ¥1,039,087.57: the yen sign is the yuan's, with cents and thousands separators
+            config[label] = st.column_config.NumberColumn(format="yen", step=0.01)
+        elif numeric and pd.api.types.is_integer_dtype(shown[column]) and column not in PLAIN_INTEGERS:
+            config[label] = st.column_config.NumberColumn(format="localized", step=1)  # 12,345
+        elif numeric and "hours" in column:
+            config[label] = st.column_config.NumberColumn(format="localized", step=0.1)
+    shown.columns = [headers.get(c) or column_label(c, lang) for c in shown.columns]
     picking = {"on_select": "rerun", "selection_mode": "single-row"} if pick_row else {}
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", key=key,
                          column_config=config, placeholder="—", **picking)
@@ -145,10 +193,11 @@ def downloads(view: exports.View, scope: Scope, lang: str, key: str, **params) -
     The files are built only when clicked: a 50,000-row workbook takes seconds to write.
     """
     left, right, _ = st.columns([2, 2, 3])
-    left.download_button(f"{t('download_csv', lang)} · {view.name}",
+    what = t(f"view_{view.name}", lang)
+    left.download_button(f"{t('download_csv', lang)} · {what}",
                          lambda: data.export_bytes(view, "csv", scope, **params),
                          f"{view.name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
-    right.download_button(f"{t('download_excel', lang)} · {view.name}",
+    right.download_button(f"{t('download_excel', lang)} · {what}",
                           lambda: data.export_bytes(view, "xlsx", scope, **params),
                           f"{view.name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", on_click="ignore")
@@ -157,13 +206,41 @@ def downloads(view: exports.View, scope: Scope, lang: str, key: str, **params) -
 MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
 
 
-def tooltips(*fields) -> list:
+def tooltips(*fields, lang: str | None = None, titles: dict[str, str] | None = None) -> list:
     """Tooltip channels; a field name or shorthand becomes `alt.Tooltip`.
+
+    With `lang` each bare field gets a title in that language (`titles`, else its column label),
+    so a tooltip never shows the chart's internal field names (group, label, n); counts get
+    thousands separators and amounts their cents.
 
     Altair turns a bare string in `encode` into its channel by hashing the schema of every one
     of its ~700 classes, about 2.5 ms a string on each rerun; a channel object skips that.
     """
-    return [alt.Tooltip(f) if isinstance(f, str) else f for f in fields]
+    channels = []
+    for field in fields:
+        if not isinstance(field, str):
+            channels.append(field)
+        elif lang is None:
+            channels.append(alt.Tooltip(field))
+        else:
+            name = field.split(":")[0]
+            title = (titles or {}).get(name) or TOOLTIP_TITLES.get(name) and t(TOOLTIP_TITLES[name], lang) \
+                or column_label(name, lang)
+            extra = {"format": ",.2f"} if any(word in name for word in MONEY_WORDS) else \
+                {"format": "%Y-%m-%d"} if field.endswith(":T") else \
+                {"format": ",d"} if name in COUNT_FIELDS else {}
+            channels.append(alt.Tooltip(field, title=title, **extra))
+    return channels
+
+
+TOOLTIP_TITLES = {"n": "col_count", "plans": "col_count", "customers": "col_customers", "group": "col_group",
+                  "month": "col_month", "period_start": "col_period_start", "end_date": "col_period_end"}
+COUNT_FIELDS = ("n", "plans", "customers", "orders", "received", "met", "breached", "pending", "cases",
+                "planned_count", "actual_count")
+# count axes: whole numbers only (no 0.5 ticks), with thousands separators
+COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")
+# rate trends: the axis spans the values, not 0 to 100 %, so a change is visible
+RATE_SCALE = alt.Scale(zero=False, nice=True)
 
 
 def status_scale(values) -> alt.Scale:

@@ -96,6 +96,27 @@ def _shift(step: int) -> None:
     _set_filter("f_anchor", (current.next() if step > 0 else current.previous()).start)
 
 
+QUICK_PERIODS = ("last_week", "last_month", "month_to_date")
+
+
+def quick_period(choice: str, day: date) -> tuple[str, date]:
+    """(kind, a day in it) of a quick choice on `day`: the last complete week or month, or this month to date."""
+    if choice == "last_week":
+        return "week", day - timedelta(days=7)
+    if choice == "last_month":
+        return "month", day.replace(day=1) - timedelta(days=1)
+    return "month", day
+
+
+def _quick(key: str) -> None:
+    choice = st.session_state.get(key)
+    if choice:
+        kind, anchor = quick_period(choice, today())
+        _set_filter("f_kind", kind)
+        _set_filter("f_anchor", anchor)
+    st.session_state[key] = None  # a shortcut, not a state: the period picker shows what it chose
+
+
 def init_state_from_url() -> None:
     """On a session's first run, take the filters from the query string."""
     if st.session_state.get("_filters_init"):
@@ -149,6 +170,8 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
         right.button(t("next", lang), on_click=_shift, args=(1,), key="f_next", width="stretch")
         period = Period.containing(kind, st.session_state["f_anchor"])
     codes = ([""] if reads_company(user) else []) + list(departments["code"])
+    # tables and charts name departments (display.department_names); codes stay in tooltips and exports
+    st.session_state["department_names"] = dict(zip(departments["code"], departments["name"]))
     names = {"": t("all_departments", lang)}
     for row in departments.itertuples():
         names[row.code] = "\u3000" * row.depth + f"{row.name} ({row.code})"
@@ -162,8 +185,17 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     _set_filter("f_dept", allowed.department or "")
     department = st.sidebar.selectbox(t("department", lang), codes, key="f_dept", format_func=names.get,
                                       on_change=_remember, args=("f_dept",))
+    # the fair pictures a manager starts from: a whole week or month, or this month so far (like for
+    # like); below the department, so both filters show on a 720-pixel screen
+    st.sidebar.pills(t("quick_period", lang), QUICK_PERIODS, key=f"f_quick_{lang}", on_change=_quick,
+                     args=(f"f_quick_{lang}",), format_func=lambda q: t(f"quick_{q}", lang), label_visibility="collapsed")
     with get_engine().connect() as conn:  # checked again: the widget's value is only a request
         scope = resolve(conn, user, department or None)
+    # every value mirrored, not only the ones the user changed: a widget whose label changed with
+    # the language starts afresh on the next run (a page change), and is restored from here
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[f"_{key}"] = st.session_state[key]
     filters = Filters(lang=lang, period=period, scope=scope)
     st.query_params.update({"lang": lang, "kind": kind, "period": period.label, "dept": scope.department or ""})
     st.sidebar.caption(t("signed_in_as", lang, name=escape_markdown(user.name), role=t(f"role_{user.role}", lang)))

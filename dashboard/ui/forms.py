@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.core.calls import Call
 from dashboard.core.scope import AccessDenied, Scope
-from dashboard.i18n import t
+from dashboard.i18n import column_label, t
 from dashboard.metrics import records
 from dashboard.ui import data
 from dashboard.ui.display import escape_markdown, show_table
@@ -104,5 +104,6 @@ def show_history(table: str, key: str, lang: str) -> None:
         return
     st.dataframe(pd.DataFrame([{"at": r["at"].astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M:%S"),
                                 "actor": r["actor"], "action": r["action"],
-                                "before": str(r["before"] or ""), "after": str(r["after"] or "")} for r in rows]),
+                                "before": str(r["before"] or ""), "after": str(r["after"] or "")} for r in rows])
+                 .rename(columns=lambda column: column_label(f"history_{column}", lang)),
                  hide_index=True, width="stretch")

@@ -1,0 +1,63 @@
+"""The first start: the demo is loaded when the server starts, not when the first browser visits.
+
+serve.py starts `load_demo_at_start` in a background thread as the server comes up; it prints
+each step to the terminal, and app.py shows the same steps on the page (in the user's language,
+dashboard/ui/first_start.py) to a browser that arrives while it runs. Without serve.py (AppTest,
+`streamlit run app.py`) the first run loads the demo itself, as before.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+log = logging.getLogger("dashboard")
+
+
+class DemoLoad:
+    """The state of the load started with the server: its steps so far, and whether it ended."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and not self.done.is_set()
+
+
+STATE = DemoLoad()
+
+
+def load_demo_at_start(echo: Callable[[str], None] = lambda step: print(step, flush=True)) -> None:
+    """Migrate and, on a new embedded database, load the demo in a background thread (once per process)."""
+    if STATE.thread is not None:
+        return
+
+    def run() -> None:
+        from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
+        from db.engine import get_engine
+
+        try:
+            engine = get_engine()
+            prepare(engine)
+            with DEMO_LOCK:
+                if needs_demo(engine):
+                    from seeds.demo import generate
+
+                    def step(message: str) -> None:
+                        STATE.steps.append(message)
+                        echo(message)
+
+                    echo("first start: loading the demo data")
+                    generate(engine, customers=DEMO_CUSTOMERS, progress=step)
+        except NotMigrated:  # DATABASE_URL without a schema: the app's first run says to migrate
+            pass
+        except Exception:  # the app's own first run reports a database it cannot reach
+            log.exception("the demo could not be loaded at start")
+        finally:
+            STATE.done.set()
+
+    STATE.thread = threading.Thread(target=run, name="demo-load", daemon=True)
+    STATE.thread.start()
