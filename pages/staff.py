@@ -81,7 +81,7 @@ if listing.empty:
 else:
     shown = listing.assign(role=listing["role"].map(lambda c: value_label(c, L)),
                            active=listing["active"].map(lambda a: t("employed" if a else "left", L)))
-    display.show_table(shown[["staff_no", "name", "department_name", "role", "title", "phone", "email", "hired_on",
+    display.show_table(shown[["staff_no", "name", "department_name", "role", "title", "phone", "hired_on",
                               "left_on", "active"]], L, height=min(300, 38 + 35 * len(shown)), key="staff_table")
 
 if may_create:
