@@ -50,6 +50,7 @@ MENU = [
     ("suggestions", "nav_suggestions", ":material/chat:", "section_work", None),
     ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
+    ("data_import", "nav_data_import", ":material/upload_file:", "section_work", ("manager", "head")),
     ("account", "nav_account", ":material/key:", "app_title", None),
 ]
 WORK = "section_work"

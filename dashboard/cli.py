@@ -26,10 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
     demo.add_argument("--today", metavar="D", help="anchor date YYYY-MM-DD (default: today in APP_TZ)")
 
-    imp = sub.add_parser("import", help="load the CSV files of a directory (all or nothing)",
-                         description="Load departments.csv, staff.csv, ... from DIR. When any row is invalid nothing "
-                                     "is written and every problem is listed as file:line: column: message.")
-    imp.add_argument("dir", metavar="DIR")
+    imp = sub.add_parser("import", help="load the CSV/Excel files of a directory, or one workbook (all or nothing)",
+                         description="Load departments.csv (or departments.xlsx), staff.csv, ... from DIR, or one "
+                                     "workbook BOOK.xlsx with a sheet per file (English or Chinese sheet names). "
+                                     "When any row is invalid nothing is written and every problem is listed as "
+                                     "file:line: column: message (BOOK.xlsx:SHEET:ROW: column: message).")
+    imp.add_argument("dir", metavar="DIR|BOOK.xlsx")
 
     user = sub.add_parser("create-user", help="create an account (the first manager too)",
                           description="Create an account. The password is asked twice on a terminal, or read "
@@ -92,10 +94,12 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from dashboard.imports import ImportFailed, import_directory
+    from dashboard.imports import ImportFailed, import_directory, import_workbook
 
+    path = Path(args.dir)
+    load = import_workbook if path.suffix.lower() == ".xlsx" and not path.is_dir() else import_directory
     try:
-        written = import_directory(_engine(), Path(args.dir), actor="cli", show_progress=True)
+        written = load(_engine(), path, actor="cli", show_progress=True)
     except ImportFailed as e:
         for problem in e.problems:
             print(problem, file=sys.stderr)

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard.core.calls import Call
-from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fmt_hours, fmt_money, fmt_money_short, fmt_number, fmt_rate
+from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fmt_hours, fmt_money, fmt_money_short, fmt_number, fmt_rate, fixed
 from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
@@ -181,11 +181,11 @@ def fmt_delta(figure: Figure, lang: str = "en", short: bool = False) -> str:
     if figure.kind == "rate":
         return delta_rate(figure.now, figure.before)
     if figure.kind == "money":  # a typographic minus before the currency sign reads better in print
-        written = fmt_money_short(abs(diff), lang) if short else f"¥{abs(diff):,.2f}"
+        written = fmt_money_short(abs(diff), lang) if short else f"¥{fixed(abs(diff), 2)}"
         return f"{'+' if diff >= 0 else '−'}{written}"
     if figure.kind == "hours":  # in the value's unit (hours, or days from two days up), written beside the value
         days = abs(float(figure.now)) > DAYS_FROM_HOURS
-        return f"{'+' if diff >= 0 else '−'}{abs(diff) / (24 if days else 1):,.1f}"
+        return f"{'+' if diff >= 0 else '−'}{fixed(abs(diff) / (24 if days else 1), 1)}"
     return delta_number(figure.now, figure.before)
 
 
@@ -206,7 +206,7 @@ def _cell(column: str, value, lang: str) -> str:
     if column.endswith(("_rate", "_pct", "_share")):
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
-        return f"{float(value):,.2f}"
+        return fixed(value, 2)
     return str(value)
 
 

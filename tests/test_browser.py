@@ -13,7 +13,7 @@ from tests.test_display import CARD_PAGES, untranslated
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
-         "customer_file", "customer_log", "staff", "departments"]
+         "data_import", "customer_file", "customer_log", "staff", "departments"]
 
 pytestmark = needs_chromium
 

@@ -2,13 +2,33 @@
 app, the weekly report and the command line write a figure the same way."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def fixed(value, places: int, scale: int = 1) -> str:
+    """`value × scale` with thousands separators and `places` decimals, an exact half rounded away
+    from zero (0.0625 is 6.3%, ¥0.125 is ¥0.13). Python's float formatting rounds a half to even
+    and works on the binary value, so 6.25 would print as 6.2."""
+    number = Decimal(str(value)) * scale
+    return f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def missing(value) -> bool:
+    """No figure: None, a NaN from a frame (NaN != NaN) or pandas' NA (which has no truth value)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
 
 def fmt_rate(value) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
+    return "—" if missing(value) else f"{fixed(value, 1, 100)}%"
 
 
 def fmt_money(value) -> str:
-    return "—" if value is None else f"¥{float(value):,.2f}"
+    return "—" if missing(value) else f"¥{fixed(value, 2)}"
 
 
 def fmt_money_short(value, lang: str) -> str:
@@ -34,13 +54,14 @@ def fmt_money_short(value, lang: str) -> str:
 
 
 def fmt_number(value, places: int = 0) -> str:
-    return "—" if value is None else f"{float(value):,.{places}f}"
+    return "—" if missing(value) else fixed(value, places)
 
 
 def delta_rate(now, before) -> str | None:
-    if now is None or before is None:
+    if missing(now) or missing(before):
         return None
-    return f"{(float(now) - float(before)) * 100:+.1f} pp"
+    diff = Decimal(str(now)) - Decimal(str(before))
+    return f"{'-' if diff < 0 else '+'}{fixed(abs(diff), 1, 100)} pp"
 
 
 def delta_number(now, before, places: int = 0, money: bool = False) -> str | None:
@@ -82,5 +103,5 @@ def fmt_hours(value, lang: str) -> str:
         return "—"
     hours = float(value)
     if abs(hours) > DAYS_FROM_HOURS:
-        return f"{hours / 24:,.1f} 天" if lang == "zh" else f"{hours / 24:,.1f} d"
-    return f"{hours:,.1f} 小时" if lang == "zh" else f"{hours:,.1f} h"
+        return f"{fixed(hours / 24, 1)} 天" if lang == "zh" else f"{fixed(hours / 24, 1)} d"
+    return f"{fixed(hours, 1)} 小时" if lang == "zh" else f"{fixed(hours, 1)} h"

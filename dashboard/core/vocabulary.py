@@ -6,6 +6,7 @@ CHECK constraints. Codes are what the database stores and the exports write.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -34,6 +35,28 @@ class Enumeration:
 
     def __contains__(self, code) -> bool:
         return code in self.codes
+
+    def names(self, code: str) -> tuple[str, ...]:
+        """Every name an import accepts for `code`: the code, its labels, and IMPORT_NAMES' names."""
+        member = next(m for m in self.members if m.code == code)
+        found: list[str] = []
+        for name in (code, member.en, member.zh, *IMPORT_NAMES.get(self.name, {}).get(code, ())):
+            if fold(name) not in {fold(f) for f in found}:
+                found.append(name)
+        return tuple(found)
+
+    def accepted(self) -> dict[str, str]:
+        """An accepted name, folded (see `fold`), -> its code (see `names`)."""
+        return {fold(name): m.code for m in self.members for name in self.names(m.code)}
+
+    def read(self, written: str) -> str | None:
+        """The code `written` names, ignoring case and surrounding spaces; None when it names none."""
+        return self.accepted().get(fold(written))
+
+
+def fold(written: str) -> str:
+    """A name as the import compares it: full-width forms as ASCII (NFKC), no surrounding spaces, any case."""
+    return unicodedata.normalize("NFKC", written).strip().casefold()
 
 
 def _enum(name: str, *members: tuple[str, str, str]) -> Enumeration:
@@ -116,7 +139,7 @@ ALL: tuple[Enumeration, ...] = (
 CHECKED: dict[tuple[str, str], Enumeration] = {
     ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER,
     ("sla_policies", "priority"): PRIORITY, ("plans", "kind"): PLAN_KIND, ("plans", "type"): PLAN_TYPE,
-    ("plans", "horizon"): HORIZON, ("plans", "method"): PLAN_METHOD, ("work_logs", "source"): LOG_SOURCE,
+    ("plans", "horizon"): HORIZON, ("work_logs", "source"): LOG_SOURCE,
     ("work_logs", "service_type"): SERVICE_TYPE, ("retention_cases", "reason"): RETENTION_REASON,
     ("retention_cases", "intent"): RETENTION_INTENT, ("retention_cases", "method"): RETENTION_METHOD,
     ("retention_cases", "result"): RETENTION_RESULT, ("service_budgets", "category"): COST_CATEGORY,
@@ -132,3 +155,40 @@ def value_labels() -> dict[str, tuple[str, str]]:
         for member in enumeration.members:
             labels.setdefault(member.code, (member.zh, member.en))
     return labels
+
+
+# The Chinese names an import accepts beside each code and its labels (interfaces.md, "Spreadsheets
+# and labels"), by enumeration name. Once documented they are an interface: they do not follow later
+# renames of the labels above. A name means one code within its enumeration (tests/test_import_labels.py).
+# plans.method is free text: these names map to the codes, any other text is kept as written.
+IMPORT_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "priority": {"urgent": ("紧急", "特急"), "high": ("高", "重要"), "normal": ("普通", "一般", "中"), "low": ("低",)},
+    "staff role": {"manager": ("经理",), "head": ("主管", "部门负责人", "负责人"), "agent": ("客服", "客服专员", "专员")},
+    "plan kind": {"plan": ("计划",), "task": ("任务",)},
+    "plan type": {"visit": ("拜访", "访问"), "activity": ("活动",), "service": ("服务",), "publicity": ("宣传",),
+                  "discount": ("优惠",)},
+    "horizon": {"year": ("年", "年度"), "quarter": ("季", "季度"), "month": ("月", "月度"), "week": ("周",)},
+    "plan method": {"interview": ("面谈", "访谈", "上门"), "phone": ("电话",), "sms": ("短信", "短消息"),
+                    "letter": ("信函",), "email": ("邮件", "电子邮件", "E-mail")},
+    "retention reason": {"price": ("价格",), "service": ("服务",), "quality": ("质量",),
+                         "competitor": ("竞争对手", "竞品"), "relocation": ("搬迁",), "other": ("其他",)},
+    "retention intent": {"churned": ("已流失", "流失"), "at_risk": ("有流失倾向", "流失倾向")},
+    "retention method": {"promotion": ("促销",), "service_improvement": ("改进服务", "服务改进"),
+                         "visit": ("拜访", "上门"), "discount": ("优惠", "折扣"), "other": ("其他",)},
+    "retention result": {"retained": ("挽留成功", "成功", "已挽留"), "lost": ("挽留失败", "失败"),
+                         "pending": ("跟进中", "处理中", "进行中")},
+    "cost category": {"people": ("人力", "人力资源"), "equipment": ("设备", "设备资源"), "funds": ("资金", "资金投入")},
+    "log source": {"phone": ("电话",), "visit": ("上门", "拜访"), "email": ("邮件",), "wechat": ("微信",),
+                   "web": ("网站", "在线"), "other": ("其他",)},
+    "service type": {"consultation": ("咨询",), "after_sales": ("售后",), "complaint": ("投诉",),
+                     "visit": ("回访", "拜访"), "other": ("其他",)},
+    "call direction": {"inbound": ("呼入",), "outbound": ("呼出",)},
+    "gender": {"F": ("女",), "M": ("男",)},
+    "evaluation relation": {"superior": ("上级评价", "上级"), "peer": ("同级评价", "同级"),
+                            "subordinate": ("下级评价", "下级"), "self": ("自评",)},
+}
+
+
+def enumeration_of(codes: tuple[str, ...]) -> Enumeration | None:
+    """The enumeration whose codes are exactly `codes` (the import's `one_of(*X.codes)` finds its names so)."""
+    return next((e for e in ALL if e.codes == tuple(codes)), None)

@@ -8,13 +8,15 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, archives, common, display
+from dashboard.i18n import accounts, archives, common, display, imports
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
-LABELS: dict[str, tuple[str, str]] = common.LABELS | accounts.LABELS | display.LABELS | archives.LABELS | {
+# Each domain's labels module, merged in this order (a later module may not redefine a key).
+MODULES = (common, accounts, display, imports, archives)
+LABELS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in m.LABELS.items()} | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
-COLUMNS: dict[str, tuple[str, str]] = common.COLUMNS | accounts.COLUMNS | display.COLUMNS | archives.COLUMNS
+COLUMNS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in getattr(m, "COLUMNS", {}).items()}
 SEGMENT_APPROACH = common.SEGMENT_APPROACH
 # Enumerated values shown to users.
 VALUES: dict[str, tuple[str, str]] = vocabulary.value_labels()

@@ -137,8 +137,8 @@ LABELS: dict[str, tuple[str, str]] = {
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "work_scope": ("工作范围", "work_scope"), "head_name": ("负责人", "head"), "staff_count": ("在职员工", "staff"),
-    "customer_count": ("客户数", "customers"), "active": ("状态", "status"), "name": ("名称", "name"),
-    "code": ("编号", "code"), "role": ("角色", "role"),
+    "customer_count": ("客户数", "customers"), "name": ("名称", "name"),
+    "code": ("编号", "code"),
     "title": ("职务", "title"), "phone": ("电话", "phone"), "email": ("电子邮箱", "e-mail"),
     "hired_on": ("入职日期", "hired_on"), "left_on": ("离职日期", "left_on"), "course": ("课程", "course"),
     "trained_on": ("培训日期", "trained_on"), "hours": ("学时", "hours"), "result": ("结果", "result"),

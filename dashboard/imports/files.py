@@ -16,6 +16,7 @@ from dashboard.imports.parsers import (
     code,
     count,
     long_text,
+    named_or_text,
     non_negative_amount,
     one_of,
     positive_hours,
@@ -34,6 +35,10 @@ class FileSpec:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     staged: list[str] | None = None  # the header, when the rows sit in temp table raw_<name> instead
     staged_count: int = 0
+    # Chinese sheet name and column headers (column -> accepted headers) beyond those of imports/names.py
+    sheet_zh: str = ""
+    headers_zh: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""  # where the rows came from, as problems name it: orders.csv, orders.xlsx, BOOK.xlsx:订单
 
     @property
     def table(self) -> str:
@@ -80,7 +85,7 @@ def specs() -> list[FileSpec]:
             "end_date": (True, a_date), "department_code": (True, code), "staff_no": (False, code),
             "planned_count": (True, count), "minimum_count": (True, count), "planned_cost": (True, non_negative_amount),
             "content": (False, long_text), "purpose": (False, long_text),
-            "method": (False, one_of(*v.PLAN_METHOD.codes)),
+            "method": (False, named_or_text(v.PLAN_METHOD)),
             "assigned_by_staff_no": (False, code)}, ("plan_no",)),
         FileSpec("plan_progress.csv", {
             "plan_no": (True, code), "recorded_on": (True, a_date), "completed_count": (True, count),

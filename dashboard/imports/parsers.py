@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Callable
 
-from dashboard.core import limits
+from dashboard.core import limits, vocabulary
 from db.engine import app_timezone
 
 
@@ -39,23 +39,56 @@ def code(v: str) -> str:
     return _checked(limits.code_problem(v), v)
 
 
+# Dates as users write them (interfaces.md): 2026-05-01, 2026/5/1 or 2026年5月1日; timestamps ISO 8601,
+# or such a date and a time (2026/5/1 9:30, 2026年5月1日 09:30:15).
+_DATE_FORMS = (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+DATE_FORMS = "YYYY-MM-DD, 2026/5/1 or 2026年5月1日"
+
+
+def _date_parts(v: str) -> tuple[int, int, int] | None:
+    for form in _DATE_FORMS:
+        if m := re.fullmatch(form, v):
+            return int(m[1]), int(m[2]), int(m[3])
+    return None
+
+
 def a_date(v: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-        raise BadValue(f"'{v}' is not a date YYYY-MM-DD")
+    parts = _date_parts(v)
+    if parts is None:
+        raise BadValue(f"'{v}' is not a date YYYY-MM-DD (or 2026/5/1, 2026年5月1日)")
     try:
-        value = date.fromisoformat(v)
+        value = date(*parts)
     except ValueError:
         raise BadValue(f"'{v}' is not a valid date") from None
     return _checked(limits.date_problem(value), value)
+
+
+a_date.kind = "date"
 
 
 def timestamp(v: str) -> datetime:
     try:
         value = datetime.fromisoformat(v)
     except ValueError:
-        raise BadValue(f"'{v}' is not an ISO 8601 timestamp") from None
+        value = _written_timestamp(v)
     value = value if value.tzinfo else value.replace(tzinfo=app_timezone())
     return _checked(limits.date_problem(value.astimezone(app_timezone())), value)
+
+
+timestamp.kind = "timestamp"
+
+
+def _written_timestamp(v: str) -> datetime:
+    """2026/5/1 9:30 or 2026年5月1日 9:30[:15] (a date form of a_date's, a space, a time)."""
+    m = re.fullmatch(r"(\S+)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?", v) \
+        or re.fullmatch(r"(\S+日)(\d{1,2}):(\d{2})(?::(\d{2}))?", v)
+    parts = _date_parts(m[1]) if m else None
+    if m is None or parts is None:
+        raise BadValue(f"'{v}' is not an ISO 8601 timestamp (or 2026/5/1 9:30, 2026年5月1日 9:30)")
+    try:
+        return datetime(*parts, int(m[2]), int(m[3]), int(m[4] or 0))
+    except ValueError:
+        raise BadValue(f"'{v}' is not a valid date and time") from None
 
 
 def _written(pattern: str, what: str, convert: Callable[[str], object]) -> Callable[[str], object]:
@@ -87,11 +120,35 @@ def positive_hours(v: str) -> Decimal:
     return value
 
 
-def one_of(*allowed: str) -> Callable[[str], str]:
+def one_of(*allowed) -> Callable[[str], str]:
+    """A cell naming one member of an enumeration: its code, its English or Chinese label, or one of
+    the Chinese names of vocabulary.IMPORT_NAMES, ignoring case and surrounding spaces.
+
+    Takes the Enumeration, or its codes (`one_of(*X.codes)` finds the enumeration of those codes);
+    codes of no enumeration are accepted as written only.
+    """
+    enumeration = allowed[0] if len(allowed) == 1 and isinstance(allowed[0], vocabulary.Enumeration) \
+        else vocabulary.enumeration_of(allowed)
+    codes = enumeration.codes if enumeration else tuple(allowed)
+    accepted = enumeration.accepted() if enumeration else {vocabulary.fold(c): c for c in codes}
+    listing = "; ".join(f"{c}: {', '.join(enumeration.names(c)[1:])}" if enumeration else c for c in codes)
+
     def parse(v: str) -> str:
-        if v not in allowed:
-            raise BadValue(f"'{v}' is not one of {', '.join(allowed)}")
-        return v
+        found = accepted.get(vocabulary.fold(v))
+        if found is None:
+            raise BadValue(f"'{v}' is not one of {', '.join(codes)} (accepted: {listing})")
+        return found
+    parse.enumeration = enumeration
+    return parse
+
+
+def named_or_text(enumeration) -> Callable[[str], str]:
+    """Free text where some names mean a code: a known name gives its code, any other text is kept as written."""
+    accepted = enumeration.accepted()
+
+    def parse(v: str) -> str:
+        return accepted.get(vocabulary.fold(v)) or text(v)
+    parse.enumeration = enumeration
     return parse
 
 

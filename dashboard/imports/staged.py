@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 SQL_CHECKED = {"orders.csv"}
 _BLANKS = r"E' \t\r\n\f\v'"
+# a date written 2026/5/1 or 2026年5月1日 as 2026-5-1, which Postgres reads (ISO dates pass unchanged)
+_ISO = "replace(translate({v}, '/年月', '---'), '日', '')"
 
 
 def _trimmed(column: str) -> str:
@@ -38,10 +40,12 @@ def _formats():
 
     starts = ", ".join(f"'{c}'" for c in limits.FORMULA_STARTS)
     return {
-        a_date: [("{v} !~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'", quoted("is not a date YYYY-MM-DD")),
-                 ("NOT pg_input_is_valid({v}, 'date')", quoted("is not a valid date")),
-                 (f"CAST({{v}} AS date) NOT BETWEEN '{limits.DATE_MIN}' AND '{limits.DATE_MAX}'",
-                  f"format('%s is outside {limits.DATE_MIN} .. {limits.DATE_MAX}', {{v}})")],
+        a_date: [("{v} !~ '^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}|"
+                  "[0-9]{{4}}年[0-9]{{1,2}}月[0-9]{{1,2}}日)$'",
+                  quoted("is not a date YYYY-MM-DD (or 2026/5/1, 2026年5月1日)")),
+                 (f"NOT pg_input_is_valid({_ISO.format(v='{v}')}, 'date')", quoted("is not a valid date")),
+                 (f"CAST({_ISO.format(v='{v}')} AS date) NOT BETWEEN '{limits.DATE_MIN}' AND '{limits.DATE_MAX}'",
+                  f"format('%s is outside {limits.DATE_MIN} .. {limits.DATE_MAX}', CAST({_ISO.format(v='{v}')} AS date))")],
         amount: [("{v} !~ '^-?[0-9]{{1,12}}([.][0-9]{{1,2}})?$'",
                   quoted("is not an amount with up to 2 decimal places"))],
         code: [(f"left({{v}}, 1) IN ({starts})",
@@ -114,6 +118,7 @@ def typed_select(spec, columns_sql: str) -> str:
     parts = []
     for definition in columns_sql.split(", "):
         column, sql_type = definition.split(" ", 1)
-        parts.append(f"CAST({_trimmed(column)} AS {sql_type}) AS {column}" if column in spec.staged
+        value = _ISO.format(v=_trimmed(column)) if sql_type == "date" else _trimmed(column)
+        parts.append(f"CAST({value} AS {sql_type}) AS {column}" if column in spec.staged
                      else f"CAST(NULL AS {sql_type}) AS {column}")
     return f"SELECT {', '.join(parts)} FROM {spec.table} ORDER BY line"
