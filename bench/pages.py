@@ -27,7 +27,8 @@ from dashboard.ui.entry import entry_file_only  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present",
-         "data_import"]
+         "data_import", "callbacks"]
+PAGES += ["cost"]  # service cost
 # the archives: the customer file opens the first customer found (its whole timeline), cold
 PAGES += ["customer_file", "customer_log", "staff", "departments"]
 captured: list[tuple[str, object]] = []

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import archives, complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import archives, callbacks, complaints, cost, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -58,6 +58,17 @@ GRADING = View("grading", "as_of",
                ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                 "rfm_segment", "value_class", "abc_class"),
                lambda s, p: Call(grading.grading, s, p["as_of"]))
+SERVICE_COST = View("service_cost", "range",
+                    ("department_code", "category", "budget", "actual", "variance", "budget_usage"),
+                    lambda s, p: Call(cost.service_cost, s, p["start"], p["end"]))
+
+CALLBACKS_DUE = View("callbacks_due", "as_of",
+                     ("reason", "customer_code", "department_code", "owner_staff_no", "abc_class", "last_callback_on",
+                      "surveyed_on", "due_on", "days_overdue"),
+                     lambda s, p: Call(callbacks.callback_due, s, p["as_of"]))
+CALLBACK_RATES = View("callback_rates", "as_of",
+                      ("department_code", "staff_no", "customers", "on_schedule", "overdue", "on_schedule_rate"),
+                      lambda s, p: Call(callbacks.callback_rates, s, p["as_of"]))
 
 CUSTOMER_LOG = View("customer_log", "range",
                     ("log_no", "logged_at", "customer_code", "staff_no", "source", "service_type", "category", "content",
@@ -66,7 +77,8 @@ CUSTOMER_LOG = View("customer_log", "range",
 
 # The views by their documented names, for the command line.
 VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
-                                              GRADING, CUSTOMER_LOG)}
+                                              GRADING, SERVICE_COST, CUSTOMER_LOG)}
+VIEWS |= {v.name: v for v in (CALLBACKS_DUE, CALLBACK_RATES)}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,

@@ -19,7 +19,7 @@ from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fm
 from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
-from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, fluctuation, grading, plans, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -88,6 +88,9 @@ def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[
         "summary_before": Call(fluctuation.fluctuation_summary, scope, week.previous(), as_of=prev_as_of),
         "behind": Call(plans.plans, scope, as_of, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": Call(complaints.complaint_breakdown, scope, week.start, week.end, "priority", as_of),
+        # service cost: the week to date, budgets pro-rated to the same days, against the same days before
+        "cost_now": Call(cost.service_cost, scope, compare(week, as_of).current.start, compare(week, as_of).current.end),
+        "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
     } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \
       | {f"{key}_before": call for key, call in period_calls(scope, prev, prev_as_of).items()}
 
@@ -110,6 +113,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
     abc_now, abc_before = data["abc_now"], data["abc_before"]
     behind, breakdown = data["behind"], data["breakdown"]
     drops, moved = fluctuation.extreme_rows(data["fluctuation_now"], "drops"), tiers.tier_rows(data["tiers_now"])
+    cost_now, cost_before = cost.total(data["cost_now"]).iloc[0], cost.total(data["cost_before"]).iloc[0]
 
     return [
         Section("overview", "nav_overview", [
@@ -126,6 +130,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_median_duration", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
                    worse_when_up=True),
             Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
+            Figure("response_on_time", k_now["response_on_time_rate"], k_before["response_on_time_rate"], "rate"),
         ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
             chart=breakdown.melt(id_vars=["key"], value_vars=["met", "breached", "pending"],
                                  var_name="state", value_name="n")),
@@ -158,6 +163,12 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
                    int(abc_before["customers"].sum()) if not abc_before.empty else 0),
             Figure("kpi_a_share", grading.a_share(abc_now), grading.a_share(abc_before), "rate"),
         ], table=abc_now[["abc_class", "customers", "customer_share", "revenue_share"]]),
+        Section("cost", "slide_cost", [
+            Figure("kpi_cost_budget", cost_now["budget"], cost_before["budget"], "money"),
+            Figure("kpi_cost_actual", cost_now["actual"], cost_before["actual"], "money", worse_when_up=True),
+            Figure("kpi_budget_usage", cost_now["budget_usage"], cost_before["budget_usage"], "rate",
+                   worse_when_up=True),
+        ], table=cost.category_totals(data["cost_now"])[["category", "budget", "actual", "variance", "budget_usage"]]),
     ]
 
 
@@ -201,9 +212,9 @@ def _cell(column: str, value, lang: str) -> str:
         return ""
     if column.endswith("_hours") or column == "hours_overdue":
         return fmt_hours(value, lang)
-    if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current"):
+    if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current", "category"):
         return value_label(value, lang)
-    if column.endswith(("_rate", "_pct", "_share")):
+    if column.endswith(("_rate", "_pct", "_share", "_usage")):
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
         return fixed(value, 2)

@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t
-from dashboard.metrics import complaints, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, grading, plans, retention, tiers
 from dashboard.metrics import archives
 from dashboard.ui import data, display, filters, session
 
@@ -28,7 +28,10 @@ columns = {"now": (cur, f.as_of), "before": (prev, f.previous_as_of)} | {
 figures = data.prefetch(
     {"tiers_now": Call(tiers.tier_change_counts, scope, cur, as_of=f.as_of),
      "tiers_before": Call(tiers.tier_change_counts, scope, f.previous_period, as_of=f.previous_as_of),
-     "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of)}
+     "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of),
+     # service cost to the as-of day (budgets pro-rated to the same days) against the same days before
+     "cost_now": Call(cost.service_cost, scope, f.comparison.current.start, f.comparison.current.end),
+     "cost_before": Call(cost.service_cost, scope, prev.start, prev.end)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
        for key, call in report.period_calls(scope, period, as_of).items()}
     # the same days last year, beside the previous period in the cards' tooltips
@@ -127,6 +130,22 @@ with st.container(border=False):
     left, right = st.columns(2)
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
     right.page_link("pages/grading.py", label=t("open_page", L))
+
+    st.subheader(":material/payments: " + t("nav_cost", L))
+    cost_now, cost_before = cost.total(figures["cost_now"]), cost.total(figures["cost_before"])
+    usage_now, usage_before = g(cost_now, "budget_usage"), g(cost_before, "budget_usage")
+    actual_now, actual_before = g(cost_now, "actual"), g(cost_before, "actual")
+    usage_base = t("usage_base", L, actual=formats.fmt_money(actual_now), budget=formats.fmt_money(g(cost_now, "budget")))
+    display.kpi_row([
+        {"label": t("card_budget_usage", L), "value": formats.fmt_rate(usage_now), "inverse": True,
+         "delta": formats.delta_rate(usage_now, usage_before),
+         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base)},
+        {"label": t("kpi_cost_actual", L), "value": formats.fmt_money_short(actual_now, L), "inverse": True,
+         "delta": formats.delta_number(actual_now, actual_before, 2, money=True),
+         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now))},
+    ])
+    st.caption(f"{t('kpi_budget_usage', L)}: {usage_base}")
+    st.page_link("pages/cost.py", label=t("open_page", L))
 
 # Headline figures for the current week and month, whatever period is chosen above.
 st.subheader(t("headline_week", L) + " / " + t("headline_month", L))

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.core.user import User
-from dashboard.metrics import archives, complaints, evaluation, fluctuation, grading, plans, records, retention, tiers
+from dashboard.metrics import (archives, callbacks, complaints, cost, evaluation, fluctuation, grading, plans, records,
+                               retention, tiers)
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
 
 MAY = Period.parse("2026-05")
@@ -60,6 +61,19 @@ READS = {
     "customer_list": (records.customer_list, ()),
     "complaint_record": (records.complaint_record, ("T-S",)),
     "plan_versions": (records.plan_versions, (["P-S"],)),
+    "callback_due": (callbacks.callback_due, (D,)),
+    "callback_rates": (callbacks.callback_rates, (D,)),
+    "gifts": (callbacks.gifts, (D,)),
+    "customer_callbacks": (callbacks.customer_callbacks, (date(2026, 5, 1), D)),
+    "service_cost": (cost.service_cost, (date(2026, 5, 1), D)),
+    "cost_trend": (cost.cost_trend, (date(2026, 4, 1), D)),
+    "cost_entries": (cost.cost_entries, (date(2026, 5, 1), D)),
+    "cost_entries largest": (cost.cost_entries, (date(2026, 5, 1), D, None, None, 10)),
+    "cost_entries of a cell": (cost.cost_entries, (date(2026, 5, 1), D, "SOUTH", "funds")),
+    "cost_links": (cost.cost_links, (date(2026, 5, 1), D)),
+    "budgets": (cost.budgets, (date(2026, 5, 1), D)),
+    "budget_proposals": (cost.budget_proposals, ()),
+    "budget_history": (cost.budget_history, ("SOUTH", "2026-05", "funds")),
     "departments_overview": (archives.departments_overview, ()),
     "deactivation_effect": (archives.deactivation_effect, ("SOUTH",)),
     "staff_directory": (archives.staff_directory, (ARCHIVIST, None, None, None, None, D)),
@@ -116,6 +130,28 @@ def two_departments(conn):
                 "FROM staff s WHERE s.staff_no = 'S-HEAD'")
     exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
                    SELECT '2026-Q2', s.id, s.id, 'self', '{"quality": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+    # callbacks, a dissatisfied survey and a gift of both departments' customers
+    for customer in ("C1", "S-C"):
+        exec_(conn, "INSERT INTO customer_callbacks (customer_id, called_on, method, result) "
+                    "SELECT id, '2026-05-20', 'phone', 'satisfied' FROM customers WHERE code = :c", c=customer)
+        exec_(conn, "INSERT INTO customer_gifts (customer_id, sent_on, item) SELECT id, '2026-05-25', '礼品' "
+                    "FROM customers WHERE code = :c", c=customer)
+    exec_(conn, "INSERT INTO satisfaction_surveys (customer_id, department_id, surveyed_on, nps) "
+                "SELECT id, department_id, '2026-05-22', 3 FROM customers WHERE code = 'S-C'")
+    # service cost: EAST-1's and SOUTH's budgets (one proposed) and entries, SOUTH's linked to its plan and case
+    for department, status in (("EAST-1", "approved"), ("SOUTH", "approved"), ("SOUTH", "proposed")):
+        exec_(conn, """INSERT INTO service_budgets (department_id, period, period_start, period_end, category, amount,
+                       status, original_amount) SELECT id, '2026-05', '2026-05-01', '2026-05-31', :c, 310.00, :s, 310.00
+                       FROM departments WHERE code = :d""", d=department, s=status,
+              c="funds" if status == "approved" else "people")
+    exec_(conn, """INSERT INTO budget_adjustments (budget_id, actor, action, amount_after)
+                   SELECT id, 'boss', 'adjust', amount FROM service_budgets""")
+    for no, department, plan, case in (("X-E", "EAST-1", "P-E", None), ("X-S", "SOUTH", "P-S", None),
+                                       ("X-S2", "SOUTH", None, "R-S")):
+        exec_(conn, """INSERT INTO cost_entries (entry_no, entry_date, department_id, category, amount, plan_id,
+                       retention_case_id) SELECT :no, '2026-05-06', d.id, 'funds', 99.00,
+                       (SELECT id FROM plans WHERE plan_no = :p), (SELECT id FROM retention_cases WHERE case_no = :r)
+                       FROM departments d WHERE d.code = :d""", no=no, d=department, p=plan, r=case)
     return conn
 
 
@@ -123,12 +159,16 @@ def remove_south(conn) -> None:
     """SOUTH's records gone, as if they had never been entered."""
     south = "(SELECT id FROM departments WHERE code = 'SOUTH')"
     customers = f"(SELECT id FROM customers WHERE department_id IN {south})"
-    for sql in (f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",
+    for sql in (f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
+                f"(SELECT id FROM retention_cases WHERE customer_id IN {customers})",
+                f"DELETE FROM service_budgets WHERE department_id IN {south}",
+                f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",
                 f"DELETE FROM plans WHERE department_id IN {south}",
                 f"DELETE FROM complaints WHERE customer_id IN {customers}",
                 f"DELETE FROM retention_cases WHERE customer_id IN {customers}",
                 f"DELETE FROM orders WHERE customer_id IN {customers}",
                 f"DELETE FROM customer_owner_history WHERE customer_id IN {customers}",
+                f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
                 f"DELETE FROM work_logs WHERE department_id IN {south} OR customer_id IN {customers}",
                 f"DELETE FROM customers WHERE department_id IN {south}",
                 "DELETE FROM evaluations_360",

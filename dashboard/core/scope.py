@@ -135,6 +135,9 @@ _RECORD_DEPARTMENT = {
     "plans": "SELECT d.code FROM plans p JOIN departments d ON d.id = p.department_id WHERE p.plan_no = :k",
     "customers": "SELECT d.code FROM customers cu JOIN departments d ON d.id = cu.department_id WHERE cu.code = :k",
     "work_logs": "SELECT d.code FROM work_logs w JOIN departments d ON d.id = w.department_id WHERE w.id::text = :k",
+    "service_budgets": "SELECT d.code FROM service_budgets b JOIN departments d ON d.id = b.department_id "
+                       "WHERE d.code || '/' || b.period || '/' || b.category = :k",
+    "cost_entries": "SELECT d.code FROM cost_entries e JOIN departments d ON d.id = e.department_id WHERE e.entry_no = :k",
 }
 
 

@@ -84,6 +84,16 @@ def weights(*keys: str) -> Callable[[str], dict]:
     return read
 
 
+def text_setting(pattern: str, example: str) -> Callable[[str], str]:
+    """A short text matching `pattern` (empty allowed: the feature is off)."""
+    def read(text) -> str:
+        value = "" if text is None else str(text).strip()
+        if value and not re.fullmatch(pattern, value):
+            raise BadSetting(f"'{text}' is not like {example}")
+        return value
+    return read
+
+
 EVALUATION_DIMENSIONS = ("service_skill", "communication", "business_knowledge", "professional_knowledge")
 EVALUATION_RELATIONS = ("superior", "peer", "subordinate", "self")
 
@@ -103,9 +113,43 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "考评维度权重", "Evaluation dimension weights"),
     Setting("evaluation_relation_weights", {"superior": 50, "peer": 20, "subordinate": 20, "self": 10},
             weights(*EVALUATION_RELATIONS), "考评关系权重", "Evaluation relation weights"),
+    # callbacks (回访) per ABC class, in months; reminders; e-mail of reminders (the SMTP password
+    # is a secret: SMTP_PASSWORD in the environment or secrets.toml, never a setting)
+    Setting("callback_months_a", 1, whole_between(1, 24), "A 类客户回访周期（月）", "Callback every (months), class A"),
+    Setting("callback_months_b", 3, whole_between(1, 24), "B 类客户回访周期（月）", "Callback every (months), class B"),
+    Setting("callback_months_c", 12, whole_between(1, 24), "C 类客户回访周期（月）", "Callback every (months), class C"),
+    Setting("reminder_sla_share", 0.75, decimal_between("0", "1"), "投诉提醒：时限已用比例",
+            "Complaint reminder at this share of the SLA"),
+    Setting("email_reminders", "off", one_of("off", "on"), "邮件提醒", "E-mail reminders"),
+    Setting("smtp_host", "", text_setting(r"[A-Za-z0-9.-]+(:\d{1,5})?", "smtp.example.com or smtp.example.com:587"),
+            "SMTP 服务器", "SMTP server"),
+    Setting("smtp_sender", "", text_setting(r"[^@\s]+@[^@\s]+\.[^@\s]+", "service@example.com"),
+            "发件人", "Sender address"),
+    Setting("smtp_user", "", text_setting(r"\S+", "a user name"), "SMTP 用户名", "SMTP user"),
 )}
 
 
 def current(stored: dict[str, Any]) -> dict[str, Any]:
     """Every setting's value: the stored one, or its default."""
     return {key: stored.get(key, setting.default) for key, setting in SETTINGS.items()}
+
+
+def written(value: Any) -> str:
+    """A setting's value as settings.csv writes it (what `read` reads back)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def listed(conn) -> list[tuple[str, str]]:
+    """(key, value) of every setting, current values, in the registry's order."""
+    import sqlalchemy as sa
+
+    stored = dict(conn.execute(sa.text("SELECT key, value FROM settings")).all())
+    rows = []
+    for key, value in current(stored).items():
+        default = SETTINGS[key].default
+        if isinstance(value, dict) and isinstance(default, dict):   # jsonb reorders keys: the registry's order
+            value = {k: value[k] for k in default if k in value} | {k: v for k, v in value.items() if k not in default}
+        rows.append((key, written(value)))
+    return rows

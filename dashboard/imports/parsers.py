@@ -160,6 +160,19 @@ def score(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def named_period(v: str):
+    """A budget's named period: `2026`, `2026-Q2`, `2026-05` or `2026-W21` (not a custom range)."""
+    from dashboard.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(v)
+    except PeriodError:
+        period = None
+    if period is None or period.kind == "custom":
+        raise BadValue(f"'{v}' is not a named period (a year 2026, quarter 2026-Q2, month 2026-05 or week 2026-W21)")
+    return _checked(limits.date_problem(period.start) or limits.date_problem(period.end), period)
+
+
 training_hours = _written(r"\d{1,5}(\.\d)?", "hours >= 0 with at most one decimal place", Decimal)
 
 

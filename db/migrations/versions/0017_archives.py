@@ -3,12 +3,12 @@ staff work history, the customer record of seed 003, and the customer log's numb
 summary and the time an entry was recorded.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0012
 """
 from alembic import op
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
