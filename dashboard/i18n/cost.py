@@ -88,7 +88,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "own_planned_cost": ("自身计划成本", "own_planned_cost"), "own_recorded_cost": ("自身记录成本", "own_recorded_cost"),
     "period": ("期间", "period"), "period_start": ("开始", "period_start"), "period_end": ("结束", "period_end"),
     "original_amount": ("原始金额", "original_amount"), "proposed_amount": ("待批调整", "proposed_amount"),
-    "in_range": ("折算到本期", "in_range"), "note": ("备注", "note"), "proposed_by": ("提交人", "proposed_by"),
+    "in_range": ("折算到本期", "in_range"), "proposed_by": ("提交人", "proposed_by"),
     "decided_by": ("审批人", "decided_by"), "at": ("时间", "at"), "actor": ("操作人", "actor"),
     "action": ("操作", "action"), "amount_before": ("调整前", "amount_before"), "amount_after": ("调整后", "amount_after"),
     "month": ("月份", "month"),
