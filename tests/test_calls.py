@@ -171,6 +171,12 @@ def test_calls_csv_imports_through_the_sql_path_in_the_company_time_zone(engine,
     assert again == {"calls.csv": 0}
 
 
+def test_a_file_without_the_optional_columns_imports(engine, tmp_path):
+    import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
+    content = "call_id,direction,started_at,ended_at\nM1,inbound,2026-05-12 09:00,2026-05-12 09:00:30\n"
+    assert import_directory(engine, write_files(tmp_path / "c", {"calls.csv": content})) == {"calls.csv": 1}
+
+
 @pytest.mark.parametrize("sql_path", [True, False])
 def test_bad_call_rows_are_refused_naming_the_line_and_nothing_is_written(engine, tmp_path, sql_path):
     import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
@@ -201,3 +207,16 @@ def test_call_summary_is_an_export_view_with_its_documented_columns(conn):
     table = export_frame(conn, VIEWS["call_summary"], Scope.company(), start=DAY, end=DAY)
     assert list(table.columns) == list(calls.SUMMARY_COLUMNS)
     assert list(table["queue"]) == ["sales", "ALL"] and list(table["offered"]) == [1, 1]
+
+
+def test_a_timestamp_that_does_not_exist_and_a_direction_in_capitals_are_read_as_the_python_path_reads_them(
+        engine, tmp_path):
+    import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
+    lines = [CALLS_HEADER, "V1,INBOUND,2026-02-30 09:00,,2026-03-01 09:00,,,,,", "V2,Inbound,2026-02-28 09:00,,2026-02-28 09:01,,,,,"]
+    with pytest.raises(ImportFailed) as failure:
+        import_directory(engine, write_files(tmp_path / "c", {"calls.csv": "\n".join(lines) + "\n"}))
+    assert failure.value.problems == ["calls.csv:2: started_at: '2026-02-30 09:00' is not a valid date and time"]
+    lines[1] = "V1,INBOUND,2026-02-27 09:00,,2026-02-27 09:00:30,,,,,"
+    assert import_directory(engine, write_files(tmp_path / "c", {"calls.csv": "\n".join(lines) + "\n"})) == {"calls.csv": 2}
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT array_agg(DISTINCT direction) FROM calls")).scalar() == ["inbound"]

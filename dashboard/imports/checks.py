@@ -55,6 +55,8 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
         if name not in files:
             return
         if files[name].staged is not None:
+            if column not in files[name].staged:  # an optional column the file leaves out
+                return
             problems.extend(staged.reference_problems(conn, files[name], column, what, in_files[what]))
             return
         for line, row in files[name].rows:

@@ -9,6 +9,7 @@ line numbers COPY could not reproduce (quoted fields may span lines) or whose sh
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -54,7 +55,7 @@ def _formats():
         text: [too_long(limits.SHORT_TEXT)],
         long_text: [too_long(limits.LONG_TEXT)],
         count: [("{v} !~ '^[0-9]{{1,9}}$'", quoted("is not a whole number >= 0"))],
-        timestamp: [],  # the cells _PYTHON_NAMES does not send the Python way are valid
+        timestamp: [],  # the cells _python_names does not send the Python way are valid
     }
 
 
@@ -65,12 +66,11 @@ _OFFSET = "'(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'"
 
 
 def _local_timestamp(v: str) -> str:
-    """The SQL of cell `v` as a timestamptz: its own offset, else the company's time zone (as parsers.timestamp)."""
-    from db.engine import app_timezone
+    """The SQL of cell `v` as a timestamptz: its own offset, else the company's time zone (as parsers.timestamp).
 
-    zone = str(app_timezone()).replace("'", "")
-    return (f"CASE WHEN {v} ~ {_OFFSET} THEN CAST({v} AS timestamptz) "
-            f"ELSE CAST({v} AS timestamp) AT TIME ZONE '{zone}' END")
+    stage() sets the transaction's TimeZone to the company's for a file with timestamps.
+    """
+    return f"CAST({v} AS timestamptz)"
 
 
 def _python_names(parse, v: str) -> str | None:
@@ -79,23 +79,26 @@ def _python_names(parse, v: str) -> str | None:
     from dashboard.imports.parsers import timestamp
 
     if parse is timestamp:
-        from db.engine import app_timezone
-
-        zone = str(app_timezone()).replace("'", "")
-        return (f"CASE WHEN {v} !~ {_ISO_TIMESTAMP} OR NOT pg_input_is_valid({v}, 'timestamp') THEN true "
-                f"ELSE CAST(({_local_timestamp(v)}) AT TIME ZONE '{zone}' AS date) "
-                f"NOT BETWEEN '{limits.DATE_MIN}' AND '{limits.DATE_MAX}' END")
+        # dates well inside the limits, compared as ISO text (cheap); a cell near them goes the Python way
+        low, high = limits.DATE_MIN + timedelta(days=1), limits.DATE_MAX - timedelta(days=1)
+        return (f"CASE WHEN {v} !~ {_ISO_TIMESTAMP} THEN true "
+                f"WHEN left({v}, 10) NOT BETWEEN '{low}' AND '{high}' THEN true "
+                # the pattern admits only real hours and minutes: a day past the 28th is what may not exist
+                f"WHEN substr({v}, 9, 2) > '28' THEN NOT pg_input_is_valid({v}, 'timestamptz') ELSE false END")
     if getattr(parse, "accepted", None) is not None:
         names = ", ".join("'" + name.replace("'", "''") + "'" for name in parse.accepted)
-        return f"lower(normalize({v}, NFKC)) NOT IN ({names})"
+        return f"CASE WHEN {v} IN ({names}) THEN false ELSE lower(normalize({v}, NFKC)) NOT IN ({names}) END"
     return None
 
 
 def _enumerated(parse, v: str) -> str:
-    """The code an accepted name `v` means (names checked by _python_names)."""
-    cases = " ".join("WHEN '" + name.replace("'", "''") + "' THEN '" + code.replace("'", "''") + "'"
-                     for name, code in parse.accepted.items())
-    return f"CASE lower(normalize({v}, NFKC)) {cases} END"
+    """The code an accepted name `v` means (names checked by _python_names); a cell already written as an
+    accepted name is not folded (the common case, and the cheap one)."""
+    def cases(of: str) -> str:
+        return f"CASE {of} " + " ".join("WHEN '" + name.replace("'", "''") + "' THEN '" + code.replace("'", "''") + "'"
+                                        for name, code in parse.accepted.items()) + " END"
+    names = ", ".join("'" + name.replace("'", "''") + "'" for name in parse.accepted)
+    return f"CASE WHEN {v} IN ({names}) THEN {cases(v)} ELSE {cases(f'lower(normalize({v}, NFKC))')} END"
 
 
 def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> bool:
@@ -121,6 +124,13 @@ def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> b
         return False
     # cells only the Python path names as it does (a timestamp written 2026/5/1 9:30, a direction
     # in another case): the whole file goes that way, with its messages
+    from dashboard.imports.parsers import timestamp
+
+    if any(parse is timestamp for _, parse in spec.columns.values()):
+        # a timestamp without an offset is in the company's time zone (parsers.timestamp), for this transaction
+        from db.engine import app_timezone
+
+        conn.execute(sa.text("SELECT set_config('TimeZone', :zone, true)"), {"zone": str(app_timezone())})
     odd = [condition for column in header
            if (condition := _python_names(spec.columns[column][1], _trimmed(column))) is not None]
     if odd and conn.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE "

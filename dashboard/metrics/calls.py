@@ -61,11 +61,16 @@ cohort AS (
            -- first contact: the base is answered, has a customer or caller, and its window ended by T
            c.answered_at IS NOT NULL AND (c.customer_id IS NOT NULL OR c.caller IS NOT NULL)
                AND c.ended_at + make_interval(hours => :fcr) <= :t AS fcr_base,
-           EXISTS (SELECT 1 FROM calls r
-                   WHERE r.direction = 'inbound' AND r.id <> c.id
-                     AND r.started_at > c.ended_at AND r.started_at <= c.ended_at + make_interval(hours => :fcr)
-                     AND CASE WHEN c.customer_id IS NOT NULL THEN r.customer_id = c.customer_id
-                              ELSE r.caller = c.caller END) AS repeated
+           -- each identity probes its own index (calls_customer_started_idx, calls_caller_started_idx)
+           CASE WHEN c.customer_id IS NOT NULL THEN EXISTS (
+                    SELECT 1 FROM calls r
+                    WHERE r.direction = 'inbound' AND r.customer_id = c.customer_id AND r.id <> c.id
+                      AND r.started_at > c.ended_at AND r.started_at <= c.ended_at + make_interval(hours => :fcr))
+                WHEN c.caller IS NOT NULL THEN EXISTS (
+                    SELECT 1 FROM calls r
+                    WHERE r.direction = 'inbound' AND r.caller = c.caller AND r.id <> c.id
+                      AND r.started_at > c.ended_at AND r.started_at <= c.ended_at + make_interval(hours => :fcr))
+                ELSE false END AS repeated
     FROM calls c
     WHERE c.direction = 'inbound' AND c.started_at >= :from_ts AND c.started_at < :to_ts AND c.started_at <= :t
       AND (CAST(:department AS text) IS NULL OR c.department_id IN (SELECT id FROM scope))
