@@ -16,6 +16,7 @@ PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading
          "data_import", "callbacks", "cost",
          "quality", "evaluation", "customer_file", "customer_log", "staff",
          "departments"]
+PAGES += ["contact_centre"]
 
 pytestmark = needs_chromium
 

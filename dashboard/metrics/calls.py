@@ -136,3 +136,8 @@ def call_summary(conn: Connection, scope: Scope, start: date, end: date, as_of: 
     """Export view call_summary: one row per queue with inbound calls in the range, plus `ALL`."""
     table = call_figures(conn, scope, start, end, as_of, by="queue")
     return table.loc[:, list(SUMMARY_COLUMNS)] if not table.empty else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+
+
+def rules(conn: Connection, scope: Scope) -> pd.DataFrame:
+    """The rules in force as one row (the pages say which rule each figure uses); the same for every scope."""
+    return pd.DataFrame([call_rules(conn)])

@@ -105,7 +105,7 @@ ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type",
                 "category", "action", "link_kind", "plan_kind")
 
 
-RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps")
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps", "service_level")
 MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change",  # numeric "change": a volume change
                "budget", "variance", "in_range")
 MONEY_COLUMNS = ("actual",)  # money by its whole name ("actual_count" is a count)

@@ -1,0 +1,42 @@
+"""The contact-centre page in-process (AppTest): cards with their bases and rules in both languages, a head's
+scope, and an empty range's sentence."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from db.engine import get_engine
+from tests.builders import base, local
+from tests.test_app import assert_clean, open_page, use_database  # noqa: F401 (fixture)
+from tests.test_calls import add_call
+
+
+def _calls(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        base(conn)
+        t0 = local(2026, 5, 12, 9, 0, 0)
+        for i in range(12):
+            add_call(conn, f"P{i}", t0 + timedelta(minutes=7 * i), wait=5 + 3 * i if i % 4 else None, talk=90,
+                     wrap=20, customer="C1" if i % 2 else "C2", staff="S1", queue="hotline" if i % 3 else "sales")
+    engine.dispose()
+
+
+def test_the_page_shows_the_cards_with_their_rules_in_both_languages(database_url, use_database):
+    _calls(database_url)
+    use_database(database_url)
+    for lang, words in (("zh", ("呼叫中心", "服务水平（20 秒）", "首次解决率（24 小时）")),
+                        ("en", ("Contact centre", "Service level (20 s)", "First-contact resolution (24 h)"))):
+        at = open_page("contact_centre", lang, period="2026-05")
+        assert_clean(at)
+        assert at.title[0].value == words[0]
+        labels = [m.label for m in at.metric]
+        assert any(label.startswith(words[1]) and "12" in label for label in labels), labels  # with its base
+        assert any(label.startswith(words[2]) for label in labels), labels
+        assert len(at.dataframe) >= 3
+
+
+def test_an_empty_range_says_so(database_url, use_database):
+    use_database(database_url)
+    at = open_page("contact_centre", "en")
+    assert_clean(at)
+    assert any("No calls" in i.value for i in at.info)
