@@ -40,3 +40,26 @@ def test_an_empty_range_says_so(database_url, use_database):
     at = open_page("contact_centre", "en")
     assert_clean(at)
     assert any("No calls" in i.value for i in at.info)
+
+
+def test_the_demo_holds_a_year_of_calls_with_a_monday_peak_a_lunch_dip_abandons_and_repeats(demo_url):
+    from datetime import date
+
+    from dashboard.core.scope import Scope
+    from dashboard.metrics import calls
+
+    engine = sa.create_engine(demo_url)
+    with engine.connect() as conn:
+        first, last = conn.execute(sa.text("SELECT min(started_at)::date, max(started_at)::date FROM calls")).one()
+        assert (last - first).days >= 364
+        today = conn.execute(sa.text("SELECT (value->>'today')::date FROM settings WHERE key = 'demo'")).scalar()
+        start = today - timedelta(days=90)
+        total = calls.call_figures(conn, Scope.company(), start, today, today).query("all").iloc[0]
+        assert 0.5 < float(total["service_level"]) < 1 and total["short_abandoned"] > 0 and total["abandoned"] > 0
+        assert 0.5 < float(total["fcr_rate"]) < 1
+        hours = calls.call_figures(conn, Scope.company(), start, today, today, "hour").set_index("hour")
+        assert hours.loc[12, "offered"] < hours.loc[11, "offered"] and hours.loc[12, "offered"] < hours.loc[14, "offered"]
+        days = calls.call_figures(conn, Scope.company(), start, today, today, "weekday").set_index("weekday")
+        assert days.loc[1, "offered"] == days["offered"][days.index.notna()].max()
+        assert conn.execute(sa.text("SELECT count(*) FROM calls WHERE customer_id IS NULL AND caller IS NOT NULL")).scalar()
+    engine.dispose()
