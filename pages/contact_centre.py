@@ -64,10 +64,11 @@ display.kpi_row([
 
 def render_trend_chart(trend):
     rows = data.as_float(trend[~trend["all"]], "service_level")
-    x = alt.X(f"{grain}:T", title=None, axis=alt.Axis(format="%m-%d", labelAngle=0))
+    rows = rows.assign(shown=[d.isoformat()[5:] if grain == "day" else d.isoformat() for d in rows[grain]])
+    x = alt.X("shown:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy"), sort=None)
     bars = alt.Chart(rows).mark_bar(opacity=0.5).encode(
         x=x, y=alt.Y("offered:Q", title=column_label("offered", L)),
-        tooltip=[alt.Tooltip(f"{grain}:T", title=column_label("day", L)),
+        tooltip=[alt.Tooltip("shown:O", title=column_label("day", L)),
                  alt.Tooltip("offered:Q", title=column_label("offered", L)),
                  alt.Tooltip("service_level:Q", title=column_label("service_level", L), format=".1%")])
     line = alt.Chart(rows).mark_line(point=True, color="#d62728").encode(

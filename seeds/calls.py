@@ -49,7 +49,11 @@ def generate(dbapi, copier, *, customers, agents_by_dep, heads, today: date, tz,
                staff, customer, caller, dep if dep is not None else None)
         # some answered callers call again within the day (not resolved at first contact)
         if answered and direction == "inbound" and rng.random() < 0.12:
-            repeats.append((ended + timedelta(hours=rng.uniform(0.2, 30)), customer, dep, caller))
+            again = ended + timedelta(hours=rng.uniform(0.2, 30))
+            if not 8 <= again.hour < 20:  # the hotline is open 08:00–20:00: the next morning
+                again = datetime.combine(again.date() + timedelta(days=again.hour >= 20), time(8), tz) \
+                    + timedelta(minutes=rng.randint(0, 120))
+            repeats.append((again, customer, dep, caller))
 
     for back in range(days, -1, -1):
         day = today - timedelta(days=back)

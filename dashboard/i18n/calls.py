@@ -28,6 +28,21 @@ LABELS: dict[str, tuple[str, str]] = {
                  "No calls in this range. Call records are imported as calls.csv (通话记录) on the import page."),
     "all_queues": ("全部", "All"),
     "view_call_summary": ("呼叫中心指标", "contact-centre figures"),
+    # what complaints are about (the complaints page)
+    "topics_title": ("投诉内容分析", "What complaints are about"),
+    "topics_intro": ("按类别、渠道或部门：投诉数、占比及较对比期的变化、每百单与每百名活跃客户（期间有订单）的投诉数，"
+                     "以及重复投诉（同一客户距上次投诉不超过 {days} 天）。选中一行查看其投诉。",
+                     "By category, channel or department: complaints, their share and how it moved on the range compared, "
+                     "complaints per 100 orders and per 100 active customers (with orders in the range), and repeat "
+                     "complaints (the same customer again within {days} days). Pick a row to see its complaints."),
+    "topics_by": ("分析维度", "Break down by"),
+    "topics_by_category": ("类别", "Category"), "topics_by_channel": ("渠道", "Channel"),
+    "topics_by_department": ("部门", "Department"),
+    "topics_top": ("投诉占比（本期与对比期）", "Share of complaints (this range and the one compared)"),
+    "topics_records": ("“{what}”的投诉（最多 500 条，仅限您的权限范围）", "Complaints of “{what}” (up to 500, within your scope)"),
+    "topics_pick": ("在上表中选中一行，查看其投诉。", "Pick a row above to see its complaints."),
+    "topics_none": ("（未填写）", "(not given)"),
+    "topics_now": ("本期", "This range"), "topics_before": ("对比期", "Compared"),
     "no_queue": ("（无队列）", "(no queue)"),
     "weekday_1": ("周一", "Mon"), "weekday_2": ("周二", "Tue"), "weekday_3": ("周三", "Wed"), "weekday_4": ("周四", "Thu"),
     "weekday_5": ("周五", "Fri"), "weekday_6": ("周六", "Sat"), "weekday_7": ("周日", "Sun"),
@@ -41,4 +56,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "acw_seconds": ("话后处理（秒）", "ACW (s)"), "abandon_rate": ("放弃率", "abandon rate"),
     "fcr_rate": ("首次解决率", "FCR rate"), "fcr_base": ("首次解决基数", "FCR base"),
     "fcr_resolved": ("首次解决", "resolved first time"), "hour": ("时段", "hour"), "weekday": ("星期", "weekday"),
+    "complaint_share": ("占比", "share"), "repeat_complaints": ("重复投诉", "repeat complaints"),
+    "orders": ("订单数", "orders"), "active_customers": ("活跃客户", "active customers"),
+    "per_100_orders": ("每百单投诉", "per 100 orders"), "per_100_customers": ("每百客户投诉", "per 100 customers"),
+    "channel": ("渠道", "channel"), "department": ("部门", "department"),
 }

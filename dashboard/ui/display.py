@@ -102,7 +102,7 @@ def empty(lang: str) -> None:
 
 ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
                 "reason", "method", "rfm_segment", "value_class", "key", "department_code", "result",
-                "category", "action", "link_kind", "plan_kind")
+                "category", "action", "link_kind", "plan_kind", "channel")
 
 
 RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps", "service_level")
