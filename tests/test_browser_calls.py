@@ -34,3 +34,30 @@ def test_the_contact_centre_in_chromium(demo_url, who):
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(SHOTS / f"calls-{who}-{lang}-{part}.png"))
         browser.close()
+
+
+def test_what_complaints_are_about_in_chromium(demo_url):
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.accounts import DEMO_PASSWORD
+    from dashboard.i18n import t
+
+    SHOTS.mkdir(exist_ok=True)
+    with serving(demo_url) as base, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for lang in ("zh", "en"):
+            page.goto(f"{base}/?lang={lang}&kind=quarter")
+            wait_until_done(page)
+            if lang == "zh":
+                sign_in(page, "manager", DEMO_PASSWORD, lang)
+            open_from_menu(page, t("nav_complaints", lang))
+            page.get_by_text(t("topics_title", lang)).scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            assert_no_error(page, f"complaints/{lang}")
+            page.screenshot(path=str(SHOTS / f"calls-complaint-topics-{lang}.png"))
+            page.mouse.move(800, 400)
+            page.mouse.wheel(0, 500)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SHOTS / f"calls-complaint-topics-{lang}-2.png"))
+        browser.close()
