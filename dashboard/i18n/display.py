@@ -59,5 +59,5 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "history_at": ("时间", "at"), "history_actor": ("操作人", "by"), "history_action": ("操作", "action"),
     "history_before": ("修改前", "before"), "history_after": ("修改后", "after"), "resolution_days": ("解决时长(天)", "resolution_days"),
     "case_no": ("案例编号", "case_no"), "started_on": ("开始日期", "started_on"), "closed_on": ("结束日期", "closed_on"),
-    "result": ("结果", "result"),
+    "result": ("结果", "result"), "cost": ("挽留成本", "cost"),
 }
