@@ -39,6 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "drill_active": ("筛选：{what} · 清除", "Filter: {what} · clear"),
     "drill_clear_help": ("清除此筛选，显示全部记录", "Clear this filter and show every record"),
     "drill_records": ("查看明细", "Show records"),
+    "drill_toast": ("下方明细已筛选：{what}", "The list below now shows: {what}"),
     "drill_count": ("显示 {shown} 条，共 {total} 条", "{shown} of {total} records"),
     "drill_hint": ("点击图中的柱形或方格，下方明细只显示该组；再次点击或点“清除”恢复全部。",
                    "Click a bar or cell to list only its records below; click it again or “clear” to show all."),

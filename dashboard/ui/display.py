@@ -60,8 +60,10 @@ def kpi_row(cards: list[dict], lang: str | None = None) -> None:
                           delta_color="off" if unchanged or card.get("plain") else
                           "inverse" if card.get("inverse") else "normal",
                           delta_arrow="off" if unchanged else "auto", help=card.get("help"))
-            if card.get("drill"):
-                card_drill(column, card["drill"], card["label"], lang)
+        if any(card.get("drill") for card in row):  # the cards' buttons on one line, whatever the cards' heights
+            for column, card in zip(st.columns(per_row), row):
+                if card.get("drill"):
+                    card_drill(column, card["drill"], card["label"], lang)
 
 
 def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=None, before_base=None,
@@ -340,6 +342,8 @@ def card_drill(column, drill: dict, card_label: str, lang: str) -> None:
             clear_drill(page, chart)
         if where is not None:  # None: the page's own list is the card's records (the overdue list)
             set_drill(page, "kpi", where, label)
+            if not drill.get("open"):  # the list is further down the page: say where the records went
+                st.toast(t("drill_toast", lang, what=escape_markdown(label)), icon=":material/filter_alt:")
 
     if drill.get("open"):
         if column.button(t("drill_records", lang), key=key, icon=":material/list:", type="tertiary"):
