@@ -103,13 +103,16 @@ st.radio(t("trend_grain", L), GRAINS, horizontal=True, key="complaints_grain",
          format_func=lambda k: t(f"kind_{k}", L))
 trend = data.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
-st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
+grain = st.session_state.get("complaints_grain", GRAINS[0])
+display.drill_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=display.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%"),
             scale=display.RATE_SCALE),
     tooltip=display.tooltips("period_start:T", "received", "met", "breached", "pending",
                              alt.Tooltip("achievement_rate:Q", format=".1%", title=t("kpi_achievement_rate", L)),
-                             lang=L)), width="stretch")
+                             lang=L)), PAGE, "trend", ["period_start"],
+    lambda p: Period.containing(grain, display.picked_day(p["period_start"])).label,
+    where=lambda p: {"period_start": [display.picked_day(p["period_start"])]})
 
 
 def state_bars(by: str, key: str):
@@ -144,7 +147,15 @@ with right:
 
 st.subheader(t("complaint_cohort", L))
 display.drill_caption(L)
-cohort = display.drill_records(figures["cohort"], PAGE, L)
+
+
+def cohort_of(start):
+    """The complaints received in the week or month a click on the trend picked, as of the page's day."""
+    picked = Period.containing(grain, start)
+    return data.fetch(Call(complaints.complaints, scope, picked.start, min(picked.end, period.end), f.as_of))
+
+
+cohort = display.drill_records(figures["cohort"], PAGE, L, cohort_of)
 # the columns a manager acts on fit 1280 pixels; the customer and the resolution time behind the toggle and in the export
 cohort_columns = ["complaint_no", "department_code", "priority", "received_at", "deadline", "state",
                   "resolution_hours", "handler_name"]

@@ -112,7 +112,9 @@ else:
     cases = figures["cases"]
     if len(cases) >= CASES_SHOWN:
         st.caption(t("drill_first", L, total=formats.fmt_number(g(total, "cases")), shown=formats.fmt_number(len(cases))))
-    display.show_table(display.drill_records(cases, PAGE, L), L, height=320, key="retention_cases")
+    month_cases = lambda start: data.fetch(Call(  # noqa: E731 (the cases started in the month a click on the trend picked)
+        retention.retention_cases, scope, start, Period.containing("month", start).end, CASES_SHOWN))
+    display.show_table(display.drill_records(cases, PAGE, L, month_cases), L, height=320, key="retention_cases")
 
 st.subheader(t("retention_trend", L))
 trend = data.as_float(figures["trend"], "success_rate", "total_cost")
@@ -120,7 +122,7 @@ if trend.empty:
     display.empty(L)
 else:
     base = alt.Chart(trend).encode(x=alt.X("month:T", title=None, axis=display.MONTH_AXIS))
-    st.altair_chart(alt.layer(
+    display.drill_chart(alt.layer(
         base.mark_bar(color="#90caf9", size=18).encode(
             y=alt.Y("total_cost:Q", title=column_label("total_cost", L), axis=alt.Axis(format=",.0f")),
             tooltip=display.tooltips("month:T", "total_cost", alt.Tooltip("success_rate:Q", format=".1%",
@@ -128,7 +130,9 @@ else:
         base.mark_line(point=True, color="#2e7d32").encode(
             y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"),
                     scale=display.RATE_SCALE)),
-    ).resolve_scale(y="independent"), width="stretch")
+    ).resolve_scale(y="independent"), PAGE, "trend", ["month"],
+        lambda p: display.picked_day(p["month"]).strftime("%Y-%m"),
+        where=lambda p: {"period_start": [display.picked_day(p["month"])]})
 
 st.subheader(t("at_risk_list", L))
 risk = figures["at_risk"]

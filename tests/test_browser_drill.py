@@ -92,6 +92,24 @@ def test_drill_down_in_chromium(served):
         assert clear.count() == 1, "a click on a segment's bar sets no filter"
         clear.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "drill-grading-segment-en.png"))
+        # a month of the retention trend: the cases started that month
+        page.goto(f"{served}/retention?lang=en&kind=month&period=2026-11")
+        wait_until_done(page)
+        chart = page.locator("[data-testid='stVegaLiteChart']").nth(2)  # reasons, methods, then the trend
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        for dx in range(95, 20, -1):  # the latest month's bar is at the right, its foot at the bottom
+            page.mouse.click(box["x"] + box["width"] * dx / 100, box["y"] + box["height"] - 70)
+            page.wait_for_timeout(400)
+            wait_until_done(page)
+            if page.get_by_role("button", name=re.compile("^Filter: 20")).count():
+                break
+        clear = page.get_by_role("button", name=re.compile("^Filter: 20"))
+        assert clear.count() == 1, "a click on a month of the trend sets no filter"
+        month = re.search(r"20\d\d-\d\d", clear.inner_text()).group(0)
+        clear.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "drill-retention-trend-en.png"))
+        assert month == "2026-11" and re.search(r"\d+ of \d+ records", records_caption(page))
         for name, lang in (("grading", "en"), ("fluctuation", "zh"), ("retention", "en"), ("overview", "zh")):
             page.goto(f"{served}/{name if name != 'overview' else ''}?lang={lang}&kind=month&period=2026-11")
             wait_until_done(page)

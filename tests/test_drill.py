@@ -188,3 +188,19 @@ def test_every_analysis_page_has_records_buttons_under_its_cards(demo_url, use_d
     buttons = [b for b in at.button if "_kpi_" in str(b.key)]
     assert len(buttons) >= len(at.metric) > 0
     assert {b.label for b in buttons} == {"查看明细" if lang == "zh" else "Show records"}
+
+
+def test_a_month_of_the_trend_lists_that_months_complaints(demo_url, use_database):
+    from dashboard.metrics import complaints
+
+    use_database(demo_url)
+    at = open_page("complaints", "en", period=NOVEMBER)
+    november = table(at, "complaints_table")
+    at = drill(at, "complaints", "trend", {"period_start": [date(2026, 10, 1)]}, "2026-10")
+    assert_clean(at)
+    october = table(at, "complaints_table")
+    with get_engine().connect() as conn:
+        expected = complaints.complaints(conn, Scope.company(), date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 30))
+    assert list(october["Complaint no"]) == list(expected["complaint_no"]) and len(october) != len(november)
+    at = clear_buttons(at)[0].click().run()
+    assert len(table(at, "complaints_table")) == len(november)

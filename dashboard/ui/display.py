@@ -324,6 +324,7 @@ def drill_chart(chart: alt.Chart, page: str, name: str, fields: dict[str, str] |
                 clear_drill(page, "kpi")
             set_drill(page, name, where(picked) if where else
                       {column: picked[field] for field, column in fields.items()}, label(picked))
+        st.rerun()  # a list drawn above the chart shows the new filter too
 
 
 def card_drill(column, drill: dict, card_label: str, lang: str) -> None:
@@ -367,9 +368,28 @@ def drill_filters(page: str, lang: str) -> dict[str, dict]:
     return active
 
 
-def apply_drill(frame: pd.DataFrame, drills: dict[str, dict]) -> pd.DataFrame:
-    """The rows of `frame` every active drill filter keeps (a filter on a column it lacks keeps none)."""
-    for drill in drills.values():
+def picked_day(value):
+    """A point picked on a time axis (vega-lite gives milliseconds since 1970, UTC) as its date."""
+    if value is None:
+        return None
+    return pd.Timestamp(value, unit="ms", tz="UTC").date() if isinstance(value, (int, float)) else \
+        pd.Timestamp(value).date()
+
+
+def drill_period(drills: dict[str, dict], chart: str = "trend"):
+    """The period start a time-series chart's click picked (its records are read for that period), or None."""
+    drill = drills.get(chart)
+    return drill["where"]["period_start"][0] if drill else None
+
+
+def apply_drill(frame: pd.DataFrame, drills: dict[str, dict], skip: tuple[str, ...] = ("trend",)) -> pd.DataFrame:
+    """The rows of `frame` every active drill filter keeps (a filter on a column it lacks keeps none).
+
+    A time-series chart's filter (`skip`) picks which period's records are read instead.
+    """
+    for chart, drill in drills.items():
+        if chart in skip:
+            continue
         for column, value in drill["where"].items():
             if column not in frame.columns:
                 return frame.iloc[0:0]
@@ -378,11 +398,17 @@ def apply_drill(frame: pd.DataFrame, drills: dict[str, dict]) -> pd.DataFrame:
     return frame
 
 
-def drill_records(frame: pd.DataFrame, page: str, lang: str) -> pd.DataFrame:
-    """The active filters shown with their clear buttons, then the rows they keep, counted."""
+def drill_records(frame: pd.DataFrame, page: str, lang: str, period_records=None) -> pd.DataFrame:
+    """The active filters shown with their clear buttons, then the rows they keep, counted.
+
+    `period_records(start)` reads the records of the period a time-series chart's click picked.
+    """
     drills = drill_filters(page, lang)
     if not drills:
         return frame
+    start = drill_period(drills)
+    if start is not None and period_records is not None:
+        frame = period_records(start)
     kept = apply_drill(frame, drills)
     st.caption(t("drill_count", lang, shown=formats.fmt_number(len(kept)), total=formats.fmt_number(len(frame))))
     return kept
