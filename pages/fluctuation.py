@@ -57,11 +57,17 @@ display.kpi_row([
 drills = display.drill_filters(PAGE, L)
 if drills:
     chosen = [flag for drill in drills.values() for flag in drill["where"].get("flag", [])] or None
-    listed = data.fetch(Call(fluctuation.fluctuation, scope, period, tuple(chosen) if chosen else None,
+    month = display.drill_period(drills)  # a month of the volume trend: its customers against the month before
+    listed_period = Period.containing("month", month) if month else period
+    listed = data.fetch(Call(fluctuation.fluctuation, scope, listed_period, tuple(chosen) if chosen else None,
                              "drops" if chosen and set(chosen) <= {"drop", "stopped"} else None, DRILL_SHOWN,
-                             as_of=f.as_of))
-    total = sum(int(now[flag]) for flag in chosen) if chosen else int(now["customers"])
-    st.caption(t("drill_count", L, shown=formats.fmt_number(len(listed)), total=formats.fmt_number(total)))
+                             as_of=min(listed_period.end, f.as_of)))
+    if month is None:
+        total = sum(int(now[flag]) for flag in chosen) if chosen else int(now["customers"])
+        st.caption(t("drill_count", L, shown=formats.fmt_number(len(listed)), total=formats.fmt_number(total)))
+    else:
+        st.caption(t("drill_first_only" if len(listed) >= DRILL_SHOWN else "drill_listed", L,
+                     shown=formats.fmt_number(len(listed))))
     display.show_table(display.apply_drill(listed, drills)[
         ["customer_code", "customer_name", "department_code", "volume", "previous_volume", "change", "change_pct",
          "flag"]],
@@ -78,9 +84,11 @@ display.show_table(surges[columns], L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
 trend = data.as_float(figures["trend"], "volume")
-st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
+display.drill_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-    tooltip=display.tooltips("month:T", "volume", "orders", "customers", lang=L)), width="stretch")
+    tooltip=display.tooltips("month:T", "volume", "orders", "customers", lang=L)), PAGE, "trend", ["month"],
+    lambda p: display.picked_day(p["month"]).strftime("%Y-%m"),
+    where=lambda p: {"period_start": [display.picked_day(p["month"])]})
 
 left, right = st.columns(2)
 with left:

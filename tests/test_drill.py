@@ -204,3 +204,19 @@ def test_a_month_of_the_trend_lists_that_months_complaints(demo_url, use_databas
     assert list(october["Complaint no"]) == list(expected["complaint_no"]) and len(october) != len(november)
     at = clear_buttons(at)[0].click().run()
     assert len(table(at, "complaints_table")) == len(november)
+
+
+def test_a_month_of_the_volume_trend_lists_that_months_customers(demo_url, use_database):
+    from dashboard.core.periods import Period
+    from dashboard.metrics import fluctuation
+
+    use_database(demo_url)
+    at = open_page("fluctuation", "en", period=NOVEMBER)
+    at = drill(at, "fluctuation", "trend", {"period_start": [date(2026, 9, 1)]}, "2026-09")
+    assert_clean(at)
+    listed = table(at, "fluct_drill")
+    with get_engine().connect() as conn:
+        expected = fluctuation.fluctuation(conn, Scope.company(), Period.parse("2026-09"), None, None, 1000,
+                                           as_of=date(2026, 9, 30))
+    assert list(listed["Customer code"]) == list(expected["customer_code"]) and len(listed) > 0
+    assert [b.label for b in clear_buttons(at)] == ["Filter: 2026\\-09 · clear"]
