@@ -9,6 +9,7 @@ from dashboard.core.scope import may_open
 from dashboard.i18n import t
 from dashboard.metrics import records
 from dashboard.ui import data, filters, first_start, session
+from dashboard.ui import reminders
 from db.bootstrap import DEMO_CUSTOMERS, DEMO_LOCK, NotMigrated, needs_demo, prepare
 from db.engine import get_engine, restart_embedded
 
@@ -37,6 +38,9 @@ MENU = [
     ("fluctuation", "nav_fluctuation", ":material/trending_up:", "section_analysis", None),
     ("retention", "nav_retention", ":material/handshake:", "section_analysis", None),
     ("grading", "nav_grading", ":material/sell:", "section_analysis", None),
+    ("cost", "nav_cost", ":material/payments:", "section_analysis", None),
+    ("quality", "nav_quality", ":material/star:", "section_analysis", None),
+    ("evaluation", "nav_evaluation", ":material/groups:", "section_analysis", None),
     ("present", "nav_present", ":material/slideshow:", "section_analysis", None),
     ("my_work", "nav_my_work", ":material/inbox:", "section_work", None),
     ("tasks", "nav_tasks", ":material/edit_note:", "section_work", None),
@@ -44,6 +48,10 @@ MENU = [
     ("retention_entry", "nav_retention_entry", ":material/person_add:", "section_work", None),
     ("work_log", "nav_work_log", ":material/history_edu:", "section_work", None),
     ("suggestions", "nav_suggestions", ":material/chat:", "section_work", None),
+    ("callbacks", "nav_callbacks", ":material/phone_callback:", "section_work", None),
+    ("cost_entry", "nav_cost_entry", ":material/receipt_long:", "section_work", None),
+    ("survey_entry", "nav_survey_entry", ":material/rate_review:", "section_work", None),
+    ("my_reviews", "nav_my_reviews", ":material/reviews:", "section_work", None),
     ("settings", "nav_settings", ":material/settings:", "section_work", ("manager",)),
     ("users", "nav_users", ":material/manage_accounts:", "section_work", ("manager",)),
     ("data_import", "nav_data_import", ":material/upload_file:", "section_work", ("manager", "head")),
@@ -52,6 +60,8 @@ MENU = [
 WORK = "section_work"
 # Pages not listed in the menu: one's own account is linked beside "Sign out" (dashboard/ui/filters.py).
 UNLISTED = ("account",)
+UNLISTED += ("cost_entry",)  # the budget and cost forms: linked from the service cost page
+UNLISTED += ("survey_entry", "my_reviews")  # linked from Service quality and Evaluation
 
 
 def page(name: str, title: str, icon: str) -> st.Page:
@@ -154,4 +164,5 @@ session.show_notice()
 if user is not None:
     departments = data.fetch(Call(records.department_tree, session.reader_scope()))
     st.session_state["filters"] = filters.sidebar_filters(departments, user)
+    reminders.sidebar_count(user, st.session_state["filters"].scope, st.session_state["filters"].lang)
 navigation.run()

@@ -27,7 +27,9 @@ from dashboard.ui.entry import entry_file_only  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "my_work", "present",
-         "data_import"]
+         "data_import", "callbacks"]
+PAGES += ["cost"]  # service cost
+PAGES += ["quality", "evaluation"]  # service quality, evaluation
 captured: list[tuple[str, object]] = []
 
 

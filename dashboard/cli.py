@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--lang", choices=["zh", "en"], default="zh")
     rep.add_argument("--out", required=True, metavar="FILE")
 
+    sub.add_parser("settings", help="list every setting as key,value CSV (secrets never)",
+                   description="Print every rule a manager can change, with its current value, as settings.csv "
+                               "(key,value), which `import` reads back. Secrets (the SMTP password) are never listed.")
+
+    remind = sub.add_parser("remind", help="make the due reminders and send the e-mail ones (for cron)",
+                            description="Make every reminder due now, resolve those whose condition ended, and, when "
+                                        "setting email_reminders is on, e-mail each reminder once.")
+    remind.add_argument("--now", metavar="TS", help="as of this instant (ISO 8601; default: now)")
+
     from dashboard.exports import VIEWS
 
     exp = sub.add_parser("export", help="print a view as CSV or JSON",
@@ -58,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--end", metavar="D")
     exp.add_argument("--period", metavar="P", help="2026-W21, 2026-05, 2026-Q2 or 2026")
     exp.add_argument("--department", metavar="CODE")
+    exp.add_argument("--cycle", metavar="C", help="for evaluation: 2026-Q2, 2026-H1 or 2026")
     exp.add_argument("--format", choices=["csv", "json"], default="csv")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     return parser
@@ -123,6 +133,8 @@ def cmd_export(args) -> int:
             "as_of": parse_date(args.as_of, "--as-of") if args.as_of else None,
             "period": Period.parse(args.period) if args.period else None,
         }
+        if args.cycle:
+            params["cycle"] = args.cycle
         engine = _engine()
         with engine.connect() as conn:
             # the command line reads with the database's own rights: the department it names, or all
@@ -186,8 +198,58 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    import csv
+    import io
+
+    from dashboard.core.settings import listed
+
+    with _engine().connect() as conn:
+        rows = listed(conn)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", "value"])
+    writer.writerows(rows)
+    sys.stdout.write(out.getvalue())
+    return 0
+
+
+def cmd_remind(args) -> int:
+    from datetime import datetime, timezone
+
+    from dashboard.mail import MailNotConfigured, send_reminders
+    from dashboard.writes.reminders import refresh
+    from db.engine import app_timezone
+
+    try:
+        now = datetime.now(timezone.utc)
+        if args.now:
+            now = datetime.fromisoformat(args.now)
+            if now.tzinfo is None:
+                now = now.replace(tzinfo=app_timezone())
+    except ValueError:
+        print(f"error: --now: '{args.now}' is not an ISO 8601 timestamp", file=sys.stderr)
+        return BAD_INPUT
+    engine = _engine()
+    with engine.begin() as conn:
+        counts = refresh(conn, now)
+    print(f"reminders: {counts['made']:,} new, {counts['updated']:,} updated, {counts['resolved']:,} resolved")
+    try:
+        with engine.begin() as conn:
+            sent = send_reminders(conn, now)
+    except MailNotConfigured as e:
+        print(f"error: {e}", file=sys.stderr)
+        return BAD_INPUT
+    except OSError as e:  # the SMTP server refused or could not be reached; the reminders stay unsent
+        print(f"error: e-mail not sent: {type(e).__name__}: {e}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"e-mails sent: {sent:,}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"migrate": cmd_migrate, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
-                "create-user": cmd_create_user, "report": cmd_report}
+                "create-user": cmd_create_user, "report": cmd_report,
+                "settings": cmd_settings, "remind": cmd_remind}
     return commands[args.command](args)

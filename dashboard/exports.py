@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -27,7 +27,7 @@ from db.engine import app_timezone
 class View:
     """A documented export view: its parameters, its columns, and the figure it writes."""
     name: str
-    needs: str            # 'range' (start/end, as-of), 'as_of', or 'period'
+    needs: str            # 'range' (start/end, as-of), 'as_of', 'period', or 'cycle'
     columns: tuple[str, ...]
     call: Callable[[Scope, dict], Call]  # the figure, for a scope and the resolved parameters
 
@@ -58,17 +58,40 @@ GRADING = View("grading", "as_of",
                ("customer_code", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                 "rfm_segment", "value_class", "abc_class"),
                lambda s, p: Call(grading.grading, s, p["as_of"]))
+SERVICE_COST = View("service_cost", "range",
+                    ("department_code", "category", "budget", "actual", "variance", "budget_usage"),
+                    lambda s, p: Call(cost.service_cost, s, p["start"], p["end"]))
+
+CALLBACKS_DUE = View("callbacks_due", "as_of",
+                     ("reason", "customer_code", "department_code", "owner_staff_no", "abc_class", "last_callback_on",
+                      "surveyed_on", "due_on", "days_overdue"),
+                     lambda s, p: Call(callbacks.callback_due, s, p["as_of"]))
+CALLBACK_RATES = View("callback_rates", "as_of",
+                      ("department_code", "staff_no", "customers", "on_schedule", "overdue", "on_schedule_rate"),
+                      lambda s, p: Call(callbacks.callback_rates, s, p["as_of"]))
+
+QUALITY = View("quality", "range", quality.QUALITY_COLUMNS,
+               lambda s, p: Call(quality.quality, s, p["start"], p["end"], p["as_of"]))
+# refused (evaluation.CycleOpen, a ValueError) while the cycle is open
+EVALUATION = View("evaluation", "cycle", evaluation.EVALUATION_COLUMNS,
+                  lambda s, p: Call(evaluation.evaluation, s, p["cycle"]))
 
 # The views by their documented names, for the command line.
 VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
-                                              GRADING)}
+                                              GRADING, SERVICE_COST)}
+VIEWS |= {v.name: v for v in (CALLBACKS_DUE, CALLBACK_RATES)}
+VIEWS |= {v.name: v for v in (QUALITY, EVALUATION)}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,
                        as_of: date | None = None, period: Period | None = None,
-                       today: date | None = None) -> dict:
+                       today: date | None = None, cycle: str | None = None) -> dict:
     """Fill defaults the way interfaces.md says; raise ValueError naming what is missing."""
     today = today or datetime.now(app_timezone()).date()  # today in the company time zone
+    if view.needs == "cycle":
+        if not cycle:
+            raise ValueError(f"{view.name} needs --cycle (e.g. 2026-Q2, 2026-H1 or 2026)")
+        return {"cycle": cycle}
     if view.needs == "range":
         if period is not None and start is None and end is None:
             start, end = period.start, period.end

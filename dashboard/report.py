@@ -19,7 +19,7 @@ from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fm
 from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
-from dashboard.metrics import complaints, fluctuation, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -29,7 +29,7 @@ class Figure:
     label: str          # i18n key
     now: object
     before: object
-    kind: str = "number"  # number | rate | money | hours
+    kind: str = "number"  # number | rate | money | hours | mean (2 places)
     worse_when_up: bool = False
 
 
@@ -88,6 +88,11 @@ def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[
         "summary_before": Call(fluctuation.fluctuation_summary, scope, week.previous(), as_of=prev_as_of),
         "behind": Call(plans.plans, scope, as_of, None, week.start, week.end, ("behind", "below_minimum"), 6),
         "breakdown": Call(complaints.complaint_breakdown, scope, week.start, week.end, "priority", as_of),
+        # service cost: the week to date, budgets pro-rated to the same days, against the same days before
+        "cost_now": Call(cost.service_cost, scope, compare(week, as_of).current.start, compare(week, as_of).current.end),
+        "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
+        "quality_now": Call(quality.quality, scope, week.start, week.end, as_of),
+        "quality_before": Call(quality.quality, scope, prev.start, prev.end, prev_as_of),
     } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \
       | {f"{key}_before": call for key, call in period_calls(scope, prev, prev_as_of).items()}
 
@@ -110,6 +115,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
     abc_now, abc_before = data["abc_now"], data["abc_before"]
     behind, breakdown = data["behind"], data["breakdown"]
     drops, moved = fluctuation.extreme_rows(data["fluctuation_now"], "drops"), tiers.tier_rows(data["tiers_now"])
+    cost_now, cost_before = cost.total(data["cost_now"]).iloc[0], cost.total(data["cost_before"]).iloc[0]
 
     return [
         Section("overview", "nav_overview", [
@@ -126,6 +132,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_median_duration", k_now["median_resolution_hours"], k_before["median_resolution_hours"], "hours",
                    worse_when_up=True),
             Figure("kpi_callback_rate", k_now["callback_on_time_rate"], k_before["callback_on_time_rate"], "rate"),
+            Figure("response_on_time", k_now["response_on_time_rate"], k_before["response_on_time_rate"], "rate"),
         ], table=overdue_now.head(6)[["complaint_no", "customer_name", "priority", "hours_overdue", "handler_name"]],
             chart=breakdown.melt(id_vars=["key"], value_vars=["met", "breached", "pending"],
                                  var_name="state", value_name="n")),
@@ -153,12 +160,31 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_cost_per_retained", all_now["cost_per_retained"], all_before["cost_per_retained"], "money",
                    worse_when_up=True),
         ], table=r_now[["reason", "cases", "retained", "lost", "pending", "success_rate"]]),
+        quality_section(data["quality_now"], data["quality_before"]),
         Section("grading", "nav_grading", [
             Figure("kpi_population", int(abc_now["customers"].sum()) if not abc_now.empty else 0,
                    int(abc_before["customers"].sum()) if not abc_before.empty else 0),
             Figure("kpi_a_share", grading.a_share(abc_now), grading.a_share(abc_before), "rate"),
         ], table=abc_now[["abc_class", "customers", "customer_share", "revenue_share"]]),
+        Section("cost", "slide_cost", [
+            Figure("kpi_cost_budget", cost_now["budget"], cost_before["budget"], "money"),
+            Figure("kpi_cost_actual", cost_now["actual"], cost_before["actual"], "money", worse_when_up=True),
+            Figure("kpi_budget_usage", cost_now["budget_usage"], cost_before["budget_usage"], "rate",
+                   worse_when_up=True),
+        ], table=cost.category_totals(data["cost_now"])[["category", "budget", "actual", "variance", "budget_usage"]]),
     ]
+
+
+def quality_section(now: pd.DataFrame, before: pd.DataFrame) -> Section:
+    """The week's service quality (ALL of the quality figures) and the people with the most complaints."""
+    q_now, q_before = now[now["level"] == "all"].iloc[0], before[before["level"] == "all"].iloc[0]
+    people = now[now["level"] == "staff"].sort_values(["complaints", "staff_no"], ascending=[False, True]).head(6)
+    return Section("quality", "slide_quality", [
+        Figure("kpi_quality_callback", q_now["callback_on_time_rate"], q_before["callback_on_time_rate"], "rate"),
+        Figure("kpi_quality_plan", q_now["plan_completion"], q_before["plan_completion"], "rate"),
+        Figure("kpi_quality_csat", q_now["csat"], q_before["csat"], "mean"),
+        Figure("kpi_quality_nps", q_now["nps"], q_before["nps"], "rate"),
+    ], table=people[["staff_name", "complaints", "achievement_rate", "csat", "nps"]])
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -169,6 +195,8 @@ def fmt(value, kind: str, lang: str = "en", short: bool = False) -> str:
         return "—"
     if kind == "hours":
         return fmt_hours(value, lang)
+    if kind == "mean":
+        return fixed(value, 2)
     if kind == "money" and short:
         return fmt_money_short(value, lang)
     return {"rate": fmt_rate, "money": fmt_money}.get(kind, fmt_number)(value)
@@ -186,6 +214,8 @@ def fmt_delta(figure: Figure, lang: str = "en", short: bool = False) -> str:
     if figure.kind == "hours":  # in the value's unit (hours, or days from two days up), written beside the value
         days = abs(float(figure.now)) > DAYS_FROM_HOURS
         return f"{'+' if diff >= 0 else '−'}{fixed(abs(diff) / (24 if days else 1), 1)}"
+    if figure.kind == "mean":
+        return f"{'+' if diff >= 0 else '−'}{fixed(abs(diff), 2)}"
     return delta_number(figure.now, figure.before)
 
 
@@ -201,9 +231,9 @@ def _cell(column: str, value, lang: str) -> str:
         return ""
     if column.endswith("_hours") or column == "hours_overdue":
         return fmt_hours(value, lang)
-    if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current"):
+    if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current", "category"):
         return value_label(value, lang)
-    if column.endswith(("_rate", "_pct", "_share")):
+    if column.endswith(("_rate", "_pct", "_share", "_usage")) or column == "nps":
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
         return fixed(value, 2)

@@ -22,6 +22,11 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+        # a newer chinese-calendar knows more years: the working calendar follows it
+        from db.calendar import fill, is_current
+
+        if not is_current(conn):
+            fill(conn)
 
 
 def is_empty(engine: Engine) -> bool:

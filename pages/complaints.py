@@ -10,7 +10,7 @@ from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.vocabulary import PRIORITY
 from dashboard.i18n import t, value_label
-from dashboard.metrics import complaints
+from dashboard.metrics import clock, complaints
 from dashboard.ui import data, display, filters
 
 f = filters.page_filters()
@@ -35,7 +35,8 @@ figures = data.prefetch({
     "department": Call(complaints.complaint_breakdown, scope, period.start, period.end, "department", f.as_of),
     "priority": Call(complaints.complaint_breakdown, scope, period.start, period.end, "priority", f.as_of),
     "cohort": Call(complaints.complaints, scope, period.start, period.end, f.as_of),
-    "summary": Call(complaints.complaint_summary, scope, period.start, period.end, f.as_of)})
+    "summary": Call(complaints.complaint_summary, scope, period.start, period.end, f.as_of),
+    "clock": Call(clock.clock_info, scope, period.start, period.end + timedelta(days=60))})
 
 kpis, before, last_year = figures["kpis"], figures["kpis_before"], figures["kpis_last_year"]
 g = lambda frame, col: data.first(frame, col)  # noqa: E731
@@ -81,11 +82,20 @@ display.kpi_row([
     display.rate_card(t("kpi_callback_rate", L), L, g(kpis, "callback_on_time_rate"), g(kpis, "callbacks_on_time"),
                       g(kpis, "resolved"), g(before, "callback_on_time_rate"), g(before, "callbacks_on_time"),
                       g(before, "resolved"), compared=compared) | {"drill": resolved},
+    display.rate_card(t("response_on_time", L), L, g(kpis, "response_on_time_rate"), g(kpis, "responses_on_time"),
+                      g(kpis, "responses_due"), g(before, "response_on_time_rate"), g(before, "responses_on_time"),
+                      g(before, "responses_due"), compared=compared) | {"drill": period_records},
     {"label": t("kpi_satisfaction", L), "value": formats.fmt_number(g(kpis, "mean_satisfaction"), 2),
      "delta": formats.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2), "drill": period_records},
     {"label": t("kpi_dissatisfied", L), "value": formats.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,
      "delta": formats.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share")), "drill": period_records},
 ], L)
+
+sla_clock = figures["clock"]
+if g(sla_clock, "kind") == "business":
+    st.caption(t("clock_business", L, hours=g(sla_clock, "hours")))
+    if g(sla_clock, "unknown_years"):
+        st.warning(t("clock_unknown_years", L, years=g(sla_clock, "unknown_years")))
 
 st.subheader(t("overdue_list", L))
 overdue = figures["overdue"]

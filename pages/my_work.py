@@ -1,11 +1,13 @@
 """My work (我的工作): open tasks and due dates, overdue items, complaints waiting, plans behind pace."""
+import pandas as pd
 import streamlit as st
 
 from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.i18n import t
 from dashboard.metrics import complaints, plans
-from dashboard.ui import data, display, filters, session
+from dashboard.core.vocabulary import REMINDER_KIND
+from dashboard.ui import data, display, filters, reminders, session
 
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
@@ -17,6 +19,33 @@ scope = (t("scope_own", L) if own else t("scope_department", L, dept=display.esc
 st.caption(t("whose_work", L, scope=scope))
 
 today = session.today()
+
+# Reminders: one's own, newest conditions first; each links to its record
+st.subheader(t("reminders", L))
+if user.staff_no is None:
+    st.caption(t("reminders_no_staff", L))
+else:
+    reminders.refresh_mine(user)
+    mine = reminders.mine(user, f.scope)
+    if mine.empty:
+        st.caption(t("reminders_none", L))
+    else:
+        st.caption(t("reminder_intro", L))
+        unread_ids = [int(i) for i in mine.loc[~mine["read"], "reminder_id"]]
+        if unread_ids and st.button(t("mark_all_read", L), key="mywork_read_all"):
+            reminders.mark_read(user, unread_ids)
+            st.rerun()
+        for row in mine.head(30).itertuples():
+            due = pd.Timestamp(row.due_at).strftime("%Y-%m-%d %H:%M")
+            with st.container(horizontal=True, vertical_alignment="center", key=f"mywork_reminder_{row.reminder_id}"):
+                st.text(("" if row.read else "● ") + REMINDER_KIND.label(row.kind, L) + " · " + row.record + " · " + due)
+                st.page_link(reminders.PAGE_OF_KIND[row.kind], label=t("open_record", L),
+                             query_params={"customer": row.customer_code} if isinstance(row.customer_code, str) else None)
+                if st.button(t("dismiss", L), key=f"mywork_dismiss_{row.reminder_id}"):
+                    reminders.dismiss(user, int(row.reminder_id))
+                    st.rerun()
+        if len(mine) > 30:
+            st.caption(t("reminders_more", L, n=formats.fmt_number(len(mine) - 30)))
 figures = data.prefetch({"plans": Call(plans.open_plans, f.scope, today, staff_no),
                        "waiting": Call(complaints.complaints_waiting, f.scope, today, staff_no)})
 plans, waiting = figures["plans"], figures["waiting"]

@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t, value_label
-from dashboard.metrics import complaints, grading, plans, retention, tiers
+from dashboard.metrics import complaints, cost, grading, plans, quality, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
@@ -27,7 +27,12 @@ columns = {"now": (cur, f.as_of), "before": (prev, f.previous_as_of)} | {
 figures = data.prefetch(
     {"tiers_now": Call(tiers.tier_change_counts, scope, cur, as_of=f.as_of),
      "tiers_before": Call(tiers.tier_change_counts, scope, f.previous_period, as_of=f.previous_as_of),
-     "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of)}
+     "abc_now": Call(grading.grading_abc, scope, f.as_of), "abc_before": Call(grading.grading_abc, scope, f.previous_as_of),
+     # service cost to the as-of day (budgets pro-rated to the same days) against the same days before
+     "cost_now": Call(cost.service_cost, scope, f.comparison.current.start, f.comparison.current.end),
+     "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
+     "quality_now": Call(quality.quality_totals, scope, cur.start, cur.end, f.as_of),
+     "quality_before": Call(quality.quality_totals, scope, prev.start, prev.end, f.previous_as_of)}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
        for key, call in report.period_calls(scope, period, as_of).items()}
     # the same days last year, beside the previous period in the cards' tooltips
@@ -132,6 +137,23 @@ with st.container(border=False):
     ], L)
     st.page_link("pages/retention.py", label=t("open_page", L))
 
+    st.subheader(":material/star: " + t("overview_quality", L))
+    q_now, q_before = figures["quality_now"], figures["quality_before"]
+    qg = data.first
+    display.kpi_row([
+        display.rate_card(t("kpi_quality_callback", L), L, qg(q_now, "callback_on_time_rate"), qg(q_now, "callbacks_on_time"),
+                          qg(q_now, "resolved"), qg(q_before, "callback_on_time_rate"), qg(q_before, "callbacks_on_time"),
+                          qg(q_before, "resolved"), compared=compared),
+        {"label": f"{t('kpi_quality_csat', L)} · n={formats.fmt_number(qg(q_now, 'csat_answers'))}",
+         "value": formats.fmt_number(qg(q_now, "csat"), 2),
+         "delta": formats.delta_number(qg(q_now, "csat"), qg(q_before, "csat"), 2),
+         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared},
+        {"label": f"{t('kpi_quality_nps', L)} · n={formats.fmt_number(qg(q_now, 'nps_answers'))}",
+         "value": formats.fmt_rate(qg(q_now, "nps")), "delta": formats.delta_rate(qg(q_now, "nps"), qg(q_before, "nps")),
+         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared},
+    ])
+    st.page_link("pages/quality.py", label=t("open_page", L))
+
     st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([
         {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before),
@@ -145,6 +167,22 @@ with st.container(border=False):
     left, right = st.columns(2)
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
     right.page_link("pages/grading.py", label=t("open_page", L))
+
+    st.subheader(":material/payments: " + t("nav_cost", L))
+    cost_now, cost_before = cost.total(figures["cost_now"]), cost.total(figures["cost_before"])
+    usage_now, usage_before = g(cost_now, "budget_usage"), g(cost_before, "budget_usage")
+    actual_now, actual_before = g(cost_now, "actual"), g(cost_before, "actual")
+    usage_base = t("usage_base", L, actual=formats.fmt_money(actual_now), budget=formats.fmt_money(g(cost_now, "budget")))
+    display.kpi_row([
+        {"label": t("card_budget_usage", L), "value": formats.fmt_rate(usage_now), "inverse": True,
+         "delta": formats.delta_rate(usage_now, usage_before),
+         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base)},
+        {"label": t("kpi_cost_actual", L), "value": formats.fmt_money_short(actual_now, L), "inverse": True,
+         "delta": formats.delta_number(actual_now, actual_before, 2, money=True),
+         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now))},
+    ])
+    st.caption(f"{t('kpi_budget_usage', L)}: {usage_base}")
+    st.page_link("pages/cost.py", label=t("open_page", L))
 
 # Headline figures for the current week and month, whatever period is chosen above.
 st.subheader(t("headline_week", L) + " / " + t("headline_month", L))

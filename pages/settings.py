@@ -2,6 +2,7 @@
 import streamlit as st
 
 from dashboard.core.calls import Call
+from dashboard.core.settings import SETTINGS, current, written
 from dashboard.core.vocabulary import ABC_METHOD, PRIORITY
 from dashboard.i18n import t, value_label
 from dashboard.metrics import records
@@ -61,3 +62,18 @@ with st.form("settings_form"):
             value_band_low=low, abc_method=method), t("nav_settings", L))
 with st.expander(t("record_history", L)):
     forms.show_history("settings", "rules", L)
+
+# The rules of callbacks, reminders, e-mail and the SLA clock: one field per setting, checked by its rule
+st.subheader(t("other_rules", L))
+st.caption(t("other_rules_note", L))
+now_values = current(stored)
+rule_slots: dict = {}
+with st.form("settings_rules_form"):
+    columns = st.columns(2)
+    entered = {}
+    for index, key in enumerate(settings.CLOCK_AND_REMINDER_RULES):
+        with columns[index % 2]:
+            entered[key] = st.text_input(SETTINGS[key].label(L), value=written(now_values[key]), key=f"set_rule_{key}")
+            forms.slot(rule_slots, key)
+    if st.form_submit_button(t("save", L), type="primary", key="settings_rules_save"):
+        forms.submit(L, rule_slots, lambda conn: settings.save_rules(conn, user, entered), t("other_rules", L))

@@ -68,6 +68,9 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given[:2]
 
 
+COST_PURPOSES = {"people": "客服人员工资与培训", "equipment": "呼叫中心设备与系统维护", "funds": "客户活动与回访经费"}
+
+
 class Copier:
     """Buffers rows as CSV and COPYs them in chunks into one table."""
 
@@ -428,39 +431,59 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                    rng.choice(v.SERVICE_TYPE.codes), rng.choice(LOG_TEXTS),
                    "已处理", rng.choice([None, 3, 4, 5, 5]))
         cp.flush()
-        cp = Copier(dbapi, "satisfaction_surveys", ["customer_id", "staff_id", "department_id", "surveyed_on", "csat", "nps",
-                                                    "comment"])
-        for _ in range(customers // 2):
-            cid, dep = cust[rng.randrange(customers)][:2]
-            cp.add(cid, rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else None, dep,
-                   today - timedelta(days=rng.randint(0, 365)), rng.choices([1, 2, 3, 4, 5], [3, 5, 15, 42, 35])[0],
-                   rng.choices(range(11), [1, 1, 1, 2, 2, 3, 5, 10, 20, 30, 25])[0], rng.choice([None, "服务及时", "希望响应更快"]))
-        cp.flush()
-        cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount"])
-        ce = Copier(dbapi, "cost_entries", ["entry_date", "department_id", "staff_id", "category", "amount", "note"])
+        cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount",
+                                               "period", "original_amount"])
+        ce = Copier(dbapi, "cost_entries", ["entry_no", "entry_date", "department_id", "staff_id", "category", "amount",
+                                            "note", "purpose"])
+        n_entries = 0
         for dep_row in departments:
             dep = dep_row[0]
             for back in range(12):
                 m = _months_back(today, back)
                 m_end = _months_back(m, -1) - timedelta(days=1)
                 for category, budget in (("people", 60000), ("equipment", 8000), ("funds", 15000)):
-                    cp.add(dep, m, m_end, category, f"{budget:.2f}")
+                    cp.add(dep, m, m_end, category, f"{budget:.2f}", f"{m.year}-{m.month:02d}", f"{budget:.2f}")
+                    # the running month has spent about its share of days so far
+                    elapsed = ((min(m_end, today) - m).days + 1) / ((m_end - m).days + 1)
                     for _ in range(3):
                         day = m + timedelta(days=rng.randint(0, (min(m_end, today) - m).days))
-                        ce.add(day, dep, None, category, f"{budget / 3 * rng.uniform(0.7, 1.3):.2f}", "月度费用")
+                        n_entries += 1
+                        ce.add(f"E{n_entries:07d}", day, dep, None, category,
+                               f"{budget / 3 * elapsed * rng.uniform(0.7, 1.3):.2f}", "月度费用", COST_PURPOSES[category])
         cp.flush()
         ce.flush()
-        cp = Copier(dbapi, "evaluations_360", ["period", "evaluator_staff_id", "evaluatee_staff_id", "relation", "scores"])
-        period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-        for dep_id, head in heads.items():
-            members = agents_by_dep.get(dep_id, [])
-            for evaluator, relation in [(head, "self")] + [(m, "subordinate") for m in members[:5]]:
-                scores = {d: rng.randint(60, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
-                cp.add(period, evaluator, head, relation, json.dumps(scores))
-            for m in members[:5]:
-                scores = {d: rng.randint(55, 100) for d in ("quality", "efficiency", "attitude", "teamwork", "learning")}
-                cp.add(period, head, m, "superior", json.dumps(scores))
-        cp.flush()
+        # the demo's history: the manager raised this month's people budget of the first region, and its head
+        # proposes more for equipment (waiting for approval)
+        month_label = f"{today.year}-{today.month:02d}"
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET amount = amount * 1.10, decided_by = 'manager', decided_at = now(),
+                              version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'people' RETURNING id, original_amount, amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'manager', 'adjust', original_amount, amount, '新增两名客服' FROM b"""),
+            {"d": first_region, "p": month_label})
+        conn.execute(sa.text("""
+            WITH b AS (UPDATE service_budgets SET proposed_amount = amount + 1500, proposed_by = 'head', proposed_at = now(),
+                              note = '更换耳机', version = version + 1
+                       WHERE department_id = :d AND period = :p AND category = 'equipment' RETURNING id, amount, proposed_amount)
+            INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+            SELECT id, 'head', 'propose', amount, proposed_amount, '更换耳机' FROM b"""),
+            {"d": first_region, "p": month_label})
+        # some entries pay for a plan or task of their department running that day, some for a retention case
+        conn.execute(sa.text("""
+            UPDATE cost_entries e SET plan_id = (
+                SELECT p.id FROM plans p WHERE p.department_id = e.department_id
+                   AND e.entry_date BETWEEN p.start_date AND p.end_date ORDER BY p.id LIMIT 1)
+            WHERE e.category = 'funds' AND e.id % 3 = 0"""))
+        conn.execute(sa.text("""
+            UPDATE cost_entries e SET retention_case_id = (
+                SELECT r.id FROM retention_cases r JOIN customers c ON c.id = r.customer_id
+                WHERE c.department_id = e.department_id AND r.started_on <= e.entry_date ORDER BY r.started_on DESC, r.id LIMIT 1)
+            WHERE e.category = 'equipment' AND e.id % 4 = 0"""))
+        from seeds import quality as quality_seed
+
+        counts.update(quality_seed.generate(conn, Copier, seed=seed, today=today, customers=cust, staff=staff,
+                                            heads=heads, agents_by_dep=agents_by_dep, parent_of=parent_of))
         cp = Copier(dbapi, "suggestions", ["from_staff_id", "to_staff_id", "subject", "body", "created_at", "answer",
                                            "answered_at"])
         for dep, members in agents_by_dep.items():
@@ -471,6 +494,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                        asked.isoformat(), "收到，下周例会讨论。" if answered else None,
                        (asked + timedelta(days=1)).isoformat() if answered else None)
         cp.flush()
+        _callbacks_and_gifts(dbapi, cust, agents_by_dep, heads, today, random.Random(seed + 25))
 
         for table in ("departments", "staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -490,3 +514,29 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         conn.execute(sa.text("ANALYZE"))
     progress(f"demo: done ({counts['orders']:,} orders, {counts['complaints']:,} complaints)")
     return counts
+
+
+def _callbacks_and_gifts(dbapi, cust, agents_by_dep, heads, today: date, rng) -> None:
+    """Customer callbacks (回访): most customers called back in the last months, some overdue; a few gifts."""
+    cp = Copier(dbapi, "customer_callbacks", ["customer_id", "staff_id", "called_on", "method", "result", "note"])
+    for cid, dep, *_rest in cust:
+        created = _rest[-1]
+        if rng.random() < 0.15:
+            continue                     # never called back yet
+        staff = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+        for back in sorted(rng.sample(range(1, 200), rng.randint(1, 3)), reverse=True):
+            day = today - timedelta(days=back)
+            if day < created:
+                continue
+            cp.add(cid, staff, day, rng.choices(["phone", "wechat", "visit", "email"], [60, 25, 10, 5])[0],
+                   rng.choices(["satisfied", "neutral", "dissatisfied", "unreachable"], [60, 25, 5, 10])[0],
+                   rng.choice([None, "客户反馈良好", "询问新品价格", "希望缩短交付时间"]))
+    cp.flush()
+    cp = Copier(dbapi, "customer_gifts", ["customer_id", "staff_id", "sent_on", "item", "confirmed_on"])
+    for cid, dep, *_rest in rng.sample(cust, min(len(cust), 30)):
+        staff = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
+        sent = today - timedelta(days=rng.randint(0, 40))
+        confirmed = sent + timedelta(days=rng.randint(1, 3)) if rng.random() < 0.7 else None
+        cp.add(cid, staff, sent, rng.choice(["中秋月饼礼盒", "新年台历", "茶叶礼盒"]),
+               confirmed if confirmed is None or confirmed <= today else None)
+    cp.flush()

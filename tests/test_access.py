@@ -132,7 +132,7 @@ def test_subordinate_ratings_need_three_raters_and_are_never_individual(conn):
         exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
                        SELECT '2026-Q2', e.id, t.id, :rel, CAST(:scores AS jsonb) FROM staff e, staff t
                        WHERE e.staff_no = :e AND t.staff_no = 'H-EAST'""",
-              e=evaluator, rel=relation, scores=f'{{"quality": {score}, "efficiency": {score}, "attitude": {score}, "teamwork": {score}, "learning": {score}}}')
+              e=evaluator, rel=relation, scores=f'{{"service_skill": {score}, "communication": {score}, "business_knowledge": {score}, "professional_knowledge": {score}}}')
 
     rate("S1", "subordinate", 60)
     rate("A2", "subordinate", 90)

@@ -22,11 +22,19 @@ DOCUMENTED = {
     "tiers": "customer_code, tier_previous, tier_current, change",
     "retention": "reason, cases, retained, lost, pending, success_rate, total_cost, cost_per_retained",
     "grading": "customer_code, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class",
+    "callbacks_due": "reason, customer_code, department_code, owner_staff_no, abc_class, last_callback_on, surveyed_on, due_on, days_overdue",
+    "callback_rates": "department_code, staff_no, customers, on_schedule, overdue, on_schedule_rate",
+    "service_cost": "department_code, category, budget, actual, variance, budget_usage",
+    "quality": "department_code, staff_no, complaints, achievement_rate, callback_on_time_rate, mean_satisfaction, plan_completion, service_success_rate, retention_success_rate, surveys, csat, nps",
+    "evaluation": "staff_no, department_code, score, superior_mean, peer_mean, subordinate_mean, self_score, raters",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "plans": ["--as-of", "2026-05-20"], "fluctuation": ["--period", "2026-05"], "tiers": ["--period", "2026-05"],
-        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"]}
+        "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"],
+        "callbacks_due": ["--as-of", "2026-05-31"], "callback_rates": ["--as-of", "2026-05-31"],
+        "service_cost": ["--period", "2026-05"],
+        "quality": ["--start", "2026-05-01", "--end", "2026-05-31"], "evaluation": ["--cycle", "2026-Q2"]}
 
 
 def run(database_url, *args):

@@ -25,6 +25,9 @@ GOOD = {
     "plan_progress.csv": "plan_no,recorded_on,completed_count,cost,success_count\nP1,2026-05-03,4,100.00,3\n",
     "retention_cases.csv": "case_no,customer_code,reason,intent,method,started_on,cost,result,closed_on\n"
                            "R1,C1,price,at_risk,discount,2026-05-01,300,retained,2026-05-20\n",
+    "surveys.csv": "survey_no,customer_code,surveyed_on,staff_no,csat,nps,comment\nV1,C1,2026-05-06,,4,9,=SUM(A1)\n",
+    "evaluations.csv": "cycle,evaluator_staff_no,evaluatee_staff_no,relation,service_skill,communication,business_knowledge,"
+                       "professional_knowledge\n2026-Q2,S0,S1,superior,80,90,70,60\n2026-Q2,S1,S1,self,90,90,90,90\n",
 }
 
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import complaints, evaluation, fluctuation, grading, plans, records, retention, tiers
+from dashboard.metrics import (callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, records,
+                               retention, scorecard, tiers)
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
 
 MAY = Period.parse("2026-05")
@@ -55,11 +56,34 @@ READS = {
     "graded_customers": (grading.graded_customers, (D,)),
     "graded_customers of a segment": (grading.graded_customers, (D, None, {"abc_class": ["A", "B", "C"]})),
     "evaluation_360": (evaluation.evaluation_360, ("S-HEAD", "2026-Q2")),
+    "evaluation": (evaluation.evaluation, ("2026-Q2",)),
+    "evaluation cycles": (evaluation.cycles, ()),
+    "skill assessments": (evaluation.assessments, ("2026-05",)),
+    "scorecard appeals": (evaluation.appeals, ()),
+    "quality": (quality.quality, (date(2026, 5, 1), D)),
+    "quality_totals": (quality.quality_totals, (date(2026, 5, 1), D)),
+    "quality_records": (quality.quality_records, ("S-HEAD", date(2026, 5, 1), D)),
+    "survey_coverage": (quality.survey_coverage, (Period.parse("2026-Q2"), D)),
+    "survey_counts": (quality.survey_counts, (Period.parse("2026-Q2"), D)),
+    "scorecards": (scorecard.scorecards, ("2026-05", D)),
     "department_tree": (records.department_tree, ()),
     "staff_list": (records.staff_list, ()),
     "customer_list": (records.customer_list, ()),
     "complaint_record": (records.complaint_record, ("T-S",)),
     "plan_versions": (records.plan_versions, (["P-S"],)),
+    "callback_due": (callbacks.callback_due, (D,)),
+    "callback_rates": (callbacks.callback_rates, (D,)),
+    "gifts": (callbacks.gifts, (D,)),
+    "customer_callbacks": (callbacks.customer_callbacks, (date(2026, 5, 1), D)),
+    "service_cost": (cost.service_cost, (date(2026, 5, 1), D)),
+    "cost_trend": (cost.cost_trend, (date(2026, 4, 1), D)),
+    "cost_entries": (cost.cost_entries, (date(2026, 5, 1), D)),
+    "cost_entries largest": (cost.cost_entries, (date(2026, 5, 1), D, None, None, 10)),
+    "cost_entries of a cell": (cost.cost_entries, (date(2026, 5, 1), D, "SOUTH", "funds")),
+    "cost_links": (cost.cost_links, (date(2026, 5, 1), D)),
+    "budgets": (cost.budgets, (date(2026, 5, 1), D)),
+    "budget_proposals": (cost.budget_proposals, ()),
+    "budget_history": (cost.budget_history, ("SOUTH", "2026-05", "funds")),
 }
 
 
@@ -83,7 +107,38 @@ def two_departments(conn):
     add_plan(conn, "P-S", date(2026, 5, 1), D, 10, 8, department="SOUTH")
     add_progress(conn, "P-S", date(2026, 5, 2), 3)
     exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
-                   SELECT '2026-Q2', s.id, s.id, 'self', '{"quality": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+                   SELECT '2026-Q2', s.id, s.id, 'self', '{"service_skill": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
+    # quality: SOUTH's head handles SOUTH's complaint, SOUTH's customer answers a survey; an assessment, an appeal
+    exec_(conn, "UPDATE complaints SET handler_staff_id = (SELECT id FROM staff WHERE staff_no = 'S-HEAD') "
+                "WHERE complaint_no = 'T-S'")
+    exec_(conn, """INSERT INTO satisfaction_surveys (survey_no, customer_id, department_id, surveyed_on, csat, nps)
+                   SELECT 'V-S', id, department_id, DATE '2026-05-06', 4, 9 FROM customers WHERE code = 'S-C'""")
+    exec_(conn, """INSERT INTO skill_assessments (staff_id, period, kind, score, assessed_on, recorded_by)
+                   SELECT id, '2026-05', 'written', 88, DATE '2026-05-20', 'hr' FROM staff WHERE staff_no = 'S-HEAD'""")
+    exec_(conn, """INSERT INTO scorecard_appeals (staff_id, period, reason)
+                   SELECT id, '2026-04', '理由' FROM staff WHERE staff_no = 'S-HEAD'""")
+    # callbacks, a dissatisfied survey and a gift of both departments' customers
+    for customer in ("C1", "S-C"):
+        exec_(conn, "INSERT INTO customer_callbacks (customer_id, called_on, method, result) "
+                    "SELECT id, '2026-05-20', 'phone', 'satisfied' FROM customers WHERE code = :c", c=customer)
+        exec_(conn, "INSERT INTO customer_gifts (customer_id, sent_on, item) SELECT id, '2026-05-25', '礼品' "
+                    "FROM customers WHERE code = :c", c=customer)
+    exec_(conn, "INSERT INTO satisfaction_surveys (customer_id, department_id, surveyed_on, nps) "
+                "SELECT id, department_id, '2026-05-22', 3 FROM customers WHERE code = 'S-C'")
+    # service cost: EAST-1's and SOUTH's budgets (one proposed) and entries, SOUTH's linked to its plan and case
+    for department, status in (("EAST-1", "approved"), ("SOUTH", "approved"), ("SOUTH", "proposed")):
+        exec_(conn, """INSERT INTO service_budgets (department_id, period, period_start, period_end, category, amount,
+                       status, original_amount) SELECT id, '2026-05', '2026-05-01', '2026-05-31', :c, 310.00, :s, 310.00
+                       FROM departments WHERE code = :d""", d=department, s=status,
+              c="funds" if status == "approved" else "people")
+    exec_(conn, """INSERT INTO budget_adjustments (budget_id, actor, action, amount_after)
+                   SELECT id, 'boss', 'adjust', amount FROM service_budgets""")
+    for no, department, plan, case in (("X-E", "EAST-1", "P-E", None), ("X-S", "SOUTH", "P-S", None),
+                                       ("X-S2", "SOUTH", None, "R-S")):
+        exec_(conn, """INSERT INTO cost_entries (entry_no, entry_date, department_id, category, amount, plan_id,
+                       retention_case_id) SELECT :no, '2026-05-06', d.id, 'funds', 99.00,
+                       (SELECT id FROM plans WHERE plan_no = :p), (SELECT id FROM retention_cases WHERE case_no = :r)
+                       FROM departments d WHERE d.code = :d""", no=no, d=department, p=plan, r=case)
     return conn
 
 
@@ -91,12 +146,18 @@ def remove_south(conn) -> None:
     """SOUTH's records gone, as if they had never been entered."""
     south = "(SELECT id FROM departments WHERE code = 'SOUTH')"
     customers = f"(SELECT id FROM customers WHERE department_id IN {south})"
-    for sql in (f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",
+    for sql in (f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
+                f"(SELECT id FROM retention_cases WHERE customer_id IN {customers})",
+                f"DELETE FROM service_budgets WHERE department_id IN {south}",
+                f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",
                 f"DELETE FROM plans WHERE department_id IN {south}",
                 f"DELETE FROM complaints WHERE customer_id IN {customers}",
                 f"DELETE FROM retention_cases WHERE customer_id IN {customers}",
+                f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
+                "DELETE FROM skill_assessments", "DELETE FROM scorecard_appeals",
                 f"DELETE FROM orders WHERE customer_id IN {customers}",
                 f"DELETE FROM customer_owner_history WHERE customer_id IN {customers}",
+                f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
                 f"DELETE FROM customers WHERE department_id IN {south}",
                 "DELETE FROM evaluations_360",
                 f"DELETE FROM staff WHERE department_id IN {south}",

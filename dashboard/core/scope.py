@@ -28,10 +28,15 @@ class AccessDenied(PermissionError):
 # - agent: reads their department's dashboards and changes their own work;
 # - hr: reads every department's figures (the overview and analysis pages; the evaluation results
 #   once they exist) and changes no operational data: no work forms, no write of any record but
-#   their own account's password.
+#   their own account's password and the evaluation records they run (EVALUATION_TABLES).
 COMPANY_READERS = ("manager", "hr")
 READ_ONLY = ("hr",)
 OWN_ACCOUNT = "users"  # the one table a read-only role writes to: its own password
+# HR runs the evaluations (seed 004: HR as a neutral third party): the evaluation tables are the
+# ones an hr account does change, and only those (cycles, participants, ratings, skill
+# assessments, appeals' answers).
+EVALUATION_TABLES = ("evaluation_cycles", "evaluation_participants", "evaluations_360", "skill_assessments",
+                     "scorecard_appeals")
 
 
 def reads_company(user: User) -> bool:
@@ -53,7 +58,8 @@ def may_open(user: User, roles: tuple[str, ...] | None, work_form: bool) -> bool
 def check_may_change(user: User, table: str, key: str) -> None:
     """Raise AccessDenied when `user` may not change record `key` of `table` (every write audits
     through this, so no write of a read-only role lands, whichever form or function made it)."""
-    if user.role in READ_ONLY and not (table == OWN_ACCOUNT and key == user.username):
+    if user.role in READ_ONLY and not (table == OWN_ACCOUNT and key == user.username) \
+            and table not in EVALUATION_TABLES:
         raise AccessDenied(f"a {user.role} account changes no data")
 
 
@@ -135,6 +141,9 @@ _RECORD_DEPARTMENT = {
     "plans": "SELECT d.code FROM plans p JOIN departments d ON d.id = p.department_id WHERE p.plan_no = :k",
     "customers": "SELECT d.code FROM customers cu JOIN departments d ON d.id = cu.department_id WHERE cu.code = :k",
     "work_logs": "SELECT d.code FROM work_logs w JOIN departments d ON d.id = w.department_id WHERE w.id::text = :k",
+    "service_budgets": "SELECT d.code FROM service_budgets b JOIN departments d ON d.id = b.department_id "
+                       "WHERE d.code || '/' || b.period || '/' || b.category = :k",
+    "cost_entries": "SELECT d.code FROM cost_entries e JOIN departments d ON d.id = e.department_id WHERE e.entry_no = :k",
 }
 
 

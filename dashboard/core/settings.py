@@ -84,8 +84,23 @@ def weights(*keys: str) -> Callable[[str], dict]:
     return read
 
 
+def text_setting(pattern: str, example: str) -> Callable[[str], str]:
+    """A short text matching `pattern` (empty allowed: the feature is off)."""
+    def read(text) -> str:
+        value = "" if text is None else str(text).strip()
+        if value and not re.fullmatch(pattern, value):
+            raise BadSetting(f"'{text}' is not like {example}")
+        return value
+    return read
+
+
 EVALUATION_DIMENSIONS = ("service_skill", "communication", "business_knowledge", "professional_knowledge")
 EVALUATION_RELATIONS = ("superior", "peer", "subordinate", "self")
+# The scorecard (业绩考核, seed 004 表2-6): its KPIs, the bands of an actual against its target and the grades.
+SCORECARD_KPIS = ("achievement_rate", "callback_on_time_rate", "mean_satisfaction", "plan_completion",
+                  "service_success_rate", "retention_success_rate", "csat", "nps", "workload", "skills")
+SCORECARD_BANDS = ("far_above", "above", "at", "below")
+SCORECARD_GRADES = ("excellent", "good", "fair")
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("fluctuation_threshold", 0.30, decimal_between("0", "1"), "业务波动阈值（下降/增长）",
@@ -103,9 +118,57 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "考评维度权重", "Evaluation dimension weights"),
     Setting("evaluation_relation_weights", {"superior": 50, "peer": 20, "subordinate": 20, "self": 10},
             weights(*EVALUATION_RELATIONS), "考评关系权重", "Evaluation relation weights"),
+    # callbacks (回访) per ABC class, in months; reminders; e-mail of reminders (the SMTP password
+    # is a secret: SMTP_PASSWORD in the environment or secrets.toml, never a setting)
+    Setting("callback_months_a", 1, whole_between(1, 24), "A 类客户回访周期（月）", "Callback every (months), class A"),
+    Setting("callback_months_b", 3, whole_between(1, 24), "B 类客户回访周期（月）", "Callback every (months), class B"),
+    Setting("callback_months_c", 12, whole_between(1, 24), "C 类客户回访周期（月）", "Callback every (months), class C"),
+    Setting("reminder_sla_share", 0.75, decimal_between("0", "1"), "投诉提醒：时限已用比例",
+            "Complaint reminder at this share of the SLA"),
+    Setting("email_reminders", "off", one_of("off", "on"), "邮件提醒", "E-mail reminders"),
+    Setting("smtp_host", "", text_setting(r"[A-Za-z0-9.-]+(:\d{1,5})?", "smtp.example.com or smtp.example.com:587"),
+            "SMTP 服务器", "SMTP server"),
+    Setting("smtp_sender", "", text_setting(r"[^@\s]+@[^@\s]+\.[^@\s]+", "service@example.com"),
+            "发件人", "Sender address"),
+    Setting("smtp_user", "", text_setting(r"\S+", "a user name"), "SMTP 用户名", "SMTP user"),
+    Setting("scorecard_targets", {"achievement_rate": 0.9, "callback_on_time_rate": 0.9, "mean_satisfaction": 4.5,
+                                  "plan_completion": 1, "service_success_rate": 0.8, "retention_success_rate": 0.6,
+                                  "csat": 4.5, "nps": 0.3, "workload": 40, "skills": 80},
+            weights(*SCORECARD_KPIS), "考核指标目标（工作量为每月）", "Scorecard targets (workload per month)"),
+    Setting("scorecard_weights", {"achievement_rate": 20, "callback_on_time_rate": 10, "mean_satisfaction": 10,
+                                  "plan_completion": 15, "service_success_rate": 10, "retention_success_rate": 5,
+                                  "csat": 10, "nps": 5, "workload": 5, "skills": 10},
+            weights(*SCORECARD_KPIS), "考核指标权重", "Scorecard weights"),
+    Setting("scorecard_band_points", {"far_above": 100, "above": 90, "at": 80, "below": 50},
+            weights(*SCORECARD_BANDS), "考核档次得分（超出20%以上/超出/达到/未达到）",
+            "Scorecard points per band (>20% above / above / at / below target)"),
+    Setting("scorecard_grade_bands", {"excellent": 90, "good": 80, "fair": 60},
+            weights(*SCORECARD_GRADES), "考核等级下限（优/良/中，其余为差）",
+            "Scorecard grade floors (excellent / good / fair; below: poor)"),
 )}
 
 
 def current(stored: dict[str, Any]) -> dict[str, Any]:
     """Every setting's value: the stored one, or its default."""
     return {key: stored.get(key, setting.default) for key, setting in SETTINGS.items()}
+
+
+def written(value: Any) -> str:
+    """A setting's value as settings.csv writes it (what `read` reads back)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def listed(conn) -> list[tuple[str, str]]:
+    """(key, value) of every setting, current values, in the registry's order."""
+    import sqlalchemy as sa
+
+    stored = dict(conn.execute(sa.text("SELECT key, value FROM settings")).all())
+    rows = []
+    for key, value in current(stored).items():
+        default = SETTINGS[key].default
+        if isinstance(value, dict) and isinstance(default, dict):   # jsonb reorders keys: the registry's order
+            value = {k: value[k] for k in default if k in value} | {k: v for k, v in value.items() if k not in default}
+        rows.append((key, written(value)))
+    return rows

@@ -99,9 +99,25 @@ COMPLAINT_CHANNEL = _enum("complaint channel", ("phone", "电话", "phone"), ("e
                           ("wechat", "微信", "WeChat"), ("web", "网站", "web"), ("visit", "拜访", "visit"))
 COST_CATEGORY = _enum("cost category", ("people", "人力", "people"), ("equipment", "设备", "equipment"),
                       ("funds", "资金", "funds"))
+# a budget row's state (only approved budgets count) and the changes its history records
+BUDGET_STATUS = _enum("budget status", ("proposed", "待审批", "proposed"), ("approved", "已批准", "approved"),
+                      ("rejected", "已驳回", "rejected"))
+BUDGET_ACTION = _enum("budget action", ("propose", "提交", "proposed"), ("approve", "批准", "approved"),
+                      ("reject", "驳回", "rejected"), ("adjust", "调整", "adjusted"), ("import", "导入", "imported"))
+# what a cost entry is linked to (a plan or task, or a retention case)
+COST_LINK = _enum("cost link", ("plan", "计划", "plan"), ("task", "任务", "task"), ("case", "挽留案例", "retention case"))
 GENDER = _enum("gender", ("F", "女", "F"), ("M", "男", "M"))
 EVALUATION_RELATION = _enum("evaluation relation", ("superior", "上级评价", "superior"), ("peer", "同级评价", "peer"),
                             ("subordinate", "下级评价", "subordinate"), ("self", "自评", "self"))
+# a callback (回访) of a customer: how it was made and what came of it ('unreachable' is no callback yet)
+CALLBACK_METHOD = _enum("callback method", ("phone", "电话", "phone"), ("visit", "拜访", "visit"),
+                        ("email", "邮件", "e-mail"), ("wechat", "微信", "WeChat"), ("sms", "短信", "SMS"),
+                        ("other", "其他", "other"))
+CALLBACK_RESULT = _enum("callback result", ("satisfied", "满意", "satisfied"), ("neutral", "一般", "neutral"),
+                        ("dissatisfied", "不满意", "dissatisfied"), ("unreachable", "未联系上", "unreachable"))
+SKILL_ASSESSMENT = _enum("skill assessment", ("written", "书面测试", "written test"),
+                         ("scenario", "情景测试", "scenario test"), ("callback_check", "服务回访", "callback check"),
+                         ("observation", "日常观察", "observation"))
 ABC_METHOD = _enum("abc method", ("count", "按客户数", "by count"), ("value", "按收入", "by value"))
 
 # -- worked out by the figures -------------------------------------------------------------------
@@ -128,12 +144,48 @@ VALUE_CLASS = _enum("value class", ("high", "高", "high"), ("general", "一般"
 ABC_CLASS = _enum("ABC class", ("A", "A", "A"), ("B", "B", "B"), ("C", "C", "C"))
 # a figure's total row and a customer without a tier
 TOTAL = _enum("total", ("ALL", "合计", "Total"))
+# the scorecard (业绩考核表): its KPIs, the band of an actual against its target, the grade of its total
+SCORECARD_KPI = _enum("scorecard KPI", ("achievement_rate", "投诉按时率", "complaints on time"),
+                      ("callback_on_time_rate", "回访及时率", "callbacks on time"),
+                      ("mean_satisfaction", "投诉满意度", "complaint satisfaction"),
+                      ("plan_completion", "计划完成率", "plan completion"),
+                      ("service_success_rate", "服务成功率", "service success"),
+                      ("retention_success_rate", "挽留成功率", "retention success"), ("csat", "CSAT", "CSAT"),
+                      ("nps", "NPS", "NPS"), ("workload", "工作量", "workload"), ("skills", "技能考核", "skill assessments"))
+SCORECARD_BAND = _enum("scorecard band", ("far_above", "超出目标20%以上", "more than 20% above target"),
+                       ("above", "超出目标", "above target"), ("at", "达到目标", "at target"),
+                       ("below", "未达到目标", "below target"))
+GRADE = _enum("grade", ("excellent", "优", "excellent"), ("good", "良", "good"), ("fair", "中", "fair"),
+              ("poor", "差", "poor"))
+CYCLE_STATE = _enum("cycle state", ("open", "进行中", "open"), ("closed", "已结束", "closed"))
+# the kinds of record a person's quality drill-down lists
+QUALITY_RECORD = _enum("quality record", ("complaint", "投诉", "complaint"), ("plan", "计划", "plan"),
+                       ("retention_case", "挽留案例", "retention case"), ("survey", "调查", "survey"))
 NO_TIER = _enum("no tier", ("none", "无级别", "none"))
+# what a reminder is about (dashboard/writes/reminders.py makes them)
+REMINDER_KIND = _enum("reminder kind", ("task_assigned", "新任务", "task assigned"),
+                      ("plan_behind", "计划落后", "plan behind"),
+                      ("complaint_due_soon", "投诉临近时限", "complaint due soon"),
+                      ("complaint_overdue", "投诉已超时", "complaint overdue"),
+                      ("complaint_callback", "投诉待回访", "complaint callback due"),
+                      ("customer_callback", "客户待回访", "customer callback due"),
+                      ("detractor_callback", "不满意客户待回访", "dissatisfied customer to call back"),
+                      ("gift_unconfirmed", "礼品未确认送达", "gift delivery unconfirmed"),
+                      ("customer_drop", "客户业务下降", "customer dropping"),
+                      ("customer_stopped", "客户停止业务", "customer stopped"),
+                      ("tier_down", "客户降级", "customer downgraded"),
+                      ("tier_lost", "客户失去级别", "customer lost its tier"),
+                      ("suggestion_answered", "建议已答复", "suggestion answered"))
+# why a customer is on the callback list
+CALLBACK_REASON = _enum("callback reason", ("schedule", "定期回访", "scheduled"),
+                        ("detractor", "调查不满意", "dissatisfied in a survey"))
 
 ALL: tuple[Enumeration, ...] = (
     ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
     RETENTION_RESULT, LOG_SOURCE, SERVICE_TYPE, COMPLAINT_CHANNEL, COST_CATEGORY, GENDER, EVALUATION_RELATION,
-    ABC_METHOD, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER)
+    ABC_METHOD, CALLBACK_METHOD, CALLBACK_RESULT, REMINDER_KIND, CALLBACK_REASON, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER,
+    BUDGET_STATUS, BUDGET_ACTION, COST_LINK,
+    SKILL_ASSESSMENT, SCORECARD_KPI, SCORECARD_BAND, GRADE, CYCLE_STATE, QUALITY_RECORD)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
@@ -145,6 +197,9 @@ CHECKED: dict[tuple[str, str], Enumeration] = {
     ("retention_cases", "result"): RETENTION_RESULT, ("service_budgets", "category"): COST_CATEGORY,
     ("cost_entries", "category"): COST_CATEGORY, ("evaluations_360", "relation"): EVALUATION_RELATION,
     ("auth_sessions", "origin"): SESSION_ORIGIN, ("auth_codes", "origin"): SESSION_ORIGIN,
+    ("customer_callbacks", "method"): CALLBACK_METHOD, ("customer_callbacks", "result"): CALLBACK_RESULT,
+    ("service_budgets", "status"): BUDGET_STATUS, ("budget_adjustments", "action"): BUDGET_ACTION,
+    ("skill_assessments", "kind"): SKILL_ASSESSMENT,
 }
 
 

@@ -368,6 +368,8 @@ def run_import(engine: Engine, sources: list[Source], problems: list[str] | None
         if problems:
             raise ImportFailed(_relabel(list(dict.fromkeys(problems)), labels))
         dbapi = conn.connection.dbapi_connection
+        # who imports, for the writes that keep a history of their own (budget adjustments)
+        conn.execute(sa.text("SELECT set_config('dashboard.actor', :actor, true)"), {"actor": actor})
         changed: dict[str, int] = {}
         counts: dict[str, dict[str, int]] = {}
         for name in [spec.name for spec in specs() if spec.name in files]:  # in dependency order

@@ -20,6 +20,11 @@ REFERENCES = [
     ("plans.csv", "staff_no", "staff member"), ("plans.csv", "assigned_by_staff_no", "staff member"),
     ("plan_progress.csv", "plan_no", "plan"), ("retention_cases.csv", "customer_code", "customer"),
     ("retention_cases.csv", "staff_no", "staff member"),
+    ("service_budgets.csv", "department_code", "department"), ("cost_entries.csv", "department_code", "department"),
+    ("cost_entries.csv", "staff_no", "staff member"), ("cost_entries.csv", "plan_no", "plan"),
+    ("cost_entries.csv", "case_no", "retention case"),
+    ("surveys.csv", "customer_code", "customer"), ("surveys.csv", "staff_no", "staff member"),
+    ("evaluations.csv", "evaluator_staff_no", "staff member"), ("evaluations.csv", "evaluatee_staff_no", "staff member"),
 ]
 
 
@@ -36,9 +41,11 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
     staff = keys("staff.csv", "staff_no") | _existing(conn, "SELECT staff_no FROM staff")
     customers = keys("customers.csv", "code") | _existing(conn, "SELECT code FROM customers")
     plans_known = keys("plans.csv", "plan_no") | _existing(conn, "SELECT plan_no FROM plans")
+    cases_known = keys("retention_cases.csv", "case_no") | _existing(conn, "SELECT case_no FROM retention_cases")
 
     in_files = {"customer": keys("customers.csv", "code"), "staff member": keys("staff.csv", "staff_no"),
-                "department": keys("departments.csv", "code"), "plan": keys("plans.csv", "plan_no")}
+                "department": keys("departments.csv", "code"), "plan": keys("plans.csv", "plan_no"),
+                "retention case": keys("retention_cases.csv", "case_no")}
 
     def ref(name: str, column: str, known: set, what: str):
         if name not in files:
@@ -51,7 +58,8 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
             if value is not None and value not in known:
                 problems.append(f"{name}:{line}: {column}: {what} '{value}' does not exist")
 
-    known = {"department": departments, "staff member": staff, "customer": customers, "plan": plans_known}
+    known = {"department": departments, "staff member": staff, "customer": customers, "plan": plans_known,
+             "retention case": cases_known}
     for name, column, what in REFERENCES:
         ref(name, column, known[what], what)
 
@@ -99,6 +107,17 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
         if row.get("closed_on") and row.get("started_on") and row["closed_on"] < row["started_on"]:
             problems.append(f"retention_cases.csv:{line}: closed_on: {row['closed_on']} is before started_on")
 
+    for line, row in files.get("surveys.csv", FileSpec("", {}, ())).rows:
+        if row.get("csat") is None and row.get("nps") is None:
+            problems.append(f"surveys.csv:{line}: csat: a survey needs csat (1-5) or nps (0-10)")
+
+    # a rating's scores never appear in a message (they are confidential); only who rated whom
+    for line, row in files.get("evaluations.csv", FileSpec("", {}, ())).rows:
+        evaluator, evaluatee, relation = row.get("evaluator_staff_no"), row.get("evaluatee_staff_no"), row.get("relation")
+        if evaluator and evaluatee and relation and (relation == "self") != (evaluator == evaluatee):
+            problems.append(f"evaluations.csv:{line}: relation: 'self' is for a staff member rating themselves, "
+                            "and only then")
+
     if "tiers.csv" in files:
         rows = files["tiers.csv"].rows
         for column in ("rank", "min_amount"):
@@ -119,3 +138,40 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
                 problems.append(f"tiers.csv:{line}: name: 'none' is reserved for customers without a tier")
         if not rows:
             problems.append("tiers.csv:1: -: the tier table would be empty")
+
+    check_settings(files, problems)
+    check_cost(files, problems)
+
+
+def check_settings(files: dict[str, FileSpec], problems: list[str]) -> None:
+    """settings.csv: known keys, once each, with values their rule accepts; the value is kept as its JSON."""
+    import json
+
+    from dashboard.core.settings import SETTINGS, BadSetting
+
+    seen: dict[str, int] = {}
+    for line, row in files.get("settings.csv", FileSpec("", {}, ())).rows:
+        key = row.get("key")
+        if key is None:
+            continue
+        if key not in SETTINGS:
+            problems.append(f"settings.csv:{line}: key: '{key}' is not a setting (expected one of {', '.join(SETTINGS)})")
+            continue
+        if key in seen:
+            problems.append(f"settings.csv:{line}: key: '{key}' is also on line {seen[key]}")
+            continue
+        seen[key] = line
+        try:
+            row["value"] = json.dumps(SETTINGS[key].read(row.get("value") or ""), ensure_ascii=False)
+        except BadSetting as e:
+            problems.append(f"settings.csv:{line}: value: {e}")
+
+
+def check_cost(files: dict[str, FileSpec], problems: list[str]) -> None:
+    """Service cost: a budget row names its period's dates (for the upsert); an entry of 0 records nothing."""
+    for _, row in files.get("service_budgets.csv", FileSpec("", {}, ())).rows:
+        period = row.get("period")
+        row["period_start"], row["period_end"] = (period.start, period.end) if period is not None else (None, None)
+    for line, row in files.get("cost_entries.csv", FileSpec("", {}, ())).rows:
+        if row.get("amount") is not None and row["amount"] == 0:
+            problems.append(f"cost_entries.csv:{line}: amount: 0 records nothing (a correction is negative)")

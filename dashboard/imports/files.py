@@ -9,13 +9,17 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from dashboard.core import vocabulary as v
+from dashboard.core.settings import EVALUATION_DIMENSIONS
 from dashboard.imports.parsers import (
     a_date,
     amount,
     code,
+    confidential_score,
     count,
+    cycle_name,
     long_text,
     named_or_text,
+    named_period,
     non_negative_amount,
     one_of,
     positive_hours,
@@ -89,6 +93,26 @@ def specs() -> list[FileSpec]:
             "started_on": (True, a_date), "cost": (True, non_negative_amount),
             "result": (True, one_of(*v.RETENTION_RESULT.codes)), "closed_on": (False, a_date),
             "staff_no": (False, code), "note": (False, long_text)}, ("case_no",)),
+        # one rule a row (dashboard/core/settings.py); each value is read by its key's rule in checks.py (an
+        # empty value is one only the text settings accept: the SMTP server, sender and user, unset)
+        FileSpec("settings.csv", {"key": (True, text), "value": (False, long_text)}, ("key",)),
+        FileSpec("service_budgets.csv", {
+            "department_code": (True, code), "period": (True, named_period), "category": (True, one_of(v.COST_CATEGORY)),
+            "amount": (True, non_negative_amount), "note": (False, long_text)}, ("department_code", "period", "category")),
+        FileSpec("cost_entries.csv", {
+            "entry_no": (True, code), "spent_on": (True, a_date), "department_code": (True, code),
+            "category": (True, one_of(v.COST_CATEGORY)), "amount": (True, amount), "staff_no": (False, code),
+            "plan_no": (False, code), "case_no": (False, code), "description": (False, long_text),
+            "purpose": (False, long_text)}, ("entry_no",)),
+        FileSpec("surveys.csv", {
+            "survey_no": (True, code), "customer_code": (True, code), "surveyed_on": (True, a_date),
+            "staff_no": (False, code), "csat": (False, score(1, 5)), "nps": (False, score(0, 10)),
+            "comment": (False, long_text)}, ("survey_no",)),
+        FileSpec("evaluations.csv", {
+            "cycle": (True, cycle_name), "evaluator_staff_no": (True, code), "evaluatee_staff_no": (True, code),
+            "relation": (True, one_of(v.EVALUATION_RELATION))}
+            | {dimension: (True, confidential_score) for dimension in EVALUATION_DIMENSIONS},
+            ("cycle", "evaluator_staff_no", "evaluatee_staff_no")),
     ]
 
 
@@ -213,4 +237,74 @@ WRITES: dict[str, tuple[str, str]] = {
                retention_cases.staff_id, retention_cases.note)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.reason, EXCLUDED.intent, EXCLUDED.method,
                EXCLUDED.started_on, EXCLUDED.cost, EXCLUDED.result, EXCLUDED.closed_on, EXCLUDED.staff_id, EXCLUDED.note);"""),
+    "settings.csv": ("key text, value text", """
+        INSERT INTO settings (key, value) SELECT key, CAST(value AS jsonb) FROM s
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE settings.value IS DISTINCT FROM EXCLUDED.value;"""),
+    # A budget already there with another amount is adjusted: its history keeps the amount before and after.
+    # Imported budgets are approved. The actor is the import's (set by dashboard/imports for the transaction).
+    "service_budgets.csv": ("department_code text, period text, period_start date, period_end date, category text, "
+                            "amount numeric, note text", """
+        INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+        SELECT b.id, coalesce(nullif(current_setting('dashboard.actor', true), ''), 'import'), 'import', b.amount,
+               s.amount, s.note
+        FROM s JOIN departments d ON d.code = s.department_code
+        JOIN service_budgets b ON b.department_id = d.id AND b.period_start = s.period_start
+             AND b.period_end = s.period_end AND b.category = s.category
+        WHERE b.amount <> s.amount OR b.status <> 'approved' OR b.proposed_amount IS NOT NULL;
+        WITH up AS (
+            INSERT INTO service_budgets (department_id, period, period_start, period_end, category, amount, status,
+                original_amount, note, decided_by, decided_at)
+            SELECT d.id, s.period, s.period_start, s.period_end, s.category, s.amount, 'approved', s.amount, s.note,
+                   coalesce(nullif(current_setting('dashboard.actor', true), ''), 'import'), now()
+            FROM s JOIN departments d ON d.code = s.department_code
+            ON CONFLICT (department_id, period_start, period_end, category) DO UPDATE SET amount = EXCLUDED.amount,
+                status = 'approved', original_amount = coalesce(service_budgets.original_amount, EXCLUDED.amount),
+                proposed_amount = NULL, note = EXCLUDED.note, decided_by = EXCLUDED.decided_by,
+                decided_at = EXCLUDED.decided_at, version = service_budgets.version + 1
+            WHERE (service_budgets.amount, service_budgets.status, service_budgets.proposed_amount, service_budgets.note)
+                IS DISTINCT FROM (EXCLUDED.amount, 'approved', NULL::numeric, EXCLUDED.note)
+            RETURNING id, amount, note, (xmax = 0) AS inserted)
+        INSERT INTO budget_adjustments (budget_id, actor, action, amount_before, amount_after, note)
+        SELECT id, coalesce(nullif(current_setting('dashboard.actor', true), ''), 'import'), 'import', NULL, amount, note
+        FROM up WHERE inserted;"""),
+    "cost_entries.csv": ("entry_no text, spent_on date, department_code text, category text, amount numeric, "
+                         "staff_no text, plan_no text, case_no text, description text, purpose text", """
+        INSERT INTO cost_entries (entry_no, entry_date, department_id, staff_id, category, amount, plan_id,
+            retention_case_id, note, purpose, created_by)
+        SELECT s.entry_no, s.spent_on, d.id, st.id, s.category, s.amount, p.id, r.id, s.description, s.purpose,
+               coalesce(nullif(current_setting('dashboard.actor', true), ''), 'import')
+        FROM s JOIN departments d ON d.code = s.department_code LEFT JOIN staff st ON st.staff_no = s.staff_no
+        LEFT JOIN plans p ON p.plan_no = s.plan_no LEFT JOIN retention_cases r ON r.case_no = s.case_no
+        ON CONFLICT (entry_no) DO UPDATE SET entry_date = EXCLUDED.entry_date, department_id = EXCLUDED.department_id,
+            staff_id = EXCLUDED.staff_id, category = EXCLUDED.category, amount = EXCLUDED.amount,
+            plan_id = EXCLUDED.plan_id, retention_case_id = EXCLUDED.retention_case_id, note = EXCLUDED.note,
+            purpose = EXCLUDED.purpose
+        WHERE (cost_entries.entry_date, cost_entries.department_id, cost_entries.staff_id, cost_entries.category,
+               cost_entries.amount, cost_entries.plan_id, cost_entries.retention_case_id, cost_entries.note,
+               cost_entries.purpose)
+            IS DISTINCT FROM (EXCLUDED.entry_date, EXCLUDED.department_id, EXCLUDED.staff_id, EXCLUDED.category,
+               EXCLUDED.amount, EXCLUDED.plan_id, EXCLUDED.retention_case_id, EXCLUDED.note, EXCLUDED.purpose);"""),
+    "surveys.csv": ("survey_no text, customer_code text, surveyed_on date, staff_no text, csat smallint, nps smallint, "
+                    "comment text", """
+        INSERT INTO satisfaction_surveys (survey_no, customer_id, staff_id, department_id, surveyed_on, csat, nps, comment)
+        SELECT s.survey_no, c.id, st.id, c.department_id, s.surveyed_on, s.csat, s.nps, s.comment
+        FROM s JOIN customers c ON c.code = s.customer_code LEFT JOIN staff st ON st.staff_no = s.staff_no
+        ON CONFLICT (survey_no) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id,
+            department_id = EXCLUDED.department_id, surveyed_on = EXCLUDED.surveyed_on, csat = EXCLUDED.csat,
+            nps = EXCLUDED.nps, comment = EXCLUDED.comment
+        WHERE (satisfaction_surveys.customer_id, satisfaction_surveys.staff_id, satisfaction_surveys.department_id,
+               satisfaction_surveys.surveyed_on, satisfaction_surveys.csat, satisfaction_surveys.nps,
+               satisfaction_surveys.comment)
+            IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.staff_id, EXCLUDED.department_id, EXCLUDED.surveyed_on,
+               EXCLUDED.csat, EXCLUDED.nps, EXCLUDED.comment);"""),
+    # the dimensions' columns become the rating's scores (jsonb); the audit entry of an import counts rows only
+    "evaluations.csv": ("cycle text, evaluator_staff_no text, evaluatee_staff_no text, relation text, "
+                        + ", ".join(f"{d} smallint" for d in EVALUATION_DIMENSIONS), f"""
+        INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
+        SELECT s.cycle, ev.id, ee.id, s.relation,
+               jsonb_build_object({", ".join(f"'{d}', s.{d}" for d in EVALUATION_DIMENSIONS)})
+        FROM s JOIN staff ev ON ev.staff_no = s.evaluator_staff_no JOIN staff ee ON ee.staff_no = s.evaluatee_staff_no
+        ON CONFLICT (period, evaluator_staff_id, evaluatee_staff_id) DO UPDATE SET relation = EXCLUDED.relation,
+            scores = EXCLUDED.scores
+        WHERE (evaluations_360.relation, evaluations_360.scores) IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.scores);"""),
 }

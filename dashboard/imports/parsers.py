@@ -158,3 +158,30 @@ def score(low: int, high: int) -> Callable[[str], int]:
             raise BadValue(f"'{v}' is not a whole number {low}-{high}")
         return int(v)
     return parse
+
+
+def named_period(v: str):
+    """A budget's named period: `2026`, `2026-Q2`, `2026-05` or `2026-W21` (not a custom range)."""
+    from dashboard.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(v)
+    except PeriodError:
+        period = None
+    if period is None or period.kind == "custom":
+        raise BadValue(f"'{v}' is not a named period (a year 2026, quarter 2026-Q2, month 2026-05 or week 2026-W21)")
+    return _checked(limits.date_problem(period.start) or limits.date_problem(period.end), period)
+def confidential_score(v: str) -> int:
+    """A 360 rating's score, 0-100. Refused without repeating the cell: a rating is confidential
+    (a subordinate's above all), so not even an error message shows it."""
+    if not re.fullmatch(r"\d{1,3}", v) or int(v) > 100:
+        raise BadValue("is not a whole number 0-100 (the cell is not repeated here: ratings are confidential)")
+    return int(v)
+
+
+def cycle_name(v: str) -> str:
+    """An evaluation cycle: a quarter (2026-Q2), a half year (2026-H1, 2026-H2) or a year (2026)."""
+    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", v):
+        raise BadValue(f"'{v}' is not a cycle like 2026-Q2, 2026-H1 or 2026")
+    return v
+

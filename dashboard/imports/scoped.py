@@ -34,6 +34,7 @@ EXISTING: dict[str, str] = {
     "plans.csv": "SELECT p.plan_no, d.code FROM plans p JOIN departments d ON d.id = p.department_id",
     "retention_cases.csv": "SELECT r.case_no, d.code FROM retention_cases r JOIN customers c ON c.id = r.customer_id "
                            "JOIN departments d ON d.id = c.department_id",
+    "cost_entries.csv": "SELECT e.entry_no, d.code FROM cost_entries e JOIN departments d ON d.id = e.department_id",
 }
 
 # what a column names -> SQL listing (code, department code) of those records

@@ -37,6 +37,11 @@ EXAMPLES: dict[str, dict[str, str]] = {
                           "success_count": "2", "note": "首周"},
     "retention_cases.csv": {"case_no": "R000001", "customer_code": "C10001", "reason": "价格", "intent": "流失倾向",
                             "method": "折扣", "started_on": "2026/5/1", "cost": "300", "result": "跟进中"},
+    "service_budgets.csv": {"department_code": "EAST", "period": "2026-Q2", "category": "人力", "amount": "180000",
+                            "note": "季度预算"},
+    "cost_entries.csv": {"entry_no": "E0000001", "spent_on": "2026/5/6", "department_code": "EAST", "category": "资金",
+                         "amount": "1200.50", "staff_no": "S1001", "plan_no": "P0000001", "description": "客户答谢会场地费",
+                         "purpose": "维护重点客户"},
 }
 
 _TEXT = {"zh": {"required": "必填", "optional": "选填", "headers": "可用列名", "values": "可填写",

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core.periods import end_of_day, start_of_day
 from dashboard.core.scope import Scope
+from dashboard.metrics.clock import Clock, deadline, read_clock
 from dashboard.metrics.sql import SCOPE_CTE, achievement_rate, frame, in_scope, rate, scoped
 from db.engine import app_timezone
 
@@ -28,17 +29,27 @@ def _complaint_params(scope: Scope, start: date, end: date, as_of: date | None) 
 
 
 # The cohort with each complaint's state as of :t. Resolutions recorded after :t do not exist yet.
-_COMPLAINT_STATES = f"""
+# The deadlines follow the SLA clock (dashboard/metrics/clock.py); a first response is the first
+# of `first_response_at` and `resolved_at` (a resolution answers the customer too).
+def _complaint_states(clock: Clock, response: bool = False) -> str:
+    """The cohort's states; with `response`, the first response's deadline and state too."""
+    due_joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due")
+    response_joins, response_due = (deadline(clock, "c.received_at", "s.response_hours", "resp") if response
+                                    else ("", "NULL::timestamptz"))
+    return f"""
 WITH RECURSIVE {SCOPE_CTE},
 cohort AS (
     SELECT c.id, c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.priority,
-           c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
+           c.received_at, {due} AS deadline,
            CASE WHEN c.resolved_at <= :t THEN c.resolved_at END AS resolved_at,
            CASE WHEN c.resolved_at <= :t AND c.callback_at <= :t THEN c.callback_at END AS callback_at,
            CASE WHEN c.resolved_at <= :t THEN c.satisfaction END AS satisfaction,
+           CASE WHEN least(c.first_response_at, c.resolved_at) <= :t
+                THEN least(c.first_response_at, c.resolved_at) END AS responded_at,
+           {response_due} AS response_deadline,
            c.handler_staff_id
     FROM complaints c
-    JOIN sla_policies s ON s.priority = c.priority
+    JOIN sla_policies s ON s.priority = c.priority{due_joins}{response_joins}
     -- left joins (every complaint has its customer and department) that the planner drops from
     -- the counts, which name neither
     LEFT JOIN customers cu ON cu.id = c.customer_id
@@ -52,9 +63,19 @@ states AS (
                      CASE WHEN resolved_at <= deadline THEN 'met' ELSE 'breached' END
                 WHEN deadline < :t THEN 'breached'
                 ELSE 'pending' END AS state,
+           CASE WHEN responded_at IS NOT NULL THEN
+                     CASE WHEN responded_at <= response_deadline THEN 'met' ELSE 'breached' END
+                WHEN response_deadline < :t THEN 'breached'
+                ELSE 'pending' END AS response_state,
            resolved_at - received_at AS resolution_time
     FROM cohort
 )"""
+
+
+def _states(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None,
+            response: bool = False) -> tuple[str, dict]:
+    clock = read_clock(conn)
+    return _complaint_states(clock, response), _complaint_params(scope, start, end, as_of) | clock.params()
 
 
 _HOURS = "round(extract(epoch FROM {0}) / 3600, 2)"
@@ -62,19 +83,21 @@ _HOURS = "round(extract(epoch FROM {0}) / 3600, 2)"
 
 def complaints(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """One row per complaint received on [start, end] (local dates), state as of `as_of`."""
-    sql = _COMPLAINT_STATES + f"""
+    states, params = _states(conn, scope, start, end, as_of)
+    sql = states + f"""
     SELECT s.complaint_no, s.customer_code, s.department_code, s.priority, s.received_at, s.deadline,
            s.resolved_at, s.state, {_HOURS.format('s.resolution_time')} AS resolution_hours,
            st.staff_no AS handler_staff_no, st.name AS handler_name
     FROM states s LEFT JOIN staff st ON st.id = s.handler_staff_id
     ORDER BY s.received_at, s.complaint_no"""
-    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+    return frame(conn, sql, params)
 
 
 def complaint_summary(conn: Connection, scope: Scope, start: date, end: date,
                       as_of: date | None = None) -> pd.DataFrame:
     """Per owning department (not rolled up) plus `ALL`: counts, achievement rate, overdue, median."""
-    sql = _COMPLAINT_STATES + f"""
+    states, params = _states(conn, scope, start, end, as_of)
+    sql = states + f"""
     SELECT CASE WHEN grouping(department_code) = 1 THEN 'ALL' ELSE department_code END AS department_code,
            count(*) AS received,
            count(*) FILTER (WHERE state = 'met') AS met,
@@ -87,12 +110,13 @@ def complaint_summary(conn: Connection, scope: Scope, start: date, end: date,
     FROM states
     GROUP BY GROUPING SETS ((department_code), ())
     ORDER BY grouping(department_code), department_code"""
-    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+    return frame(conn, sql, params)
 
 
 def complaint_kpis(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """One row: the cohort's timeliness, resolution-time spread, callbacks and satisfaction."""
-    sql = _COMPLAINT_STATES + f"""
+    states, params = _states(conn, scope, start, end, as_of, response=True)
+    sql = states + f"""
     SELECT count(*) AS received,
            count(*) FILTER (WHERE state = 'met') AS met,
            count(*) FILTER (WHERE state = 'breached') AS breached,
@@ -106,9 +130,13 @@ def complaint_kpis(conn: Connection, scope: Scope, start: date, end: date, as_of
                AS callback_on_time_rate,
            round(avg(satisfaction), 2) AS mean_satisfaction,
            count(satisfaction) AS rated,
-           {rate("count(*) FILTER (WHERE satisfaction <= 2)", "count(satisfaction)")} AS dissatisfied_share
+           {rate("count(*) FILTER (WHERE satisfaction <= 2)", "count(satisfaction)")} AS dissatisfied_share,
+           count(*) FILTER (WHERE response_state = 'met') AS responses_on_time,
+           count(*) FILTER (WHERE response_state IN ('met', 'breached')) AS responses_due,
+           {rate("count(*) FILTER (WHERE response_state = 'met')",
+                 "count(*) FILTER (WHERE response_state IN ('met', 'breached'))")} AS response_on_time_rate
     FROM states"""
-    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+    return frame(conn, sql, params)
 
 
 def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grain: str = "month",
@@ -118,7 +146,8 @@ def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grai
         raise ValueError(f"grain: '{grain}' is not week or month")
     # Counted per period and state first, so each complaint's state is worked out once, not once
     # per count.
-    sql = _COMPLAINT_STATES + f""",
+    states, params = _states(conn, scope, start, end, as_of)
+    sql = states + f""",
     counted AS (
         SELECT date_trunc('{grain}', received_at AT TIME ZONE :tz)::date AS period_start, state, count(*) AS n
         FROM states GROUP BY 1, 2
@@ -129,7 +158,7 @@ def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grai
            coalesce(sum(n) FILTER (WHERE state = 'pending'), 0)::bigint AS pending,
            {achievement_rate('sum(n)')} AS achievement_rate
     FROM counted GROUP BY 1 ORDER BY 1"""
-    params = _complaint_params(scope, start, end, as_of) | {"tz": app_timezone().key}
+    params = params | {"tz": app_timezone().key}
     return frame(conn, sql, params)
 
 
@@ -139,59 +168,71 @@ def complaint_breakdown(conn: Connection, scope: Scope, start: date, end: date, 
     column = {"priority": "priority", "department": "department_code"}.get(by)
     if column is None:
         raise ValueError(f"by: '{by}' is not priority or department")
-    sql = _COMPLAINT_STATES + f"""
+    states, params = _states(conn, scope, start, end, as_of)
+    sql = states + f"""
     SELECT {column} AS key, count(*) AS received,
            count(*) FILTER (WHERE state = 'met') AS met,
            count(*) FILTER (WHERE state = 'breached') AS breached,
            count(*) FILTER (WHERE state = 'pending') AS pending,
            {achievement_rate()} AS achievement_rate
     FROM states GROUP BY 1 ORDER BY 1"""
-    return frame(conn, sql, _complaint_params(scope, start, end, as_of))
+    return frame(conn, sql, params)
 
 
 def overdue_open(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
     """The "act now" list: not resolved by T and past the deadline, whatever the received date."""
     tz = app_timezone()
+    clock = read_clock(conn)
+    joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due")
     sql = f"""
-    WITH RECURSIVE {SCOPE_CTE}
+    WITH RECURSIVE {SCOPE_CTE},
+    open_due AS (
+        SELECT c.id, {due} AS deadline
+        FROM complaints c
+        JOIN sla_policies s ON s.priority = c.priority{joins}
+        WHERE c.received_at <= :t AND (c.resolved_at IS NULL OR c.resolved_at > :t)
+    )
     SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
-           c.priority, c.received_at, c.received_at + s.resolution_hours * interval '1 hour' AS deadline,
-           round(extract(epoch FROM :t - (c.received_at + s.resolution_hours * interval '1 hour')) / 3600, 2)
-               AS hours_overdue,
+           c.priority, c.received_at, o.deadline,
+           round(extract(epoch FROM :t - o.deadline) / 3600, 2) AS hours_overdue,
            st.staff_no AS handler_staff_no, st.name AS handler_name
-    FROM complaints c
+    FROM open_due o
+    JOIN complaints c ON c.id = o.id
     JOIN customers cu ON cu.id = c.customer_id
     JOIN scope ON scope.id = cu.department_id
     JOIN departments d ON d.id = cu.department_id
-    JOIN sla_policies s ON s.priority = c.priority
     LEFT JOIN staff st ON st.id = c.handler_staff_id
-    WHERE c.received_at <= :t
-      AND (c.resolved_at IS NULL OR c.resolved_at > :t)
-      AND c.received_at + s.resolution_hours * interval '1 hour' < :t
+    WHERE o.deadline < :t
     ORDER BY hours_overdue DESC, c.complaint_no"""
-    return frame(conn, sql, {"t": end_of_day(as_of, tz)} | scoped(scope))
+    return frame(conn, sql, {"t": end_of_day(as_of, tz)} | scoped(scope) | clock.params())
 
 
 def complaints_waiting(conn: Connection, scope: Scope, as_of: date,
                        staff_no: str | None = None) -> pd.DataFrame:
-    """Open work on complaints as of `as_of`: no first response yet, or resolved without a callback."""
+    """Open work on complaints as of `as_of`: no first response yet, or resolved without a callback.
+
+    A resolved complaint without a callback stays on the list however long ago it was resolved
+    (its callback was due 7 days after the resolution).
+    """
     tz = app_timezone()
+    clock = read_clock(conn)
+    joins, response_due = deadline(clock, "c.received_at", "s.response_hours", "resp")
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE}
     SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, c.priority, c.received_at,
            CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL THEN 'response' ELSE 'callback' END AS waiting_for,
            CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL
-                THEN c.received_at + s.response_hours * interval '1 hour'
+                THEN {response_due}
                 ELSE c.resolved_at + interval '7 days' END AS due_at,
            st.staff_no AS handler_staff_no, st.name AS handler_name
     FROM complaints c
+    JOIN sla_policies s ON s.priority = c.priority{joins}
     JOIN customers cu ON cu.id = c.customer_id
     JOIN scope ON scope.id = cu.department_id
-    JOIN sla_policies s ON s.priority = c.priority
     LEFT JOIN staff st ON st.id = c.handler_staff_id
     WHERE c.received_at <= :t
       AND ((c.first_response_at IS NULL AND c.resolved_at IS NULL)
-           OR (c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.resolved_at > :t - interval '30 days'))
+           OR (c.resolved_at IS NOT NULL AND c.callback_at IS NULL))
       AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
     ORDER BY due_at, c.complaint_no"""
-    return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no} | scoped(scope))
+    return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no} | scoped(scope) | clock.params())

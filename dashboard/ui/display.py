@@ -103,12 +103,15 @@ def empty(lang: str) -> None:
     st.info(t("empty_period", lang))
 
 
-ENUM_COLUMNS = ("state", "status", "result", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
-                "reason", "method", "rfm_segment", "value_class", "key", "department_code")
+ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
+                "reason", "method", "rfm_segment", "value_class", "key", "department_code", "result",
+                "category", "action", "link_kind", "plan_kind")
 
 
-RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage")
-MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change")  # numeric "change": a volume change
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps")
+MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change",  # numeric "change": a volume change
+               "budget", "variance", "in_range")
+MONEY_COLUMNS = ("actual",)  # money by its whole name ("actual_count" is a count)
 
 
 def _all_numbers(values: pd.Series) -> bool:
@@ -174,7 +177,7 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
             config[label] = st.column_config.NumberColumn(format="localized", step=0.1)
         elif column.endswith(RATE_SUFFIXES):
             config[label] = st.column_config.NumberColumn(format="percent", step=0.001)  # one decimal: 88.9%
-        elif any(word in column for word in MONEY_WORDS) and numeric:
+        elif (any(word in column for word in MONEY_WORDS) or column in MONEY_COLUMNS) and numeric:
             # ¥1,039,087.57: the yen sign is the yuan's, with cents and thousands separators
             config[label] = st.column_config.NumberColumn(format="yen", step=0.01)
         elif numeric and pd.api.types.is_integer_dtype(shown[column]) and column not in PLAIN_INTEGERS:

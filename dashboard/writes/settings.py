@@ -65,3 +65,35 @@ def save_settings(conn, user: User, *, sla: dict[str, tuple], tiers: list[tuple]
     after = {"sla": sla, "tiers": tiers, "fluctuation_threshold": str(threshold), "value_band_high": str(high),
              "value_band_low": str(low), "abc_method": abc_method}
     audit(conn, user, "update", "settings", "rules", before, after)
+
+
+# The rules of callbacks, reminders, e-mail and the SLA clock, edited on the settings page below the
+# others (dashboard/core/settings.py reads and checks each; settings.csv sets the same keys).
+CLOCK_AND_REMINDER_RULES = ("sla_clock", "business_hours", "callback_months_a", "callback_months_b",
+                            "callback_months_c", "reminder_sla_share", "email_reminders", "smtp_host",
+                            "smtp_sender", "smtp_user")
+
+
+def save_rules(conn, user: User, values: dict[str, str]) -> None:
+    """Write settings by key from their written values; each one checked by its rule, all or nothing."""
+    from dashboard.core.settings import SETTINGS, BadSetting
+
+    require_role(user, "manager")
+    errors = Errors()
+    read: dict = {}
+    for key, text in values.items():
+        if key not in SETTINGS:
+            errors.add(key, "err_unknown", value=key)
+            continue
+        try:
+            read[key] = SETTINGS[key].read(text)
+        except BadSetting as e:
+            errors.add(key, "err_setting", message=str(e))
+    errors.raise_any()
+    before = {r[0]: r[1] for r in conn.execute(sa.text("SELECT key, value FROM settings WHERE key = ANY(:k)"),
+                                               {"k": list(read)})}
+    for key, value in read.items():
+        conn.execute(sa.text("INSERT INTO settings VALUES (:k, CAST(:v AS jsonb)) "
+                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                     {"k": key, "v": json.dumps(value, ensure_ascii=False)})
+    audit(conn, user, "update", "settings", "rules", before, read)

@@ -158,7 +158,7 @@ def check_version(conn, table: str, key: str, row: dict, version: int) -> None:
 
 
 # Numbers the forms give new records, as wide as the demo's and the usual imports' (T00000001, P0000001, R000001).
-NUMBER_DIGITS = {"complaints": 8, "plans": 7, "retention_cases": 6}
+NUMBER_DIGITS = {"complaints": 8, "plans": 7, "retention_cases": 6, "cost_entries": 7, "satisfaction_surveys": 8}
 
 
 def next_number(conn, table: str, column: str, prefix: str) -> str:
