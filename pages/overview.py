@@ -143,15 +143,17 @@ with st.container(border=False):
     display.kpi_row([
         display.rate_card(t("kpi_quality_callback", L), L, qg(q_now, "callback_on_time_rate"), qg(q_now, "callbacks_on_time"),
                           qg(q_now, "resolved"), qg(q_before, "callback_on_time_rate"), qg(q_before, "callbacks_on_time"),
-                          qg(q_before, "resolved"), compared=compared),
+                          qg(q_before, "resolved"), compared=compared) | {"drill": records("quality", "quality")},
         {"label": f"{t('kpi_quality_csat', L)} · n={formats.fmt_number(qg(q_now, 'csat_answers'))}",
          "value": formats.fmt_number(qg(q_now, "csat"), 2),
          "delta": formats.delta_number(qg(q_now, "csat"), qg(q_before, "csat"), 2),
-         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared},
+         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared,
+         "drill": records("quality", "quality")},
         {"label": f"{t('kpi_quality_nps', L)} · n={formats.fmt_number(qg(q_now, 'nps_answers'))}",
          "value": formats.fmt_rate(qg(q_now, "nps")), "delta": formats.delta_rate(qg(q_now, "nps"), qg(q_before, "nps")),
-         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared},
-    ])
+         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared,
+         "drill": records("quality", "quality")},
+    ], L)  # the quality page holds their records
     st.page_link("pages/quality.py", label=t("open_page", L))
 
     st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
@@ -176,11 +178,13 @@ with st.container(border=False):
     display.kpi_row([
         {"label": t("card_budget_usage", L), "value": formats.fmt_rate(usage_now), "inverse": True,
          "delta": formats.delta_rate(usage_now, usage_before),
-         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base)},
+         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base),
+         "drill": records("cost", "cost")},
         {"label": t("kpi_cost_actual", L), "value": formats.fmt_money_short(actual_now, L), "inverse": True,
          "delta": formats.delta_number(actual_now, actual_before, 2, money=True),
-         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now))},
-    ])
+         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now)),
+         "drill": records("cost", "cost")},
+    ], L)  # the cost page holds their records
     st.caption(f"{t('kpi_budget_usage', L)}: {usage_base}")
     st.page_link("pages/cost.py", label=t("open_page", L))
 
