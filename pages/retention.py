@@ -114,7 +114,10 @@ else:
         st.caption(t("drill_first", L, total=formats.fmt_number(g(total, "cases")), shown=formats.fmt_number(len(cases))))
     month_cases = lambda start: data.fetch(Call(  # noqa: E731 (the cases started in the month a click on the trend picked)
         retention.retention_cases, scope, start, Period.containing("month", start).end, CASES_SHOWN))
-    display.show_table(display.drill_records(cases, PAGE, L, month_cases), L, height=320, key="retention_cases")
+    # the columns that fit 1280 pixels: the result and the cost show; the codes and close date are in the export
+    display.show_table(display.drill_records(cases, PAGE, L, month_cases)[
+        ["case_no", "customer_name", "department_code", "reason", "method", "started_on", "result", "cost"]],
+        L, height=320, key="retention_cases")
 
 st.subheader(t("retention_trend", L))
 trend = data.as_float(figures["trend"], "success_rate", "total_cost")

@@ -27,7 +27,7 @@ PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading
 LISTS = {"complaints_table": ["Complaint no", "Department code", "Priority"],
          "complaints_table_zh": ["投诉编号", "部门", "优先级"],
          "plans_table": ["Plan no", "Type", "Staff name"], "plans_table_zh": ["编号", "类型", "员工"],
-         "retention_cases": ["Case no", "Customer code", "Customer name", "Department code"],
+         "retention_cases": ["Case no", "Customer name", "Department code"],
          "fluct_drill": ["Customer code", "Customer name", "Department code", "Volume"],
          "fluct_tiers": ["Customer code", "Customer name", "Tier previous"],
          "grading_table": ["Customer code", "Customer name", "Recency days"]}
