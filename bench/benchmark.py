@@ -170,6 +170,8 @@ def page_rows(url: str) -> list:
                      r["cold"] / r["sql"] if r["sql"] else 0.0, r["cold"] / r["sql"] / 1.3 if r["sql"] else 0.0))
         if r["errors"]:
             print(f"page {page} raised: {r['errors']}", file=sys.stderr)
+    for name, (seconds, target) in result.get("reads", {}).items():
+        rows.append((f"read {name}", f"≤ {target} s", seconds, seconds / target))
     rows.append(("peak memory of the app process (MB)", "≤ 500", result["peak_mb"], result["peak_mb"] / 500))
     return rows
 

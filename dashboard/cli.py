@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--period", metavar="P", help="2026-W21, 2026-05, 2026-Q2 or 2026")
     exp.add_argument("--department", metavar="CODE")
     exp.add_argument("--cycle", metavar="C", help="for evaluation: 2026-Q2, 2026-H1 or 2026")
+    exp.add_argument("--customer", metavar="CODE", help="customer_log: one customer's entries")
     exp.add_argument("--format", choices=["csv", "json"], default="csv")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     return parser
@@ -135,6 +136,8 @@ def cmd_export(args) -> int:
         }
         if args.cycle:
             params["cycle"] = args.cycle
+        if args.customer:
+            params["customer"] = args.customer
         engine = _engine()
         with engine.connect() as conn:
             # the command line reads with the database's own rights: the department it names, or all

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
+from dashboard.metrics import archives, callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -75,17 +75,21 @@ QUALITY = View("quality", "range", quality.QUALITY_COLUMNS,
 # refused (evaluation.CycleOpen, a ValueError) while the cycle is open
 EVALUATION = View("evaluation", "cycle", evaluation.EVALUATION_COLUMNS,
                   lambda s, p: Call(evaluation.evaluation, s, p["cycle"]))
+CUSTOMER_LOG = View("customer_log", "range",
+                    ("log_no", "logged_at", "customer_code", "staff_no", "source", "service_type", "category", "content",
+                     "handling", "summary", "satisfaction"),
+                    lambda s, p: Call(archives.customer_log, s, p["start"], p["end"], p.get("customer"), limit=None))
 
 # The views by their documented names, for the command line.
 VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLANS, FLUCTUATION, TIERS, RETENTION,
-                                              GRADING, SERVICE_COST)}
+                                              GRADING, SERVICE_COST, CUSTOMER_LOG)}
 VIEWS |= {v.name: v for v in (CALLBACKS_DUE, CALLBACK_RATES)}
 VIEWS |= {v.name: v for v in (QUALITY, EVALUATION)}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,
                        as_of: date | None = None, period: Period | None = None,
-                       today: date | None = None, cycle: str | None = None) -> dict:
+                       today: date | None = None, cycle: str | None = None, customer: str | None = None) -> dict:
     """Fill defaults the way interfaces.md says; raise ValueError naming what is missing."""
     today = today or datetime.now(app_timezone()).date()  # today in the company time zone
     if view.needs == "cycle":
@@ -114,7 +118,7 @@ def resolve_parameters(view: View, *, start: date | None = None, end: date | Non
         if (start is None) != (end is None):
             raise ValueError(f"{view.name}: give both --start and --end, or neither")
         as_of = as_of or today
-    return {"start": start, "end": end, "as_of": as_of, "period": period}
+    return {"start": start, "end": end, "as_of": as_of, "period": period, "customer": customer}
 
 
 def export_frame(conn: Connection, view: View, scope: Scope, **parameters) -> pd.DataFrame:

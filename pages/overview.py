@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t, value_label
-from dashboard.metrics import complaints, cost, grading, plans, quality, retention, tiers
+from dashboard.metrics import archives, complaints, cost, grading, plans, quality, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
@@ -201,3 +201,9 @@ for key, period in headline_periods.items():
 labels = [t(k, L) for k in ("kpi_received", "kpi_achievement_rate", "kpi_overdue_open", "kpi_plans_behind",
                             "kpi_plans_below_min", "kpi_retention_success", "kpi_cost_per_retained")]
 st.dataframe(pd.DataFrame(headline, index=labels), width="stretch")
+
+# Seed 003's timeliness of records, counted for the period chosen (the customer log page lists them).
+timely = data.fetch(Call(archives.timeliness_counts, scope, f.period.start, f.period.end, f.as_of)).iloc[0]
+st.caption(t("overview_timeliness", L, files=formats.fmt_number(int(timely["files_incomplete"])),
+             late=formats.fmt_number(int(timely["entries_late"])), judged=formats.fmt_number(int(timely["entries_judged"]))))
+st.page_link("pages/customer_log.py", label=t("nav_customer_log", L) + " →")

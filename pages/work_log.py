@@ -22,10 +22,16 @@ with st.form("work_log"):
                                    format_func=lambda v: value_label(v, L))
     rating = right.selectbox(t("f_satisfaction", L), [None, 1, 2, 3, 4, 5], key="log_rating",
                              format_func=lambda v: t("f_none", L) if v is None else str(v))
-    content = st.text_area(t("f_content", L), key="log_content")
+    category = left.text_input(t("f_log_category", L), key="log_category", help=t("log_category_hint", L))
+    forms.slot(slots, "category")
+    content = st.text_area(t("f_log_content", L), key="log_content")
     forms.slot(slots, "content")
-    handling = st.text_area(t("f_handling", L), key="log_handling")
+    handling = st.text_area(t("f_log_handling", L), key="log_handling")
+    forms.slot(slots, "handling")
+    summary = st.text_area(t("f_log_summary", L), key="log_summary")
+    forms.slot(slots, "summary")
     if st.form_submit_button(t("save", L), type="primary"):
         forms.submit(L, slots, lambda conn: logs.add_work_log(
             conn, user, customer_code=customer.strip() or None, logged_at=forms.local_datetime(day, clock), source=source,
-            service_type=service_type, content=content, handling=handling, satisfaction=rating), t("nav_work_log", L))
+            service_type=service_type, content=content, handling=handling, satisfaction=rating, category=category,
+            summary=summary), t("nav_work_log", L))

@@ -55,6 +55,8 @@ PLAN_CONTENT = {
     "publicity": ("在行业展会和公众号开展服务宣传", "扩大服务品牌影响力"),
     "discount": ("对季度采购额下降客户推出返利优惠", "挽回业务量，防止客户流失"),
 }
+LOG_CATEGORIES = ["产品咨询", "售后服务", "投诉跟进", "回访", "报价"]
+LOG_SUMMARIES = ["客户满意", "需继续跟进", "已解决", "已转交主管"]
 LOG_TEXTS = ["客户咨询新产品报价，已发送资料。", "回访客户使用情况，客户反馈良好。", "处理客户售后维修申请。",
              "客户反映发票信息有误，已更正重开。", "上门拜访，沟通下季度合作计划。", "协助客户完成系统操作培训。"]
 PRIORITIES = list(zip(v.PRIORITY.codes, (4, 24, 72, 168)))  # with the default resolution hours
@@ -173,14 +175,24 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         counts["staff"] = len(staff)
         cp = Copier(dbapi, "staff_training", ["staff_id", "course", "trained_on", "hours", "result"])
         for sid, *_ in staff:
-            for _ in range(rng.randint(0, 3)):
-                cp.add(sid, rng.choice(["投诉处理技巧", "客户关系管理", "产品知识培训", "沟通礼仪"]),
-                       today - timedelta(days=rng.randint(1, 900)), rng.choice([4, 8, 16]), rng.choice(["合格", "优秀"]))
+            courses = rng.sample(["投诉处理技巧", "客户关系管理", "产品知识培训", "沟通礼仪"], rng.randint(0, 3))
+            for course in courses:  # one row per staff, course and day (the import's key)
+                cp.add(sid, course, today - timedelta(days=rng.randint(1, 900)), rng.choice([4, 8, 16]),
+                       rng.choice(["合格", "优秀"]))
         cp.flush()
         cp = Copier(dbapi, "staff_work_history", ["staff_id", "department_id", "role", "title", "started_on", "ended_on"])
         for sid, no, name, dep, role in staff:
             cp.add(sid, dep, role, titles[role], today - timedelta(days=rng.randint(100, 1500)), None)
         cp.flush()
+        # a third of the staff worked elsewhere first (an earlier employer, no department)
+        cp = Copier(dbapi, "staff_work_history", ["staff_id", "employer", "title", "started_on", "ended_on"])
+        for sid, *_ in staff[::3]:
+            started = today - timedelta(days=rng.randint(3200, 5000))
+            cp.add(sid, rng.choice(["某电信公司", "某银行信用卡中心", "某电商平台"]), "客服代表", started,
+                   started + timedelta(days=rng.randint(300, 900)))
+        cp.flush()
+        conn.execute(sa.text("""UPDATE departments d SET head_staff_id = s.id FROM staff s
+                                WHERE s.department_id = d.id AND s.role IN ('head', 'manager')"""))
 
         # -- customers, with archetypes and owner history ------------------------------
         progress(f"demo: {customers:,} customers")
@@ -422,14 +434,18 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         # -- work logs, surveys, budgets, costs, evaluations, suggestions, reminders --------
         progress("demo: work logs, surveys, budgets and evaluations")
         cp = Copier(dbapi, "work_logs", ["department_id", "staff_id", "customer_id", "logged_at", "source", "service_type",
-                                         "content", "handling", "satisfaction"])
+                                         "content", "handling", "satisfaction", "category", "summary", "recorded_at"])
         for _ in range(customers):
             cid, dep = cust[rng.randrange(customers)][:2]
             sid = rng.choice(agents_by_dep[dep]) if agents_by_dep[dep] else heads[dep]
             day = today - timedelta(days=rng.randint(0, 365))
-            cp.add(dep, sid, cid, _ts(day, rng, tz).isoformat(), rng.choice([c for c in v.LOG_SOURCE.codes if c != "other"]),
+            at = _ts(day, rng, tz)
+            # most entries are recorded within the hour, a few days late (seed 003's 24-hour rule)
+            recorded = at + (timedelta(minutes=rng.randint(1, 60)) if rng.random() < 0.95 else timedelta(days=rng.randint(2, 5)))
+            cp.add(dep, sid, cid, at.isoformat(), rng.choice([c for c in v.LOG_SOURCE.codes if c != "other"]),
                    rng.choice(v.SERVICE_TYPE.codes), rng.choice(LOG_TEXTS),
-                   "已处理", rng.choice([None, 3, 4, 5, 5]))
+                   "已处理", rng.choice([None, 3, 4, 5, 5]), rng.choice(LOG_CATEGORIES), rng.choice(LOG_SUMMARIES),
+                   recorded.isoformat())
         cp.flush()
         cp = Copier(dbapi, "service_budgets", ["department_id", "period_start", "period_end", "category", "amount",
                                                "period", "original_amount"])

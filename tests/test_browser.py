@@ -14,7 +14,8 @@ from tests.test_display import CARD_PAGES, untranslated
 PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading",  # the slides: their own test
          "my_work", "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings",
          "data_import", "callbacks", "cost",
-         "quality", "evaluation"]
+         "quality", "evaluation", "customer_file", "customer_log", "staff",
+         "departments"]
 
 pytestmark = needs_chromium
 
@@ -106,7 +107,7 @@ def test_presentation_slides_are_legible(server):
             wait_until_done(page)
             assert page.locator("[data-testid='stSidebar']").is_hidden()
             seen = []
-            for _ in range(9):  # the eighth: overdue complaints; the ninth: service cost
+            for _ in range(10):  # with the overdue complaints, service quality and service cost
                 slide = page.locator(".slide")
                 number = slide.get_attribute("data-slide")
                 seen.append(number)
@@ -127,7 +128,7 @@ def test_presentation_slides_are_legible(server):
                 page.keyboard.press("ArrowRight")  # the keyboard moves to the next slide
                 page.wait_for_function(f"document.querySelector('.slide') && "
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
-            assert seen == [str(i) for i in range(1, 10)]
+            assert seen == [str(i) for i in range(1, 11)]
             page.close()
         browser.close()
 

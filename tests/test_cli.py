@@ -27,6 +27,7 @@ DOCUMENTED = {
     "service_cost": "department_code, category, budget, actual, variance, budget_usage",
     "quality": "department_code, staff_no, complaints, achievement_rate, callback_on_time_rate, mean_satisfaction, plan_completion, service_success_rate, retention_success_rate, surveys, csat, nps",
     "evaluation": "staff_no, department_code, score, superior_mean, peer_mean, subordinate_mean, self_score, raters",
+    "customer_log": "log_no, logged_at, customer_code, staff_no, source, service_type, category, content, handling, summary, satisfaction",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
@@ -34,7 +35,11 @@ ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "retention": ["--start", "2026-05-01", "--end", "2026-05-31"], "grading": ["--as-of", "2026-05-31"],
         "callbacks_due": ["--as-of", "2026-05-31"], "callback_rates": ["--as-of", "2026-05-31"],
         "service_cost": ["--period", "2026-05"],
-        "quality": ["--start", "2026-05-01", "--end", "2026-05-31"], "evaluation": ["--cycle", "2026-Q2"]}
+        "quality": ["--start", "2026-05-01", "--end", "2026-05-31"], "evaluation": ["--cycle", "2026-Q2"],
+        "customer_log": ["--start", "2026-05-01", "--end", "2026-05-31", "--customer", "C1"]}
+# the customer log's file, beside the round-1 files
+WORK_LOGS = {"work_logs.csv": "log_no,logged_at,staff_no,customer_code,source,service_type,content\n"
+                              "L-1,2026-05-03 09:00:00,S1,C1,phone,consultation,询价\n"}
 
 
 def run(database_url, *args):
@@ -44,7 +49,7 @@ def run(database_url, *args):
 
 @pytest.fixture
 def loaded(database_url, tmp_path):
-    result = run(database_url, "import", str(write(tmp_path / "in", GOOD)))
+    result = run(database_url, "import", str(write(tmp_path / "in", GOOD | WORK_LOGS)))
     assert result.returncode == 0, result.stderr
     return database_url
 

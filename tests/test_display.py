@@ -11,7 +11,8 @@ import pytest
 from tests.test_app import assert_clean, open_page, use_database  # noqa: F401 (fixture)
 
 ALL_PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading", "present", "my_work",
-             "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings", "users"]
+             "tasks", "complaint_entry", "retention_entry", "work_log", "suggestions", "settings", "users",
+             "customer_file", "customer_log", "staff", "departments"]
 CARD_PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading"]
 # words that showed on Chinese pages untranslated (issue 20), and Streamlit's own English defaults
 UNTRANSLATED = ["Due at", "Choose options", "Choose an option", "group", "label", "Customers", "Customer share",
@@ -151,7 +152,7 @@ def test_every_slide_states_the_days_compared_with_last_weeks_values_in_chinese(
         assert [h for h in headers if not CJK.search(h) and h not in LATIN_HEADERS] == [], number
         assert not re.search(r"¥\d{1,3}(,\d{3}){2,}", slide), number  # millions of yuan in 万 on a slide
         at.button(key="slide_next").click().run()
-    assert len(seen) == 8  # the overdue complaints have a slide of their own
+    assert len(seen) == 10  # the overdue complaints, service quality and service cost have slides of their own
 
 
 def test_retention_roi_counts_only_the_windows_closed_by_the_as_of_day(conn):

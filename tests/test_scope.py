@@ -13,11 +13,14 @@ import sqlalchemy as sa
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import (callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, records,
-                               retention, scorecard, tiers)
+from dashboard.core.user import User
+from dashboard.metrics import (archives, callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality,
+                               records, retention, scorecard, tiers)
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
 
 MAY = Period.parse("2026-05")
+# the reader of the staff reads: a manager, whose scope alone decides (an agent reads only themselves)
+ARCHIVIST = User("boss", "manager", None, "Boss", None)
 D = date(2026, 5, 31)
 # every read of department data, with its arguments after the scope
 READS = {
@@ -84,6 +87,23 @@ READS = {
     "budgets": (cost.budgets, (date(2026, 5, 1), D)),
     "budget_proposals": (cost.budget_proposals, ()),
     "budget_history": (cost.budget_history, ("SOUTH", "2026-05", "funds")),
+    "departments_overview": (archives.departments_overview, ()),
+    "deactivation_effect": (archives.deactivation_effect, ("SOUTH",)),
+    "staff_directory": (archives.staff_directory, (ARCHIVIST, None, None, None, None, D)),
+    "staff_profile": (archives.staff_profile, (ARCHIVIST, "S-HEAD")),
+    "staff_training": (archives.staff_training, (ARCHIVIST, "S-HEAD")),
+    "staff_history": (archives.staff_history, (ARCHIVIST, "S-HEAD")),
+    "staff_customers": (archives.staff_customers, (ARCHIVIST, "S-HEAD", D)),
+    "staff_open_work": (archives.staff_open_work, (ARCHIVIST, "S-HEAD", date(2026, 5, 1))),
+    "customer_search": (archives.customer_search, ("C",)),
+    "customer_profile": (archives.customer_profile, ("S-C", D)),
+    "customer_owners": (archives.customer_owners, ("S-C",)),
+    "customer_timeline": (archives.customer_timeline, ("S-C", D)),
+    "customer_log": (archives.customer_log, (date(2026, 5, 1), D)),
+    "log_categories": (archives.log_categories, ()),
+    "incomplete_files": (archives.incomplete_files, (D,)),
+    "late_log_entries": (archives.late_log_entries, (date(2026, 5, 1), D)),
+    "timeliness_counts": (archives.timeliness_counts, (date(2026, 5, 1), D, D)),
 }
 
 
@@ -106,6 +126,21 @@ def two_departments(conn):
     add_plan(conn, "P-E", date(2026, 5, 1), D, 10, 8, department="EAST-1")
     add_plan(conn, "P-S", date(2026, 5, 1), D, 10, 8, department="SOUTH")
     add_progress(conn, "P-S", date(2026, 5, 2), 3)
+    # SOUTH's head: trained, with a post, owning S-C, with an open task; log entries with and without a customer
+    exec_(conn, "INSERT INTO staff_training (staff_id, course, trained_on) SELECT id, '沟通礼仪', '2026-03-01' "
+                "FROM staff WHERE staff_no = 'S-HEAD'")
+    exec_(conn, "INSERT INTO staff_work_history (staff_id, employer, started_on) SELECT id, '某银行', '2015-01-01' "
+                "FROM staff WHERE staff_no = 'S-HEAD'")
+    exec_(conn, "UPDATE customers SET owner_staff_id = (SELECT id FROM staff WHERE staff_no = 'S-HEAD') WHERE code = 'S-C'")
+    exec_(conn, "INSERT INTO customer_owner_history (customer_id, staff_id, started_on) SELECT c.id, c.owner_staff_id, "
+                "'2026-01-01' FROM customers c WHERE c.code = 'S-C'")
+    exec_(conn, "UPDATE plans SET staff_id = (SELECT id FROM staff WHERE staff_no = 'S-HEAD') WHERE plan_no = 'P-S'")
+    exec_(conn, "INSERT INTO work_logs (department_id, staff_id, customer_id, logged_at, source, service_type, content, "
+                "category) SELECT c.department_id, s.id, c.id, '2026-05-06 10:00+08', 'phone', 'visit', '回访', '回访' "
+                "FROM customers c, staff s WHERE c.code = 'S-C' AND s.staff_no = 'S-HEAD'")
+    exec_(conn, "INSERT INTO work_logs (department_id, staff_id, logged_at, source, service_type, content, category) "
+                "SELECT s.department_id, s.id, '2026-05-07 10:00+08', 'other', 'other', '部门会议', '内部' "
+                "FROM staff s WHERE s.staff_no = 'S-HEAD'")
     exec_(conn, """INSERT INTO evaluations_360 (period, evaluator_staff_id, evaluatee_staff_id, relation, scores)
                    SELECT '2026-Q2', s.id, s.id, 'self', '{"service_skill": 80}' FROM staff s WHERE s.staff_no = 'S-HEAD'""")
     # quality: SOUTH's head handles SOUTH's complaint, SOUTH's customer answers a survey; an assessment, an appeal
@@ -158,6 +193,7 @@ def remove_south(conn) -> None:
                 f"DELETE FROM orders WHERE customer_id IN {customers}",
                 f"DELETE FROM customer_owner_history WHERE customer_id IN {customers}",
                 f"DELETE FROM satisfaction_surveys WHERE customer_id IN {customers}",
+                f"DELETE FROM work_logs WHERE department_id IN {south} OR customer_id IN {customers}",
                 f"DELETE FROM customers WHERE department_id IN {south}",
                 "DELETE FROM evaluations_360",
                 f"DELETE FROM staff WHERE department_id IN {south}",

@@ -25,6 +25,9 @@ REFERENCES = [
     ("cost_entries.csv", "case_no", "retention case"),
     ("surveys.csv", "customer_code", "customer"), ("surveys.csv", "staff_no", "staff member"),
     ("evaluations.csv", "evaluator_staff_no", "staff member"), ("evaluations.csv", "evaluatee_staff_no", "staff member"),
+    ("staff_training.csv", "staff_no", "staff member"), ("staff_history.csv", "staff_no", "staff member"),
+    ("staff_history.csv", "department_code", "department"), ("work_logs.csv", "staff_no", "staff member"),
+    ("work_logs.csv", "customer_code", "customer"),
 ]
 
 
@@ -117,6 +120,12 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
         if evaluator and evaluatee and relation and (relation == "self") != (evaluator == evaluatee):
             problems.append(f"evaluations.csv:{line}: relation: 'self' is for a staff member rating themselves, "
                             "and only then")
+
+    for line, row in files.get("staff_history.csv", FileSpec("", {}, ())).rows:
+        if row.get("ended_on") and row.get("started_on") and row["ended_on"] < row["started_on"]:
+            problems.append(f"staff_history.csv:{line}: ended_on: {row['ended_on']} is before started_on")
+        if row.get("employer") and row.get("department_code"):
+            problems.append(f"staff_history.csv:{line}: employer: a post at another employer has no department_code")
 
     if "tiers.csv" in files:
         rows = files["tiers.csv"].rows

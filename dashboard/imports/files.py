@@ -13,6 +13,7 @@ from dashboard.core.settings import EVALUATION_DIMENSIONS
 from dashboard.imports.parsers import (
     a_date,
     amount,
+    birth_date,
     code,
     confidential_score,
     count,
@@ -26,6 +27,7 @@ from dashboard.imports.parsers import (
     score,
     text,
     timestamp,
+    training_hours,
 )
 
 
@@ -54,12 +56,20 @@ def specs() -> list[FileSpec]:
                                      "scope": (False, long_text)}, ("code",)),
         FileSpec("staff.csv", {"staff_no": (True, code), "name": (True, text), "department_code": (True, code),
                                "role": (True, one_of(*v.STAFF_ROLE.codes)), "email": (False, text),
-                               "phone": (False, text), "hired_on": (False, a_date)}, ("staff_no",)),
+                               "phone": (False, text), "hired_on": (False, a_date),
+                               # round 2: the staff archive's columns
+                               "title": (False, text), "gender": (False, one_of(*v.GENDER.codes)),
+                               "birth_date": (False, birth_date), "address": (False, text), "left_on": (False, a_date),
+                               "personal_notes": (False, long_text)}, ("staff_no",)),
         FileSpec("customers.csv", {"code": (True, code), "name": (True, text), "department_code": (True, code),
                                    "owner_staff_no": (False, code), "industry": (False, text),
                                    "region": (False, text), "created_on": (False, a_date),
                                    "contact_name": (False, text), "contact_phone": (False, text),
-                                   "contact_email": (False, text)}, ("code",)),
+                                   "contact_email": (False, text),
+                                   # round 2: seed 003's customer record
+                                   "address": (False, text), "company_phone": (False, text),
+                                   "contact_title": (False, text), "contact_gender": (False, one_of(*v.GENDER.codes)),
+                                   "contact_birthday": (False, birth_date), "best_contact_time": (False, text)}, ("code",)),
         FileSpec("tiers.csv", {"name": (True, text), "rank": (True, count), "min_amount": (True, amount)}, ("name",)),
         FileSpec("sla.csv", {"priority": (True, one_of(*v.PRIORITY.codes)), "resolution_hours": (True, positive_hours),
                              "response_hours": (False, positive_hours)}, ("priority",)),
@@ -113,6 +123,19 @@ def specs() -> list[FileSpec]:
             "relation": (True, one_of(v.EVALUATION_RELATION))}
             | {dimension: (True, confidential_score) for dimension in EVALUATION_DIMENSIONS},
             ("cycle", "evaluator_staff_no", "evaluatee_staff_no")),
+        # round 2: the archives (staff training and work history, the customer log)
+        FileSpec("staff_training.csv", {"staff_no": (True, code), "course": (True, text), "trained_on": (True, a_date),
+                                        "hours": (False, training_hours), "result": (False, text)},
+                 ("staff_no", "course", "trained_on")),
+        FileSpec("staff_history.csv", {"staff_no": (True, code), "started_on": (True, a_date), "ended_on": (False, a_date),
+                                       "department_code": (False, code), "role": (False, one_of(*v.STAFF_ROLE.codes)),
+                                       "title": (False, text), "employer": (False, text)}, ("staff_no", "started_on")),
+        FileSpec("work_logs.csv", {
+            "log_no": (True, code), "logged_at": (True, timestamp), "staff_no": (True, code),
+            "customer_code": (False, code), "source": (True, one_of(*v.LOG_SOURCE.codes)),
+            "service_type": (True, one_of(*v.SERVICE_TYPE.codes)), "category": (False, text),
+            "content": (True, long_text), "handling": (False, long_text), "summary": (False, long_text),
+            "satisfaction": (False, score(1, 5))}, ("log_no",)),
     ]
 
 
@@ -126,28 +149,60 @@ WRITES: dict[str, tuple[str, str]] = {
         WHERE d.code = s.code AND d.parent_id IS DISTINCT FROM (SELECT id FROM departments WHERE code = s.parent_code);
         UPDATE departments d SET parent_id = p.id FROM s JOIN departments p ON p.code = s.parent_code
         WHERE d.code = s.code AND d.parent_id IS NULL;"""),
-    "staff.csv": ("staff_no text, name text, department_code text, role text, email text, phone text, hired_on date", """
-        INSERT INTO staff (staff_no, name, department_id, role, email, phone, hired_on)
-        SELECT s.staff_no, s.name, d.id, s.role, s.email, s.phone, s.hired_on FROM s JOIN departments d ON d.code = s.department_code
+    # the round-2 columns (title .. personal_notes, and the customer record's) keep the stored value
+    # when a file leaves them out or empty: a round-1 spreadsheet does not wipe what the forms hold
+    "staff.csv": ("staff_no text, name text, department_code text, role text, email text, phone text, hired_on date, "
+                  "title text, gender text, birth_date date, address text, left_on date, personal_notes text", """
+        INSERT INTO staff (staff_no, name, department_id, role, email, phone, hired_on, title, gender, birth_date,
+                           address, left_on, personal_notes)
+        SELECT s.staff_no, s.name, d.id, s.role, s.email, s.phone, s.hired_on, s.title, s.gender, s.birth_date,
+               s.address, s.left_on, s.personal_notes FROM s JOIN departments d ON d.code = s.department_code
         ON CONFLICT (staff_no) DO UPDATE SET name = EXCLUDED.name, department_id = EXCLUDED.department_id,
             role = EXCLUDED.role, email = EXCLUDED.email, phone = EXCLUDED.phone, hired_on = EXCLUDED.hired_on,
+            title = coalesce(EXCLUDED.title, staff.title), gender = coalesce(EXCLUDED.gender, staff.gender),
+            birth_date = coalesce(EXCLUDED.birth_date, staff.birth_date),
+            address = coalesce(EXCLUDED.address, staff.address), left_on = coalesce(EXCLUDED.left_on, staff.left_on),
+            personal_notes = coalesce(EXCLUDED.personal_notes, staff.personal_notes),
             version = staff.version + 1
-        WHERE (staff.name, staff.department_id, staff.role, staff.email, staff.phone, staff.hired_on)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.email, EXCLUDED.phone, EXCLUDED.hired_on);"""),
+        WHERE (staff.name, staff.department_id, staff.role, staff.email, staff.phone, staff.hired_on, staff.title,
+               staff.gender, staff.birth_date, staff.address, staff.left_on, staff.personal_notes)
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.email, EXCLUDED.phone,
+               EXCLUDED.hired_on, coalesce(EXCLUDED.title, staff.title), coalesce(EXCLUDED.gender, staff.gender),
+               coalesce(EXCLUDED.birth_date, staff.birth_date), coalesce(EXCLUDED.address, staff.address),
+               coalesce(EXCLUDED.left_on, staff.left_on), coalesce(EXCLUDED.personal_notes, staff.personal_notes));"""),
     "customers.csv": ("code text, name text, department_code text, owner_staff_no text, industry text, region text, "
-                      "created_on date, contact_name text, contact_phone text, contact_email text", """
+                      "created_on date, contact_name text, contact_phone text, contact_email text, address text, "
+                      "company_phone text, contact_title text, contact_gender text, contact_birthday date, "
+                      "best_contact_time text", """
         INSERT INTO customers (code, name, department_id, owner_staff_id, industry, region, created_on,
-                               contact_name, contact_phone, contact_email)
-        SELECT s.code, s.name, d.id, st.id, s.industry, s.region, s.created_on, s.contact_name, s.contact_phone, s.contact_email
+                               contact_name, contact_phone, contact_email, address, company_phone, contact_title,
+                               contact_gender, contact_birthday, best_contact_time)
+        SELECT s.code, s.name, d.id, st.id, s.industry, s.region, s.created_on, s.contact_name, s.contact_phone,
+               s.contact_email, s.address, s.company_phone, s.contact_title, s.contact_gender, s.contact_birthday,
+               s.best_contact_time
         FROM s JOIN departments d ON d.code = s.department_code LEFT JOIN staff st ON st.staff_no = s.owner_staff_no
         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, department_id = EXCLUDED.department_id,
             owner_staff_id = EXCLUDED.owner_staff_id, industry = EXCLUDED.industry, region = EXCLUDED.region,
             created_on = EXCLUDED.created_on, contact_name = EXCLUDED.contact_name,
-            contact_phone = EXCLUDED.contact_phone, contact_email = EXCLUDED.contact_email, version = customers.version + 1
+            contact_phone = EXCLUDED.contact_phone, contact_email = EXCLUDED.contact_email,
+            address = coalesce(EXCLUDED.address, customers.address),
+            company_phone = coalesce(EXCLUDED.company_phone, customers.company_phone),
+            contact_title = coalesce(EXCLUDED.contact_title, customers.contact_title),
+            contact_gender = coalesce(EXCLUDED.contact_gender, customers.contact_gender),
+            contact_birthday = coalesce(EXCLUDED.contact_birthday, customers.contact_birthday),
+            best_contact_time = coalesce(EXCLUDED.best_contact_time, customers.best_contact_time),
+            version = customers.version + 1
         WHERE (customers.name, customers.department_id, customers.owner_staff_id, customers.industry, customers.region,
-               customers.created_on, customers.contact_name, customers.contact_phone, customers.contact_email)
+               customers.created_on, customers.contact_name, customers.contact_phone, customers.contact_email,
+               customers.address, customers.company_phone, customers.contact_title, customers.contact_gender,
+               customers.contact_birthday, customers.best_contact_time)
             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.department_id, EXCLUDED.owner_staff_id, EXCLUDED.industry,
-               EXCLUDED.region, EXCLUDED.created_on, EXCLUDED.contact_name, EXCLUDED.contact_phone, EXCLUDED.contact_email);
+               EXCLUDED.region, EXCLUDED.created_on, EXCLUDED.contact_name, EXCLUDED.contact_phone, EXCLUDED.contact_email,
+               coalesce(EXCLUDED.address, customers.address), coalesce(EXCLUDED.company_phone, customers.company_phone),
+               coalesce(EXCLUDED.contact_title, customers.contact_title),
+               coalesce(EXCLUDED.contact_gender, customers.contact_gender),
+               coalesce(EXCLUDED.contact_birthday, customers.contact_birthday),
+               coalesce(EXCLUDED.best_contact_time, customers.best_contact_time));
         -- keep the history of owners: close the running entry and open a new one when the owner changed
         UPDATE customer_owner_history h SET ended_on = current_date
         FROM customers c WHERE h.customer_id = c.id AND h.ended_on IS NULL AND h.staff_id IS DISTINCT FROM c.owner_staff_id;
@@ -307,4 +362,39 @@ WRITES: dict[str, tuple[str, str]] = {
         ON CONFLICT (period, evaluator_staff_id, evaluatee_staff_id) DO UPDATE SET relation = EXCLUDED.relation,
             scores = EXCLUDED.scores
         WHERE (evaluations_360.relation, evaluations_360.scores) IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.scores);"""),
+    "staff_training.csv": ("staff_no text, course text, trained_on date, hours numeric, result text", """
+        INSERT INTO staff_training (staff_id, course, trained_on, hours, result)
+        SELECT st.id, s.course, s.trained_on, s.hours, s.result FROM s JOIN staff st ON st.staff_no = s.staff_no
+        ON CONFLICT (staff_id, course, trained_on) DO UPDATE SET hours = EXCLUDED.hours, result = EXCLUDED.result
+        WHERE (staff_training.hours, staff_training.result) IS DISTINCT FROM (EXCLUDED.hours, EXCLUDED.result);"""),
+    "staff_history.csv": ("staff_no text, started_on date, ended_on date, department_code text, role text, title text, "
+                          "employer text", """
+        INSERT INTO staff_work_history (staff_id, started_on, ended_on, department_id, role, title, employer)
+        SELECT st.id, s.started_on, s.ended_on, d.id, s.role, s.title, s.employer
+        FROM s JOIN staff st ON st.staff_no = s.staff_no LEFT JOIN departments d ON d.code = s.department_code
+        ON CONFLICT (staff_id, started_on) DO UPDATE SET ended_on = EXCLUDED.ended_on,
+            department_id = EXCLUDED.department_id, role = EXCLUDED.role, title = EXCLUDED.title,
+            employer = EXCLUDED.employer
+        WHERE (staff_work_history.ended_on, staff_work_history.department_id, staff_work_history.role,
+               staff_work_history.title, staff_work_history.employer)
+            IS DISTINCT FROM (EXCLUDED.ended_on, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.title, EXCLUDED.employer);"""),
+    # an imported entry belongs to its customer's department (else its writer's) and is not judged
+    # for the 24-hour rule (imported): when it was first written is not known
+    "work_logs.csv": ("log_no text, logged_at timestamptz, staff_no text, customer_code text, source text, "
+                      "service_type text, category text, content text, handling text, summary text, satisfaction smallint", """
+        INSERT INTO work_logs (log_no, department_id, staff_id, customer_id, logged_at, source, service_type, category,
+                               content, handling, summary, satisfaction, imported)
+        SELECT s.log_no, coalesce(cu.department_id, st.department_id), st.id, cu.id, s.logged_at, s.source,
+               s.service_type, s.category, s.content, s.handling, s.summary, s.satisfaction, true
+        FROM s JOIN staff st ON st.staff_no = s.staff_no LEFT JOIN customers cu ON cu.code = s.customer_code
+        ON CONFLICT (log_no) DO UPDATE SET department_id = EXCLUDED.department_id, staff_id = EXCLUDED.staff_id,
+            customer_id = EXCLUDED.customer_id, logged_at = EXCLUDED.logged_at, source = EXCLUDED.source,
+            service_type = EXCLUDED.service_type, category = EXCLUDED.category, content = EXCLUDED.content,
+            handling = EXCLUDED.handling, summary = EXCLUDED.summary, satisfaction = EXCLUDED.satisfaction
+        WHERE (work_logs.department_id, work_logs.staff_id, work_logs.customer_id, work_logs.logged_at, work_logs.source,
+               work_logs.service_type, work_logs.category, work_logs.content, work_logs.handling, work_logs.summary,
+               work_logs.satisfaction)
+            IS DISTINCT FROM (EXCLUDED.department_id, EXCLUDED.staff_id, EXCLUDED.customer_id, EXCLUDED.logged_at,
+               EXCLUDED.source, EXCLUDED.service_type, EXCLUDED.category, EXCLUDED.content, EXCLUDED.handling,
+               EXCLUDED.summary, EXCLUDED.satisfaction);"""),
 }

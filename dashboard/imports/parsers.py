@@ -171,6 +171,8 @@ def named_period(v: str):
     if period is None or period.kind == "custom":
         raise BadValue(f"'{v}' is not a named period (a year 2026, quarter 2026-Q2, month 2026-05 or week 2026-W21)")
     return _checked(limits.date_problem(period.start) or limits.date_problem(period.end), period)
+
+
 def confidential_score(v: str) -> int:
     """A 360 rating's score, 0-100. Refused without repeating the cell: a rating is confidential
     (a subordinate's above all), so not even an error message shows it."""
@@ -185,3 +187,18 @@ def cycle_name(v: str) -> str:
         raise BadValue(f"'{v}' is not a cycle like 2026-Q2, 2026-H1 or 2026")
     return v
 
+
+training_hours = _written(r"\d{1,5}(\.\d)?", "hours >= 0 with at most one decimal place", Decimal)
+
+
+def birth_date(v: str) -> date:
+    """A birth date: from 1900 up to today (a_date's bounds are those of business records)."""
+    try:
+        value = date.fromisoformat(v) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) else None
+    except ValueError:
+        raise BadValue(f"'{v}' is not a valid date") from None
+    if value is None:
+        raise BadValue(f"'{v}' is not a date YYYY-MM-DD")
+    if not date(1900, 1, 1) <= value <= date.today():
+        raise BadValue(f"{v} is outside 1900-01-01 .. today")
+    return value

@@ -264,3 +264,21 @@ def a_share(abc: pd.DataFrame):
     """The revenue share of the A class in abc_rows / grading_abc (None without graded customers)."""
     row = abc[abc["abc_class"] == "A"]
     return None if row.empty else row["revenue_share"].iloc[0]
+
+
+
+def segments_of(conn: Connection, scope: Scope, as_of: date, customer_codes: list[str]) -> pd.DataFrame:
+    """The RFM segment and value class of the given customers among `scope`'s population, as the
+    grading page grades them (a customer with no purchase in the window has none). Only the
+    population's sums are needed, not its ranks, so the customer file and a staff profile open fast."""
+    sql = _GRADING_BASE + """
+    SELECT customer_code,
+           CASE WHEN monetary * n > sum_m THEN 'important_' ELSE 'general_' END ||
+           CASE WHEN recency_days * n < sum_r AND frequency * n > sum_f THEN 'value'
+                WHEN recency_days * n < sum_r THEN 'develop'
+                WHEN frequency * n > sum_f THEN 'keep' ELSE 'retain' END AS rfm_segment,
+           CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
+                WHEN monetary * n < s.band_low * sum_m THEN 'low' ELSE 'general' END AS value_class
+    FROM pop CROSS JOIN settings_now s WHERE customer_code = ANY(:codes) ORDER BY customer_code"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": None,
+                                                                     "codes": list(customer_codes)})

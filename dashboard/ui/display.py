@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -161,8 +163,9 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
             shown[column] = pd.to_numeric(values, errors="coerce")
         elif pd.api.types.is_string_dtype(values) and values.dtype != object:
             shown[column] = values.fillna("")  # stays Arrow-backed: no per-cell Python objects
-        elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "date":
-            shown[column] = values.map(lambda v: v.isoformat() if pd.notna(v) else "")  # a date not yet known: blank
+        elif values.dtype == object and values.isna().any() and any(isinstance(v, date) for v in values.dropna()):
+            # dates with gaps (an open end date): ISO text and blanks, which Arrow takes in one column
+            shown[column] = values.map(lambda v: v.isoformat() if isinstance(v, date) else "")
         elif values.dtype == object:
             shown[column] = values.where(values.notna(), "")
         if column == "department_code" and names:

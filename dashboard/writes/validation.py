@@ -72,6 +72,16 @@ def in_range(errors: Errors, field: str, value):
     return value
 
 
+BIRTH_MIN = date(1900, 1, 1)
+
+
+def birth_date(errors: Errors, field: str, value: date | None) -> date | None:
+    """A birth date: from 1900 up to today (people are often born before the records' DATE_MIN)."""
+    if value is not None and not BIRTH_MIN <= value <= date.today():
+        errors.add(field, "err_date_range", low=BIRTH_MIN.isoformat(), high=date.today().isoformat())
+    return value
+
+
 def moment(errors: Errors, field: str, value: datetime | None, required: bool = True) -> datetime | None:
     """A timestamp from a form: with its offset (the form's zone), within the date bounds."""
     if value is None:
