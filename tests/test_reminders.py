@@ -303,8 +303,11 @@ def test_a_360_rating_is_requested_of_each_rater_until_given_or_the_cycle_closes
     people(conn)
     exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) "
                 "SELECT 'S3', '陈静', id, 'agent' FROM departments WHERE code = 'EAST-1'")
-    # EAST-1: the head H1, agents S1 and S3 (peers); S2 in SOUTH is a participant nobody here rates
-    rating_cycle(conn, "2026-Q3", "H1", "S1", "S3", "S2")
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role, left_on) "
+                "SELECT 'S9', '离职者', id, 'agent', '2026-09-15' FROM departments WHERE code = 'EAST'")
+    # EAST-1: the head H1, agents S1 and S3 (peers); S2 in SOUTH is a participant nobody here rates;
+    # S9 (EAST, rating only themselves) has left: not reminded
+    rating_cycle(conn, "2026-Q3", "H1", "S1", "S3", "S2", "S9")
     rating_cycle(conn, "2026-Q2", "H1", "S1", closed=True)      # a closed cycle asks nothing
     rw.refresh(conn, NOW)
     assert open_kinds(conn, "S1") == [("rating_requested", "2026-Q3/H1"), ("rating_requested", "2026-Q3/S1"),
@@ -312,7 +315,7 @@ def test_a_360_rating_is_requested_of_each_rater_until_given_or_the_cycle_closes
     assert open_kinds(conn, "H1") == [("rating_requested", "2026-Q3/H1"), ("rating_requested", "2026-Q3/S1"),
                                       ("rating_requested", "2026-Q3/S3")]
     assert open_kinds(conn, "S2") == [("rating_requested", "2026-Q3/S2")]      # self only
-    assert open_kinds(conn, "H2") == []                                         # not a participant
+    assert open_kinds(conn, "H2") == [] and open_kinds(conn, "S9") == []       # not a participant; left
     mine = rm.my_reminders(conn, Scope(None), "S1")
     assert "2026-Q3 · 王主管 (H1)" in set(mine["record"])
     assert not any(c in mine.columns for c in ("scores", "score"))
