@@ -163,7 +163,7 @@ def _rating_kinds(conn, params: dict) -> None:
         SELECT p.evaluator_id, 'rating_requested', CAST(:cycle AS text) || '/' || x.staff_no,
                {_end_of('CAST(:cycle_end AS date)')}, NULL::integer, NULL::bigint, NULL::integer
         FROM pairs p JOIN people x ON x.id = p.evaluatee_id JOIN active a ON a.id = p.evaluator_id
-        WHERE p.relation IS NOT NULL
+        WHERE p.relation IS NOT NULL AND (CAST(:staff AS integer) IS NULL OR p.evaluator_id = :staff)
           AND NOT EXISTS (SELECT 1 FROM evaluations_360 e WHERE e.period = :cycle
                           AND e.evaluator_staff_id = p.evaluator_id AND e.evaluatee_staff_id = p.evaluatee_id)"""),
             params | {"cycle": name, "cycle_end": end, "department": None})
@@ -218,7 +218,7 @@ def refresh(conn, now: datetime, staff_id: int | None = None) -> dict[str, int]:
     _complaint_kinds(conn, params)
     _customer_kinds(conn, today, params)
     _suggestion_kinds(conn, params)
-    _rating_kinds(conn, params)
+    _rating_kinds(conn, params | {"staff": staff_id})
     _cost_kinds(conn, today, params)
     who = {"staff": staff_id}
     made = conn.execute(sa.text("""
