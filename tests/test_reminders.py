@@ -409,3 +409,32 @@ def test_the_new_kinds_are_named_in_the_email(conn, smtp_server):
     body = message.get_body(("plain",)).get_content()
     assert "预算超支 / budget overrun: 华南 (SOUTH) · 2026-09 · 资金 / funds" in body
     assert "待完成360评价 / 360 rating requested: 2026-Q3 · 赵主管 (H2)" in body
+
+
+def test_budget_overruns_are_the_service_cost_pages_cells_over_budget(conn):
+    from dashboard.metrics import cost
+
+    people(conn)
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) "
+                "SELECT 'M1', '孙经理', id, 'manager' FROM departments WHERE code = 'HQ'")
+    # yearly, quarterly and supplementary rows adding up, a week straddling the month's start
+    for department, period, category, amount in (("EAST-1", "2026", "people", "36500.00"),
+                                                 ("EAST-1", "2026-Q3", "people", "920.00"),
+                                                 ("EAST", "2026-W39", "funds", "70.00"),
+                                                 ("SOUTH", "2026-09", "equipment", "0.00"),
+                                                 ("HQ", "2026-Q3", "funds", "9200.00")):
+        budget(conn, department, period, category, amount)
+    for no, (day, department, category, amount) in enumerate(((3, "EAST-1", "people", "2900.00"),
+                                                              (28, "EAST-1", "people", "0.01"),
+                                                              (22, "EAST", "funds", "70.01"),
+                                                              (5, "SOUTH", "equipment", "0.01"),
+                                                              (9, "HQ", "funds", "2800.00"))):
+        cost_entry(conn, f"E{no}", date(2026, 9, day), department, category, amount)
+    rw.refresh(conn, NOW)
+    table = cost.service_cost(conn, Scope(None), date(2026, 9, 1), NOW.date())
+    cells = table[(table["department_code"] != "ALL") & (table["category"] != "ALL")]
+    over = {f"{r.department_code}/{r.category}@2026-09" for r in cells.itertuples() if r.actual > r.budget}
+    # EAST-1 people: 100 a day + 10 a day (the quarter's supplement) for 28 days = 3,080.00 ≥ 2,900.01;
+    # EAST's week 21-27 Sep: 70.01 > 70.00; SOUTH's approved 0.00: 0.01 is over; HQ: 2,800.00 of 2,800.00
+    assert over == {"EAST/funds@2026-09", "SOUTH/equipment@2026-09"}
+    assert {ref for _, ref in open_kinds(conn, "M1")} == over
