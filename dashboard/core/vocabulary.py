@@ -191,7 +191,7 @@ ALL: tuple[Enumeration, ...] = (
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
-    ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER,
+    ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER, ("customers", "contact_gender"): GENDER,
     ("sla_policies", "priority"): PRIORITY, ("plans", "kind"): PLAN_KIND, ("plans", "type"): PLAN_TYPE,
     ("plans", "horizon"): HORIZON, ("work_logs", "source"): LOG_SOURCE,
     ("work_logs", "service_type"): SERVICE_TYPE, ("retention_cases", "reason"): RETENTION_REASON,
