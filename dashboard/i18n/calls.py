@@ -27,6 +27,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_calls": ("所选期间没有通话记录。通话记录可在“数据导入”中导入 calls.csv（通话记录）。",
                  "No calls in this range. Call records are imported as calls.csv (通话记录) on the import page."),
     "all_queues": ("全部", "All"),
+    "slide_calls": ("本周呼叫中心", "Contact centre this week"),
+    "kpi_calls_sl": ("服务水平", "Service level"), "kpi_calls_fcr": ("首次解决率", "First-contact resolution"),
+    "overview_calls": ("呼叫中心", "Contact centre"),
     "view_call_summary": ("呼叫中心指标", "contact-centre figures"),
     # what complaints are about (the complaints page)
     "topics_title": ("投诉内容分析", "What complaints are about"),
