@@ -253,7 +253,7 @@ def _cell(column: str, value, lang: str) -> str:
         return fmt_hours(value, lang)
     if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current", "category"):
         return value_label(value, lang)
-    if column.endswith(("_rate", "_pct", "_share", "_usage")) or column == "nps":
+    if column.endswith(("_rate", "_pct", "_share", "_usage")) or column in ("nps", "service_level"):
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
         return fixed(value, 2)

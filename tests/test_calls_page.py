@@ -63,3 +63,20 @@ def test_the_demo_holds_a_year_of_calls_with_a_monday_peak_a_lunch_dip_abandons_
         assert days.loc[1, "offered"] == days["offered"][days.index.notna()].max()
         assert conn.execute(sa.text("SELECT count(*) FROM calls WHERE customer_id IS NULL AND caller IS NOT NULL")).scalar()
     engine.dispose()
+
+
+def test_the_weekly_review_has_a_contact_centre_slide_with_rates_as_percentages(demo_url):
+    from dashboard import report
+    from dashboard.core.periods import Period
+    from dashboard.core.scope import Scope
+
+    engine = sa.create_engine(demo_url)
+    with engine.connect() as conn:
+        today = conn.execute(sa.text("SELECT (value->>'today')::date FROM settings WHERE key = 'demo'")).scalar()
+        sections = report.weekly_review(conn, Scope.company(), Period.containing("week", today - timedelta(days=7)), today)
+    engine.dispose()
+    section = next(s for s in sections if s.key == "calls")
+    assert [f.label for f in section.figures] == ["kpi_offered", "kpi_calls_sl", "kpi_abandon_rate", "kpi_asa",
+                                                   "kpi_calls_fcr"]
+    assert section.figures[0].now > 0 and 0 < float(section.figures[1].now) < 1
+    assert report._cell("service_level", section.table["service_level"].iloc[0], "en").endswith("%")
