@@ -220,3 +220,21 @@ def test_a_timestamp_that_does_not_exist_and_a_direction_in_capitals_are_read_as
     assert import_directory(engine, write_files(tmp_path / "c", {"calls.csv": "\n".join(lines) + "\n"})) == {"calls.csv": 2}
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT array_agg(DISTINCT direction) FROM calls")).scalar() == ["inbound"]
+
+
+def test_a_workbook_sheet_of_calls_with_chinese_headers_and_typed_times_imports(engine, tmp_path):
+    from dashboard.imports import import_workbook
+    from tests.import_books import workbook
+
+    import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
+    sheet = ("通话编号,方向,开始时间,接听时间,结束时间,话后处理秒数,队列,坐席工号,客户编号,主叫号码\n"
+             "X1,呼入,2026-05-12 09:00:00,2026-05-12 09:00:20,2026-05-12 09:05:00,15,售后服务,S1,C1,\n"
+             "X2,呼入,2026-05-12 09:10:00,,2026-05-12 09:10:03,,售后服务,,,13800000000\n")
+    path = tmp_path / "calls.xlsx"
+    path.write_bytes(workbook({"calls.csv": sheet}, sheets={"calls.csv": "通话记录"}))
+    assert import_workbook(engine, path) == {"calls.csv": 2}
+    with engine.connect() as conn:
+        row = summary(conn)["售后服务"]
+        assert (row["offered"], row["short_abandoned"], float(row["service_level"])) == (1, 1, 1.0)
+        started = conn.execute(sa.text("SELECT started_at FROM calls WHERE call_id = 'X1'")).scalar()
+        assert started == local(2026, 5, 12, 9, 0, 0)
