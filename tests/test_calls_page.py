@@ -80,3 +80,12 @@ def test_the_weekly_review_has_a_contact_centre_slide_with_rates_as_percentages(
                                                    "kpi_calls_fcr"]
     assert section.figures[0].now > 0 and 0 < float(section.figures[1].now) < 1
     assert report._cell("service_level", section.table["service_level"].iloc[0], "en").endswith("%")
+
+
+def test_the_overview_has_the_contact_centre_cards_with_their_bases(demo_url, use_database):
+    use_database(demo_url)
+    for lang, words in (("zh", ("服务水平 · ", "首次解决率 · ")), ("en", ("Service level · ", "First-contact resolution · "))):
+        at = open_page("overview", lang)
+        assert_clean(at)
+        labels = [m.label for m in at.metric]
+        assert all(any(label.startswith(w) for label in labels) for w in words), labels
