@@ -192,10 +192,7 @@ topics_before = data.fetch(Call(complaints.complaint_topics, scope, f.previous.s
 if topics.empty:
     display.empty(L)
 else:
-    earlier = topics_before[~topics_before["all"]].set_index(topic)["complaint_share"] if not topics_before.empty \
-        else pd.Series(dtype=object)
-    rows = topics.assign(change_share=[None if a or k not in earlier.index else float(s) - float(earlier[k])
-                                       for k, a, s in zip(topics[topic], topics["all"], topics["complaint_share"])])
+    rows = topics.assign(change_share=complaints.share_change(topics, topics_before, topic))
     rows[topic] = [t("all_queues", L) if a else (k if isinstance(k, str) else t("topics_none", L))
                    for k, a in zip(rows[topic], rows["all"])]
     shown = rows[[topic, "complaints", "complaint_share", "change_share", "repeat_complaints", "per_100_orders",

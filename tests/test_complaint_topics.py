@@ -2,6 +2,8 @@
 customers, repeat complaints within repeat_days (at exactly repeat_days a repeat), the drill-down."""
 from datetime import date
 
+import pytest
+
 import sqlalchemy as sa
 
 from dashboard.core.scope import Scope
@@ -53,6 +55,17 @@ def test_complaints_by_category_with_rates_and_repeats(conn):
     assert sorted(records["complaint_no"]) == ["K1", "K2"]
     assert list(complaints.complaints_about(conn, Scope.company(), MAY1, MAY31, "category", None)["complaint_no"]) == ["K5"]
     assert complaints.complaints_about(conn, Scope("EAST"), MAY1, MAY31, "category", "服务").empty  # SOUTH's
+
+
+def test_the_share_moves_against_the_range_compared(conn):
+    base(conn)
+    for no, day, category in (("A1", 2, "质量"), ("A2", 3, "服务"), ("B1", 12, "质量"), ("B2", 13, "质量"), ("B3", 14, "新")):
+        add_complaint(conn, no, "C1", local(2026, 4 if no.startswith("A") else 5, day, 9, 0))
+        _about(conn, no, category, "phone")
+    now = complaints.complaint_topics(conn, Scope.company(), MAY1, MAY31, "category")
+    before = complaints.complaint_topics(conn, Scope.company(), date(2026, 4, 1), date(2026, 4, 30), "category")
+    moved = dict(zip(now["category"].fillna("ALL"), complaints.share_change(now, before, "category")))
+    assert moved["质量"] == pytest.approx(0.6667 - 0.5) and moved["新"] is None and moved["ALL"] is None
 
 
 def test_an_empty_range_has_no_rows(conn):

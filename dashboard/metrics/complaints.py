@@ -297,6 +297,14 @@ ORDER BY c."all", c.complaints DESC, c.key"""
     return table.reset_index(drop=True)
 
 
+def share_change(now: pd.DataFrame, before: pd.DataFrame, by: str) -> list:
+    """Per row of complaint_topics `now`: its share less the same key's share in `before` (points as a
+    fraction), None for the ALL row and for a key the earlier range did not have."""
+    earlier = {} if before.empty else {k: v for k, v, a in zip(before[by], before["complaint_share"], before["all"]) if not a}
+    return [None if a or k not in earlier or s is None or earlier[k] is None else float(s) - float(earlier[k])
+            for k, a, s in zip(now[by], now["all"], now["complaint_share"])]
+
+
 def complaints_about(conn: Connection, scope: Scope, start: date, end: date, by: str, value: str | None,
                      as_of: date | None = None) -> pd.DataFrame:
     """The drill-down of complaint_topics: the complaints of one category, channel or department (None: empty)."""
