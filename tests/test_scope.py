@@ -36,6 +36,8 @@ READS = {
     "plan_completion": (plans.plan_completion, (D,)),
     "plan_totals": (plans.plan_totals, (D,)),
     "open_plans": (plans.open_plans, (date(2026, 5, 20),)),
+    "plan_record": (plans.plan_record, ("P-S",)),
+    "progress_entries": (plans.progress_entries, ("P-S",)),
     "fluctuation": (fluctuation.fluctuation, (MAY,)),
     "fluctuation_overview": (fluctuation.fluctuation_overview, (MAY,)),
     "fluctuation_summary": (fluctuation.fluctuation_summary, (MAY,)),

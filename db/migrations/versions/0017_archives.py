@@ -52,7 +52,7 @@ def upgrade():
     CREATE INDEX work_logs_customer_logged_idx ON work_logs(customer_id, logged_at);
     CREATE INDEX work_logs_department_logged_idx ON work_logs(department_id, logged_at);
     CREATE INDEX complaints_customer_received_idx ON complaints(customer_id, received_at);
-    CREATE INDEX satisfaction_surveys_customer_idx ON satisfaction_surveys(customer_id, surveyed_on);
+    -- the customer's surveys on the timeline use 0014's satisfaction_surveys_customer_idx
     """)
 
 
@@ -60,7 +60,6 @@ def downgrade():
     op.execute("""
     DROP TRIGGER work_logs_number ON work_logs;
     DROP FUNCTION work_logs_number();
-    DROP INDEX satisfaction_surveys_customer_idx;
     DROP INDEX complaints_customer_received_idx;
     DROP INDEX work_logs_department_logged_idx;
     DROP INDEX work_logs_customer_logged_idx;
