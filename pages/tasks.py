@@ -9,7 +9,7 @@ from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import plans, records
-from dashboard.ui import data, display, filters, forms, session
+from dashboard.ui import data, display, filters, forms, links, plan_record, session
 from dashboard.writes import plans as plan_writes
 
 f = filters.page_filters()
@@ -17,9 +17,12 @@ L, user = f.lang, session.signed_in()
 dept = f.department or user.department_code
 st.title(t("nav_tasks", L))
 
-tabs = st.tabs([t("tab_assign", L), t("tab_progress", L), t("tab_edit", L), t("tab_correct", L)]
-               + ([t("tab_bulk", L)] if user.role != "agent" else []))
+# a work list's row names its plan (?plan=P…): the page opens on its progress (or, for a plan that is
+# no longer open, on its edit tab), with the plan chosen
+TAB_NAMES = [t("tab_assign", L), t("tab_progress", L), t("tab_edit", L), t("tab_correct", L)] \
+    + ([t("tab_bulk", L)] if user.role != "agent" else [])
 BULK_TAB = 4
+tabs = st.tabs(TAB_NAMES, default=TAB_NAMES[1] if st.query_params.get("plan") else None)
 staff = data.fetch(Call(records.staff_list, f.scope))
 staff_names = dict(zip(staff["staff_no"], staff["name"]))
 department_names = display.department_names()
@@ -70,15 +73,14 @@ with tabs[0]:
 open_plans = data.fetch(Call(plans.open_plans, f.scope, session.today(), user.staff_no if user.role == "agent" else None))
 asked = st.query_params.get("plan")  # a work list's row opens its plan here
 plan_choices = list(open_plans["plan_no"])
-if asked and asked not in plan_choices and not data.fetch(Call(plans.plan_record, f.scope, asked)).empty:
-    plan_choices.insert(0, asked)  # a plan over or out of the open list still opens when a row names it
+if asked and asked not in plan_choices:
+    # a plan over or out of the open list still opens when a row names it (an agent's own only)
+    named = data.fetch(Call(plans.plan_record, f.scope, asked))
+    if not named.empty and (user.role != "agent" or named.iloc[0]["staff_no"] == user.staff_no):
+        plan_choices.insert(0, asked)
 for key, choices in (("progress_plan", list(open_plans["plan_no"])), ("edit_plan", plan_choices),
                      ("correct_plan", plan_choices)):
-    if asked in choices and st.session_state.get("_asked_plan_" + key) != asked:
-        st.session_state[key] = asked
-        st.session_state["_asked_plan_" + key] = asked
-if asked in plan_choices:
-    st.info(t("plan_record", L) + f": {asked}")
+    links.asked_once("plan", key, choices)
 
 
 def plan_label(no: str) -> str:
@@ -91,14 +93,12 @@ def plan_label(no: str) -> str:
 
 
 def show_entries(plan_no: str, key: str) -> None:
-    """The plan's progress entries with their corrections (who, when, why)."""
-    entries = data.fetch(Call(plans.progress_entries, f.scope, plan_no))
-    st.markdown("**" + t("progress_entries", L) + "**")
-    if entries.empty:
-        st.caption(t("no_progress_yet", L))
-        return
-    shown = entries.assign(entry=entries["entry"].map(lambda e: t("tab_correct", L) if e == "correction" else t("tab_progress", L)))
-    display.show_table(shown, L, height=min(320, 38 + 35 * len(shown)), key=key)
+    """The plan's record: figures, purpose and method, successes, progress entries with their corrections."""
+    rows = open_plans[open_plans["plan_no"] == plan_no]
+    if rows.empty:
+        rows = data.fetch(Call(plans.tracked_plan, f.scope, session.today(), plan_no))
+    if not rows.empty:
+        plan_record.show(rows.iloc[0], f.scope, L, key)
 
 
 with tabs[1]:

@@ -37,6 +37,7 @@ READS = {
     "plan_totals": (plans.plan_totals, (D,)),
     "open_plans": (plans.open_plans, (date(2026, 5, 20),)),
     "plan_record": (plans.plan_record, ("P-S",)),
+    "tracked_plan": (plans.tracked_plan, (D, "P-S")),
     "progress_entries": (plans.progress_entries, ("P-S",)),
     "fluctuation": (fluctuation.fluctuation, (MAY,)),
     "fluctuation_overview": (fluctuation.fluctuation_overview, (MAY,)),

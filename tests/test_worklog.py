@@ -145,3 +145,25 @@ def test_out_of_scope_plans_read_and_correct_like_missing_ones(conn):
     assert metrics.plans.progress_entries(conn, east, "PS").empty
     with pytest.raises(Invalid):
         correct_progress(conn, HEAD, plan_no="PS", recorded_on=date(2026, 5, 6), completed_count=1, cost="0", reason="x")
+
+
+def test_the_weekly_report_shows_service_successes_after_corrections(conn):
+    from dashboard import report
+    from dashboard.core.periods import Period
+    setup(conn)
+    add_plan(conn, "P", date(2026, 5, 1), date(2026, 5, 31), planned=10, minimum=8, type_="service")
+    add_plan(conn, "V", date(2026, 5, 1), date(2026, 5, 31), planned=10, minimum=8)  # a visit plan: no successes
+    week = Period.containing("week", date(2026, 5, 13))  # 11–17 May
+    add_progress(conn, "P", date(2026, 5, 10), 9, success=9)   # the Sunday before: last week
+    add_progress(conn, "P", date(2026, 5, 11), 4, success=3)   # Monday: this week
+    add_progress(conn, "P", date(2026, 5, 17), 4, success=4)   # Sunday: this week
+    add_progress(conn, "V", date(2026, 5, 12), 7)
+    correct_progress(conn, AGENT, plan_no="P", recorded_on=date(2026, 5, 17), completed_count=4, cost="0",
+                     success_count=1, reason="三位客户未成交")
+    sections = report.weekly_review(conn, Scope.company(), week, today=date(2026, 5, 25))
+    figures = {f.label: f for s in sections if s.key == "plans" for f in s.figures}
+    assert (figures["kpi_service_completed"].now, figures["kpi_service_successes"].now) == (8, 4)
+    assert float(figures["kpi_service_success_rate"].now) == 0.5
+    assert (figures["kpi_service_completed"].before, figures["kpi_service_successes"].before) == (9, 9)
+    row = metrics.plans.tracked_plan(conn, Scope.company(), date(2026, 5, 17), "P").iloc[0]
+    assert (row["success_count"], row["actual_count"]) == (13, 17) and row["method"] is None

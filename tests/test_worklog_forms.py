@@ -49,3 +49,4 @@ def test_a_plan_named_in_the_address_is_chosen_and_corrected(demo_url, use_datab
     save(at, "Save the correction", form=f"correct_{plan_no}_{day}")
     assert at.success, [e.value for e in at.error]
     assert scalar("SELECT count(*) FROM plan_progress WHERE corrects_id IS NOT NULL AND reason = 'counted twice'") == 1
+

@@ -32,6 +32,7 @@ _PLANS = f"""
             FROM plan_progress WHERE plan_id = p.id AND recorded_on <= :d
         ) pr
         WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+          AND (CAST(:plan_no AS text) IS NULL OR p.plan_no = :plan_no)
           AND (CAST(:overlap_start AS date) IS NULL OR p.end_date >= :overlap_start)
           AND (CAST(:overlap_end AS date) IS NULL OR p.start_date <= :overlap_end)
     ),
@@ -58,8 +59,14 @@ _PLANS = f"""
     )"""
 
 
-def _plan_params(scope: Scope, as_of, staff_no, start, end) -> dict:
-    return {"d": as_of, "staff_no": staff_no, "overlap_start": start, "overlap_end": end} | scoped(scope)
+def _plan_params(scope: Scope, as_of, staff_no, start, end, plan_no: str | None = None) -> dict:
+    return {"d": as_of, "staff_no": staff_no, "overlap_start": start, "overlap_end": end,
+            "plan_no": plan_no} | scoped(scope)
+
+
+def tracked_plan(conn: Connection, scope: Scope, as_of: date, plan_no: str) -> pd.DataFrame:
+    """One plan or task as `plans` tracks it as of `as_of` (with purpose, method and successes); empty outside `scope`."""
+    return frame(conn, _PLANS + " SELECT * FROM tracked", _plan_params(scope, as_of, None, None, None, plan_no))
 
 
 def plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
