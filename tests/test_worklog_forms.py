@@ -50,3 +50,14 @@ def test_a_plan_named_in_the_address_is_chosen_and_corrected(demo_url, use_datab
     assert at.success, [e.value for e in at.error]
     assert scalar("SELECT count(*) FROM plan_progress WHERE corrects_id IS NOT NULL AND reason = 'counted twice'") == 1
 
+
+
+def test_an_overdue_complaint_named_in_the_address_opens_on_its_update(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    with get_engine().connect() as conn:
+        number = conn.execute(sa.text("SELECT complaint_no FROM complaints WHERE resolved_at IS NULL "
+                                      "ORDER BY complaint_no LIMIT 1")).scalar()
+    at = open_page("complaint_entry", "zh", user="manager", complaint=number)
+    assert_clean(at)
+    assert at.text_input(key="complaint_lookup").value == number
+    assert any(number in text.value for text in at.text)  # the update form shows that complaint
