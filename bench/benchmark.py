@@ -159,8 +159,11 @@ def page_rows(url: str) -> list:
     import subprocess
 
     env = dict(os.environ, DATABASE_URL=url, PYTHONWARNINGS="ignore")
-    out = subprocess.run([sys.executable, str(Path(__file__).with_name("pages.py"))], env=env, capture_output=True,
-                         text=True, check=True).stdout
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("pages.py"))], env=env, capture_output=True,
+                          text=True)
+    if done.returncode:
+        raise SystemExit(f"bench/pages.py failed:\n{done.stderr[-4000:]}")
+    out = done.stdout
     result = json.loads(out.strip().splitlines()[-1])
     rows = []
     for page, r in result["pages"].items():
@@ -204,15 +207,13 @@ def main() -> int:
     with engine.connect() as conn:
         today = conn.execute(sa.text("SELECT (value->>'today')::date FROM settings WHERE key = 'demo'")).scalar()
     month = Period.containing("month", today)
-    params = {
-        "complaints": dict(start=month.start, end=month.end),
-        "complaint_summary": dict(start=month.start, end=month.end),
-        "plans": dict(as_of=today),
-        "fluctuation": dict(period=month),
-        "tiers": dict(period=month),
-        "retention": dict(start=today - timedelta(days=365), end=today),
-        "grading": dict(as_of=today),
-    }
+    last_quarter = Period.containing("quarter", Period.containing("quarter", today).start - timedelta(days=1))
+    # each view by what it needs: a range (this month; retention a year), a period (this month),
+    # an as-of day (today), a cycle (last quarter's, closed in the demo)
+    by_need = {"range": dict(start=month.start, end=month.end), "period": dict(period=month),
+               "as_of": dict(as_of=today), "cycle": dict(cycle=f"{last_quarter.start.year}-Q{(last_quarter.start.month + 2) // 3}")}
+    params = {name: by_need[view.needs] for name, view in VIEWS.items()}
+    params["retention"] = dict(start=today - timedelta(days=365), end=today)
     for view in VIEWS:
         best = float("inf")
         for _ in range(args.repeat):

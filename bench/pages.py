@@ -112,10 +112,17 @@ def main() -> int:
         at.run()
         cold = time.perf_counter() - started
         statements = [s for s in captured if not s[0].lstrip().upper().startswith(("SELECT 1", "SHOW"))]
-        started = time.perf_counter()
-        at.run()
-        repeat = time.perf_counter() - started
         errors = [str(e.value) for e in at.exception]
+        started = time.perf_counter()
+        try:
+            at.run()
+            repeat = time.perf_counter() - started
+        except AttributeError as error:
+            # AppTest (not the server) fails to read back one of the staff page's widgets on a
+            # rerun; the cold figure stands, the repeat one is not known
+            repeat = float("nan")
+            errors.append(f"repeat run in AppTest: {error!r}")
+        errors += [str(e.value) for e in at.exception]
         results[page] = {"cold": cold, "repeat": repeat, "sql": bare_sql_seconds(statements),
                          "queries": len(statements), "errors": errors}
     reads = customer_search_seconds()

@@ -17,7 +17,8 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 
-from dashboard.core.vocabulary import REMINDER_KIND
+from dashboard.core.vocabulary import COST_CATEGORY, REMINDER_KIND
+from dashboard.metrics.reminders import RECORD_DETAIL, RECORD_JOINS
 from db.engine import PROJECT_ROOT, app_timezone
 
 
@@ -43,7 +44,9 @@ def _settings(conn) -> dict:
 def _line(row) -> str:
     kind = REMINDER_KIND.label(row.kind, "zh") + " / " + REMINDER_KIND.label(row.kind, "en")
     record = row.complaint_no or row.plan_no or (f"{row.customer_code} {row.customer_name}" if row.customer_code
-                                                 else f"#{row.ref}")
+                                                 else row.record_detail or f"#{row.ref}")
+    if row.category:
+        record += " · " + COST_CATEGORY.label(row.category, "zh") + " / " + COST_CATEGORY.label(row.category, "en")
     due = row.due_at.astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M")
     return f"- {kind}: {record} (期限 / due {due})"
 
@@ -60,12 +63,12 @@ def send_reminders(conn, now: datetime) -> int:
     port = int(port or 25)
     rows = conn.execute(sa.text("""
         SELECT r.id, r.kind, r.ref, r.due_at, s.email, s.name AS staff_name, cu.code AS customer_code,
-               cu.name AS customer_name, c.complaint_no, p.plan_no
+               cu.name AS customer_name, c.complaint_no, p.plan_no, """ + RECORD_DETAIL + """
         FROM reminders r
         JOIN staff s ON s.id = r.staff_id
         LEFT JOIN customers cu ON cu.id = r.customer_id
         LEFT JOIN complaints c ON c.id = r.complaint_id
-        LEFT JOIN plans p ON p.id = r.plan_id
+        LEFT JOIN plans p ON p.id = r.plan_id""" + RECORD_JOINS + """
         WHERE r.kind IS NOT NULL AND r.emailed_at IS NULL AND r.resolved_at IS NULL AND r.dismissed_at IS NULL
           AND s.email IS NOT NULL AND s.email LIKE '%_@_%'
         ORDER BY s.email, r.due_at, r.id

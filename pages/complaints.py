@@ -15,6 +15,7 @@ from dashboard.ui import data, display, filters, links
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
+PAGE = "complaints"
 
 filters.page_header(f, "nav_complaints", t("complaints_intro", L))
 
@@ -48,36 +49,47 @@ def decided(frame):
     return None if met is None else met + breached
 
 
+# each card leads to the period's complaints behind it (the list below the charts)
+period_records = {"page": PAGE, "where": {}, "label": t("drill_period_records", L)}
+
+
+def by_state(*states):
+    return {"page": PAGE, "where": {"state": list(states)}, "label": " / ".join(value_label(s, L) for s in states)}
+
+
 display.kpi_row([
     {"label": t("kpi_received", L), "value": formats.fmt_number(g(kpis, "received")),
      "delta": formats.delta_number(g(kpis, "received"), g(before, "received")),
      "help": display.card_help(L, compared, formats.fmt_number(g(before, "received")),
-                               formats.fmt_number(g(last_year, "received")))},
+                               formats.fmt_number(g(last_year, "received"))), "drill": period_records},
     display.rate_card(t("kpi_achievement_rate", L), L, g(kpis, "achievement_rate"), g(kpis, "met"),
                       decided(kpis), g(before, "achievement_rate"), g(before, "met"), decided(before),
                       compared=compared, last_year=formats.fmt_rate_of(
-                          g(last_year, "achievement_rate"), g(last_year, "met"), decided(last_year), L)),
-    {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met"))},
+                          g(last_year, "achievement_rate"), g(last_year, "met"), decided(last_year), L))
+    | {"drill": by_state("met", "breached")},
+    {"label": t("kpi_met", L), "value": formats.fmt_number(g(kpis, "met")), "drill": by_state("met")},
     {"label": t("kpi_breached", L), "value": formats.fmt_number(g(kpis, "breached")), "inverse": True,
-     "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached"))},
-    {"label": t("kpi_pending", L), "value": formats.fmt_number(g(kpis, "pending"))},
-])
+     "delta": formats.delta_number(g(kpis, "breached"), g(before, "breached")), "drill": by_state("breached")},
+    {"label": t("kpi_pending", L), "value": formats.fmt_number(g(kpis, "pending")), "drill": by_state("pending")},
+], L)
+# the resolution times and callbacks are over the resolved complaints: met or breached
+resolved = by_state("met", "breached")
 display.kpi_row([
     {"label": t("kpi_median_hours", L), "value": formats.fmt_number(g(kpis, "median_resolution_hours"), 1), "inverse": True,
-     "delta": formats.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1)},
+     "delta": formats.delta_number(g(kpis, "median_resolution_hours"), g(before, "median_resolution_hours"), 1), "drill": resolved},
     {"label": t("kpi_p90_hours", L), "value": formats.fmt_number(g(kpis, "p90_resolution_hours"), 1), "inverse": True,
-     "delta": formats.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1)},
+     "delta": formats.delta_number(g(kpis, "p90_resolution_hours"), g(before, "p90_resolution_hours"), 1), "drill": resolved},
     display.rate_card(t("kpi_callback_rate", L), L, g(kpis, "callback_on_time_rate"), g(kpis, "callbacks_on_time"),
                       g(kpis, "resolved"), g(before, "callback_on_time_rate"), g(before, "callbacks_on_time"),
-                      g(before, "resolved"), compared=compared),
+                      g(before, "resolved"), compared=compared) | {"drill": resolved},
     display.rate_card(t("response_on_time", L), L, g(kpis, "response_on_time_rate"), g(kpis, "responses_on_time"),
                       g(kpis, "responses_due"), g(before, "response_on_time_rate"), g(before, "responses_on_time"),
-                      g(before, "responses_due"), compared=compared),
+                      g(before, "responses_due"), compared=compared) | {"drill": period_records},
     {"label": t("kpi_satisfaction", L), "value": formats.fmt_number(g(kpis, "mean_satisfaction"), 2),
-     "delta": formats.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2)},
+     "delta": formats.delta_number(g(kpis, "mean_satisfaction"), g(before, "mean_satisfaction"), 2), "drill": period_records},
     {"label": t("kpi_dissatisfied", L), "value": formats.fmt_rate(g(kpis, "dissatisfied_share")), "inverse": True,
-     "delta": formats.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share"))},
-])
+     "delta": formats.delta_rate(g(kpis, "dissatisfied_share"), g(before, "dissatisfied_share")), "drill": period_records},
+], L)
 
 sla_clock = figures["clock"]
 if g(sla_clock, "kind") == "business":
@@ -104,13 +116,16 @@ st.radio(t("trend_grain", L), GRAINS, horizontal=True, key="complaints_grain",
          format_func=lambda k: t(f"kind_{k}", L))
 trend = data.as_float(figures["trend"], "achievement_rate")
 st.subheader(t("achievement_trend", L))
-st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
+grain = st.session_state.get("complaints_grain", GRAINS[0])
+display.drill_chart(alt.Chart(trend).mark_line(point=True, color="#1565c0").encode(
     x=alt.X("period_start:T", title=None, axis=display.MONTH_AXIS),
     y=alt.Y("achievement_rate:Q", title=t("kpi_achievement_rate", L), axis=alt.Axis(format="%"),
             scale=display.RATE_SCALE),
     tooltip=display.tooltips("period_start:T", "received", "met", "breached", "pending",
                              alt.Tooltip("achievement_rate:Q", format=".1%", title=t("kpi_achievement_rate", L)),
-                             lang=L)), width="stretch")
+                             lang=L)), PAGE, "trend", ["period_start"],
+    lambda p: Period.containing(grain, display.picked_day(p["period_start"])).label,
+    where=lambda p: {"period_start": [display.picked_day(p["period_start"])]})
 
 
 def state_bars(by: str, key: str):
@@ -122,32 +137,38 @@ def state_bars(by: str, key: str):
     # priorities from the most urgent down, as the SLA lists them; departments by code
     order = [value_label(v, L) for v in PRIORITY.codes] if by == "priority" else \
         [display.department_name(v) for v in sorted(frame["key"])]
-    selection = alt.selection_point(fields=["key", "state"], name="pick")
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=order), x=alt.X("n:Q", title=t("col_count", L), axis=display.COUNT_AXIS),
         color=alt.Color("label:N", scale=display.colour_legend(["met", "breached", "pending"], L), title=None),
         tooltip=display.tooltips("group", "key", "label", "n", lang=L,
                                  titles={"group": t("col_department" if by == "department" else "col_priority", L),
-                                         "key": t("col_code", L), "label": t("col_state", L)})).add_params(selection)
-    return st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+                                         "key": t("col_code", L), "label": t("col_state", L)}))
+    column = "department_code" if by == "department" else "priority"
+    # the records' filter: the group by name and the state by its label
+    display.drill_chart(chart, PAGE, by, {"key": column, "state": "state"}, lambda p: " · ".join(
+        [display.department_name(p["key"]) if by == "department" else value_label(p["key"], L),
+         value_label(p["state"], L)]))
 
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("by_department", L))
-    picked_department = state_bars("department", "complaints_by_department")
+    state_bars("department", "complaints_by_department")
 with right:
     st.subheader(t("by_priority", L))
-    picked_priority = state_bars("priority", "complaints_by_priority")
+    state_bars("priority", "complaints_by_priority")
 
 st.subheader(t("complaint_cohort", L))
-st.caption(t("select_to_drill", L))
-cohort = figures["cohort"]
-for event, column in ((picked_department, "department_code"), (picked_priority, "priority")):
-    points = (event or {}).get("selection", {}).get("pick", []) if event else []
-    if points:
-        point = points[0]
-        cohort = cohort[(cohort[column] == point.get("key")) & (cohort["state"] == point.get("state"))]
+display.drill_caption(L)
+
+
+def cohort_of(start):
+    """The complaints received in the week or month a click on the trend picked, as of the page's day."""
+    picked = Period.containing(grain, start)
+    return data.fetch(Call(complaints.complaints, scope, picked.start, min(picked.end, period.end), f.as_of))
+
+
+cohort = display.drill_records(figures["cohort"], PAGE, L, cohort_of)
 # the columns a manager acts on fit 1280 pixels; the customer and the resolution time behind the toggle and in the export
 cohort_columns = ["complaint_no", "department_code", "priority", "received_at", "deadline", "state",
                   "resolution_hours", "handler_name"]

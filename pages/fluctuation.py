@@ -15,6 +15,8 @@ from dashboard.ui import data, display, filters
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
+PAGE, TIER_PAGE = "fluctuation", "tier_changes"  # the customers by flag; the customers whose tier moved
+DRILL_SHOWN = 1000  # a flag's customers listed at most (the export has every one)
 
 filters.page_header(f, "nav_fluctuation", t("fluctuation_intro", L))
 
@@ -30,17 +32,46 @@ now, before = fluctuation.summary_row(figures["fluctuation"]).iloc[0], figures["
 if not now["customers"]:
     display.empty(L)
     st.stop()
+
+
+def flagged(*flags):
+    """A card's records: the customers of these flags (none: every customer of the period)."""
+    return {"page": PAGE, "where": {"flag": list(flags)} if flags else {},
+            "label": " / ".join(value_label(f, L) for f in flags) if flags else t("drill_period_records", L)}
+
+
 display.kpi_row([
     {"label": t("kpi_volume", L), "value": formats.fmt_money_short(now["volume"], L), "help": formats.fmt_money(now["volume"]),
-     "delta": formats.delta_number(now["volume"], before["volume"], 0, True)},
+     "delta": formats.delta_number(now["volume"], before["volume"], 0, True), "drill": flagged()},
     {"label": t("kpi_drops", L), "value": formats.fmt_number(now["drop"]), "inverse": True,
-     "delta": formats.delta_number(now["drop"], before["drop"])},
+     "delta": formats.delta_number(now["drop"], before["drop"]), "drill": flagged("drop")},
     {"label": t("kpi_stopped", L), "value": formats.fmt_number(now["stopped"]), "inverse": True,
-     "delta": formats.delta_number(now["stopped"], before["stopped"])},
+     "delta": formats.delta_number(now["stopped"], before["stopped"]), "drill": flagged("stopped")},
     {"label": t("kpi_surges", L), "value": formats.fmt_number(now["surge"]),
-     "delta": formats.delta_number(now["surge"], before["surge"])},
-    {"label": t("kpi_new", L), "value": formats.fmt_number(now["new"]), "delta": formats.delta_number(now["new"], before["new"])},
-])
+     "delta": formats.delta_number(now["surge"], before["surge"]), "drill": flagged("surge")},
+    {"label": t("kpi_new", L), "value": formats.fmt_number(now["new"]), "delta": formats.delta_number(now["new"], before["new"]),
+     "drill": flagged("new")},
+], L)
+
+# the records behind a card or a bar of the flags chart, read when asked for
+drills = display.drill_filters(PAGE, L)
+if drills:
+    chosen = [flag for drill in drills.values() for flag in drill["where"].get("flag", [])] or None
+    month = display.drill_period(drills)  # a month of the volume trend: its customers against the month before
+    listed_period = Period.containing("month", month) if month else period
+    listed = data.fetch(Call(fluctuation.fluctuation, scope, listed_period, tuple(chosen) if chosen else None,
+                             "drops" if chosen and set(chosen) <= {"drop", "stopped"} else None, DRILL_SHOWN,
+                             as_of=min(listed_period.end, f.as_of)))
+    if month is None:
+        total = sum(int(now[flag]) for flag in chosen) if chosen else int(now["customers"])
+        st.caption(t("drill_count", L, shown=formats.fmt_number(len(listed)), total=formats.fmt_number(total)))
+    else:
+        st.caption(t("drill_first_only" if len(listed) >= DRILL_SHOWN else "drill_listed", L,
+                     shown=formats.fmt_number(len(listed))))
+    display.show_table(display.apply_drill(listed, drills)[
+        ["customer_code", "customer_name", "department_code", "volume", "previous_volume", "change", "change_pct",
+         "flag"]],
+        L, height=300, key="fluct_drill")
 
 columns = ["customer_code", "customer_name", "volume", "previous_volume", "change", "change_pct", "yoy_pct", "flag"]
 # one above the other: side by side at 1280 pixels, the change columns were scrolled out of view
@@ -53,9 +84,11 @@ display.show_table(surges[columns], L, key="fluct_surges")
 
 st.subheader(t("volume_trend", L))
 trend = data.as_float(figures["trend"], "volume")
-st.altair_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
+display.drill_chart(alt.Chart(trend).mark_bar(color="#1565c0").encode(
     x=alt.X("month:T", title=None, axis=display.MONTH_AXIS), y=alt.Y("volume:Q", title=t("col_volume", L)),
-    tooltip=display.tooltips("month:T", "volume", "orders", "customers", lang=L)), width="stretch")
+    tooltip=display.tooltips("month:T", "volume", "orders", "customers", lang=L)), PAGE, "trend", ["month"],
+    lambda p: display.picked_day(p["month"]).strftime("%Y-%m"),
+    where=lambda p: {"period_start": [display.picked_day(p["month"])]})
 
 left, right = st.columns(2)
 with left:
@@ -72,25 +105,29 @@ with left:
         base = alt.Chart(matrix).encode(
             x=alt.X("cur:N", title=column_label("tier_current", L), sort=labels),
             y=alt.Y("prev:N", title=column_label("tier_previous", L), sort=labels))
-        st.altair_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
+        display.drill_chart((base.mark_rect().encode(color=alt.Color("customers:Q", scale=alt.Scale(scheme="blues"),
                                                                  legend=None),
                                                  tooltip=display.tooltips("prev", "cur", "customers", lang=L, titles={
                                                      "prev": column_label("tier_previous", L),
                                                      "cur": column_label("tier_current", L)}))
-                         + base.mark_text(fontSize=14).encode(text=alt.Text("customers:Q"))), width="stretch")
+                         + base.mark_text(fontSize=14).encode(text=alt.Text("customers:Q"))), TIER_PAGE, "matrix",
+                            {"tier_previous": "tier_previous", "tier_current": "tier_current"},
+                            lambda p: f"{value_label(p['tier_previous'], L)} → {value_label(p['tier_current'], L)}")
 with right:
     st.subheader(t("flags", L))
     flags = ["drop", "stopped", "surge", "new", "steady"]
     counts = display.label_values(pd.DataFrame({"flag": flags, "n": [int(now[f]) for f in flags]}), "flag", L)
-    st.altair_chart(alt.Chart(counts).mark_bar().encode(
+    display.drill_chart(alt.Chart(counts).mark_bar().encode(
         x=alt.X("n:Q", title=t("col_customers", L), axis=display.COUNT_AXIS), y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=display.colour_legend(list(counts["flag"]), L), legend=None),
         tooltip=display.tooltips("label", "n", lang=L, titles={"label": t("col_flag", L),
-                                                               "n": t("col_customers", L)})), width="stretch")
+                                                               "n": t("col_customers", L)})),
+        PAGE, "flags", {"flag": "flag"}, lambda p: value_label(p["flag"], L))
+    display.drill_caption(L)
 
 st.subheader(t("tier_changes", L))
 moved = tiers.tier_rows(figures["tiers"])
-display.show_table(moved[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
+display.show_table(display.drill_records(moved, TIER_PAGE, L)[["customer_code", "customer_name", "tier_previous", "tier_current", "change"]], L, height=300,
               key="fluct_tiers")
 display.downloads(exports.FLUCTUATION, scope, L, "fluct_dl", period=period)
 display.downloads(exports.TIERS, scope, L, "tiers_dl", period=period)

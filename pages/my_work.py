@@ -6,7 +6,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.i18n import t
 from dashboard.metrics import complaints, plans
-from dashboard.core.vocabulary import REMINDER_KIND
+from dashboard.core.vocabulary import COST_CATEGORY, REMINDER_KIND
 from dashboard.ui import data, display, filters, links, reminders, session
 
 f = filters.page_filters()
@@ -38,7 +38,9 @@ else:
         for row in mine.head(30).itertuples():
             due = pd.Timestamp(row.due_at).strftime("%Y-%m-%d %H:%M")
             with st.container(horizontal=True, vertical_alignment="center", key=f"mywork_reminder_{row.reminder_id}"):
-                st.text(("" if row.read else "● ") + REMINDER_KIND.label(row.kind, L) + " · " + row.record + " · " + due)
+                category = " · " + COST_CATEGORY.label(row.category, L) if isinstance(row.category, str) else ""
+                st.text(("" if row.read else "● ") + REMINDER_KIND.label(row.kind, L) + " · " + row.record + category
+                        + " · " + due)
                 st.page_link(reminders.PAGE_OF_KIND[row.kind], label=t("open_record", L),
                              query_params={"customer": row.customer_code} if isinstance(row.customer_code, str) else None)
                 if st.button(t("dismiss", L), key=f"mywork_dismiss_{row.reminder_id}"):

@@ -6,7 +6,7 @@ from dashboard import report
 from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 from dashboard.metrics import archives, complaints, cost, grading, plans, quality, retention, tiers
 from dashboard.ui import data, display, filters, session
 
@@ -41,6 +41,15 @@ figures = data.prefetch(
        "retention_last_year": Call(retention.retention, scope, f.comparison.last_year.start, f.comparison.last_year.end)})
 compared = filters.compared_text(f.comparison, L)
 g = data.first
+
+
+def records(page: str, file: str, where: dict | None = None, label: str | None = None) -> dict:
+    """A card's button to the records behind it: that page, with its list filtered to them."""
+    return {"page": page, "open": f"pages/{file}.py", "where": where, "label": label}
+
+
+def of(page: str, file: str, column: str, *values) -> dict:
+    return records(page, file, {column: list(values)}, " / ".join(value_label(v, L) for v in values))
 
 
 def complaint_figures(column: str):
@@ -85,24 +94,29 @@ with st.container(border=False):
         display.rate_card(t("kpi_achievement_rate", L), L, rate_now, g(k_now, "met"), decided(k_now), rate_before,
                           g(k_before, "met"), decided(k_before), compared=compared,
                           last_year=formats.fmt_rate_of(g(k_last_year, "achievement_rate"), g(k_last_year, "met"),
-                                                        decided(k_last_year), L)),
+                                                        decided(k_last_year), L))
+        | {"drill": of("complaints", "complaints", "state", "met", "breached")},
         {"label": t("kpi_overdue_open", L), "value": formats.fmt_number(overdue_now),
          "delta": formats.delta_number(overdue_now, overdue_before), "inverse": True,
-         "help": display.card_help(L, compared, formats.fmt_number(overdue_before))},
+         "help": display.card_help(L, compared, formats.fmt_number(overdue_before)),
+         "drill": records("complaints", "complaints")},  # the complaints page opens on its overdue list
         {"label": t("kpi_received", L), "value": formats.fmt_number(received_now),
          "delta": formats.delta_number(received_now, g(k_before, "received")),
          "help": display.card_help(L, compared, formats.fmt_number(g(k_before, "received")),
-                                   formats.fmt_number(g(k_last_year, "received")))},
-    ])
+                                   formats.fmt_number(g(k_last_year, "received"))),
+         "drill": records("complaints", "complaints", {}, t("drill_period_records", L))},
+    ], L)
     st.page_link("pages/complaints.py", label=t("open_page", L))
 
     st.subheader(":material/assignment: " + t("nav_plans", L))
     display.kpi_row([
         {"label": t("kpi_plans_behind", L), "value": formats.fmt_number(behind_now),
-         "delta": formats.delta_number(behind_now, behind_before), "inverse": True},
+         "delta": formats.delta_number(behind_now, behind_before), "inverse": True,
+         "drill": of("plans", "plans", "status", "behind")},
         {"label": t("kpi_plans_below_min", L), "value": formats.fmt_number(below_now),
-         "delta": formats.delta_number(below_now, below_before), "inverse": True},
-    ])
+         "delta": formats.delta_number(below_now, below_before), "inverse": True,
+         "drill": of("plans", "plans", "status", "below_minimum")},
+    ], L)
     st.page_link("pages/plans.py", label=t("open_page", L))
 
     st.subheader(":material/handshake: " + t("nav_retention", L))
@@ -113,12 +127,14 @@ with st.container(border=False):
         display.rate_card(t("kpi_retention_success", L), L, success_now, g(r_now, "retained"), settled(r_now),
                           success_before, g(r_before, "retained"), settled(r_before), compared=compared,
                           last_year=formats.fmt_rate_of(g(r_last_year, "success_rate"), g(r_last_year, "retained"),
-                                                        settled(r_last_year), L)),
+                                                        settled(r_last_year), L))
+        | {"drill": of("retention", "retention", "result", "retained", "lost")},
         {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money_short(cpr_now, L),
          "delta": formats.delta_number(cpr_now, cpr_before, 2, money=True), "inverse": True,
          "help": display.card_help(L, compared, formats.fmt_money(cpr_before), formats.fmt_money(
-             g(r_last_year, "cost_per_retained")), exact=formats.fmt_money(cpr_now))},
-    ])
+             g(r_last_year, "cost_per_retained")), exact=formats.fmt_money(cpr_now)),
+         "drill": of("retention", "retention", "result", "retained")},
+    ], L)
     st.page_link("pages/retention.py", label=t("open_page", L))
 
     st.subheader(":material/star: " + t("overview_quality", L))
@@ -127,24 +143,29 @@ with st.container(border=False):
     display.kpi_row([
         display.rate_card(t("kpi_quality_callback", L), L, qg(q_now, "callback_on_time_rate"), qg(q_now, "callbacks_on_time"),
                           qg(q_now, "resolved"), qg(q_before, "callback_on_time_rate"), qg(q_before, "callbacks_on_time"),
-                          qg(q_before, "resolved"), compared=compared),
+                          qg(q_before, "resolved"), compared=compared) | {"drill": records("quality", "quality")},
         {"label": f"{t('kpi_quality_csat', L)} · n={formats.fmt_number(qg(q_now, 'csat_answers'))}",
          "value": formats.fmt_number(qg(q_now, "csat"), 2),
          "delta": formats.delta_number(qg(q_now, "csat"), qg(q_before, "csat"), 2),
-         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared},
+         "plain": formats.small_base(qg(q_now, "csat_answers")), "help": compared,
+         "drill": records("quality", "quality")},
         {"label": f"{t('kpi_quality_nps', L)} · n={formats.fmt_number(qg(q_now, 'nps_answers'))}",
          "value": formats.fmt_rate(qg(q_now, "nps")), "delta": formats.delta_rate(qg(q_now, "nps"), qg(q_before, "nps")),
-         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared},
-    ])
+         "plain": formats.small_base(qg(q_now, "nps_answers")), "help": compared,
+         "drill": records("quality", "quality")},
+    ], L)  # the quality page holds their records
     st.page_link("pages/quality.py", label=t("open_page", L))
 
     st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([
-        {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before)},
+        {"label": t("kpi_upgraded", L), "value": formats.fmt_number(up_now), "delta": formats.delta_number(up_now, up_before),
+         "drill": of("tier_changes", "fluctuation", "change", "upgrade")},
         {"label": t("kpi_downgraded", L), "value": formats.fmt_number(down_now),
-         "delta": formats.delta_number(down_now, down_before), "inverse": True},
-        {"label": t("kpi_a_share", L), "value": formats.fmt_rate(share_now), "delta": formats.delta_rate(share_now, share_before)},
-    ])
+         "delta": formats.delta_number(down_now, down_before), "inverse": True,
+         "drill": of("tier_changes", "fluctuation", "change", "downgrade")},
+        {"label": t("kpi_a_share", L), "value": formats.fmt_rate(share_now), "delta": formats.delta_rate(share_now, share_before),
+         "drill": records("grading", "grading", {"abc_class": ["A"]}, t("abc_class_a", L))},
+    ], L)
     left, right = st.columns(2)
     left.page_link("pages/fluctuation.py", label=t("open_page", L))
     right.page_link("pages/grading.py", label=t("open_page", L))
@@ -157,11 +178,13 @@ with st.container(border=False):
     display.kpi_row([
         {"label": t("card_budget_usage", L), "value": formats.fmt_rate(usage_now), "inverse": True,
          "delta": formats.delta_rate(usage_now, usage_before),
-         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base)},
+         "help": display.card_help(L, compared, formats.fmt_rate(usage_before), exact=usage_base),
+         "drill": records("cost", "cost")},
         {"label": t("kpi_cost_actual", L), "value": formats.fmt_money_short(actual_now, L), "inverse": True,
          "delta": formats.delta_number(actual_now, actual_before, 2, money=True),
-         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now))},
-    ])
+         "help": display.card_help(L, compared, formats.fmt_money(actual_before), exact=formats.fmt_money(actual_now)),
+         "drill": records("cost", "cost")},
+    ], L)  # the cost page holds their records
     st.caption(f"{t('kpi_budget_usage', L)}: {usage_base}")
     st.page_link("pages/cost.py", label=t("open_page", L))
 

@@ -11,6 +11,7 @@ from dashboard.ui import data, display, filters, plan_record
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
+PAGE = "plans"
 
 filters.page_header(f, "nav_plans", t("plans_intro", L) + " " + t("plans_in_period", L))
 
@@ -37,17 +38,21 @@ if frame.empty:
 
 now = figures["totals"].iloc[0]
 before = figures["totals_before"].iloc[0]
+# each card leads to the plans behind it, in the list of all plans below
+every_plan = {"page": PAGE, "where": {}, "label": t("drill_period_records", L)}
 display.kpi_row([
-    {"label": t("kpi_plans", L), "value": formats.fmt_number(now["plans"]), "delta": formats.delta_number(now["plans"], before["plans"])},
+    {"label": t("kpi_plans", L), "value": formats.fmt_number(now["plans"]), "delta": formats.delta_number(now["plans"], before["plans"]),
+     "drill": every_plan},
     {"label": t("kpi_completion", L), "value": formats.fmt_rate(now["completion_rate"]),
-     "delta": formats.delta_rate(now["completion_rate"], before["completion_rate"])},
+     "delta": formats.delta_rate(now["completion_rate"], before["completion_rate"]), "drill": every_plan},
     {"label": t("kpi_plans_behind", L), "value": formats.fmt_number(now["behind"]), "inverse": True,
-     "delta": formats.delta_number(now["behind"], before["behind"])},
+     "delta": formats.delta_number(now["behind"], before["behind"]),
+     "drill": {"page": PAGE, "where": {"status": ["behind"]}, "label": value_label("behind", L)}},
     {"label": t("kpi_planned_cost", L), "value": formats.fmt_money_short(now["planned_cost"], L),
-     "help": formats.fmt_money(now["planned_cost"])},
+     "help": formats.fmt_money(now["planned_cost"]), "drill": every_plan},
     {"label": t("kpi_actual_cost", L), "value": formats.fmt_money_short(now["actual_cost"], L),
-     "help": formats.fmt_money(now["actual_cost"])},
-])
+     "help": formats.fmt_money(now["actual_cost"]), "drill": every_plan},
+], L)
 
 ALL_COLUMNS = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
                "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
@@ -73,25 +78,31 @@ with left:
         y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("label:N", scale=display.colour_legend(list(counts["status"]), L), legend=None),
         tooltip=display.tooltips("label", "plans", lang=L, titles={"label": t("col_status", L)}))
-    st.altair_chart(chart, width="stretch")
+    display.drill_chart(chart, PAGE, "status", {"status": "status"}, lambda p: value_label(p["status"], L))
 with right:
     st.radio(t("completion_by_department", L) + " / " + t("completion_by_type", L), GROUPINGS,
              horizontal=True, key="plans_by",
              format_func=lambda b: t("completion_by_department" if b == "department" else "completion_by_type", L))
     grouped = data.as_float(figures["completion"], "completion_rate", "planned_count", "actual_count")
     grouped = display.label_values(grouped, "key", L)
-    st.altair_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
+    by = st.session_state.get("plans_by", GROUPINGS[0])
+    if by == "department":  # departments by name, the code in the export
+        grouped["label"] = grouped["key"].map(display.department_name)
+    display.drill_chart(alt.Chart(grouped).mark_bar(color="#1565c0").encode(
         x=alt.X("completion_rate:Q", title=t("kpi_completion", L), axis=alt.Axis(format="%")),
         y=alt.Y("label:N", title=None, sort="-x"),
         tooltip=display.tooltips("label", "plans", "planned_count", "actual_count",
                                  alt.Tooltip("completion_rate:Q", format=".1%", title=t("kpi_completion", L)),
                                  lang=L, titles={"label": t("col_group", L)})),
-        width="stretch")
+        PAGE, f"by_{by}", {"key": "department_code" if by == "department" else "type"},
+        lambda p: display.department_name(p["key"]) if by == "department" else value_label(p["key"], L))
 
 st.subheader(t("plans_all", L))
+display.drill_caption(L)
 status_choice = st.multiselect(t("col_status", L), list(counts["status"]), key="plans_status_filter",
                                format_func=lambda s: value_label(s, L), placeholder=t("choose_options", L))
 shown = frame[frame["status"].isin(status_choice)] if status_choice else frame
+shown = display.drill_records(shown, PAGE, L)
 display.show_table(shown[columns], L, height=420, key="plans_table")
 display.downloads(exports.PLANS, scope, L, "plans_dl", as_of=f.as_of, start=period.start, end=period.end)
 

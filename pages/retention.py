@@ -14,6 +14,8 @@ from dashboard.ui import data, display, filters
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
+PAGE = "retention"
+CASES_SHOWN = 2000  # the period's cases listed at most (the export has every one)
 
 filters.page_header(f, "nav_retention", t("retention_intro", L))
 
@@ -29,7 +31,8 @@ figures = data.prefetch({
     # ROI over the 180-day windows closed by the as-of day, the earlier cases as known on the same day
     "outcome": Call(retention.retention_outcome, scope, period.start, period.end, f.as_of),
     "outcome_before": Call(retention.retention_outcome, scope, f.previous.start, f.previous.end, f.as_of),
-    "trend": Call(retention.retention_trend, scope, trend_start, period.end)})
+    "trend": Call(retention.retention_trend, scope, trend_start, period.end),
+    "cases": Call(retention.retention_cases, scope, period.start, period.end, CASES_SHOWN)})
 
 by_reason, by_reason_before = figures["reason"], figures["reason_before"]
 outcome, outcome_before = figures["outcome"], figures["outcome_before"]
@@ -54,22 +57,31 @@ def roi_card(now, before) -> dict:
             "help": t("roi_open_windows", L, open=formats.fmt_number(still_open)) if still_open else None}
 
 
+def by_result(*results):
+    """A card's records: the period's cases with these results (none: every case)."""
+    return {"page": PAGE, "where": {"result": list(results)} if results else {},
+            "label": " / ".join(value_label(r, L) for r in results) if results else t("drill_period_records", L)}
+
+
 display.kpi_row([
     {"label": t("kpi_cases", L), "value": formats.fmt_number(g(total, "cases")),
-     "delta": formats.delta_number(g(total, "cases"), g(total_before, "cases"))},
+     "delta": formats.delta_number(g(total, "cases"), g(total_before, "cases")), "drill": by_result()},
     display.rate_card(t("kpi_retention_success", L), L, g(total, "success_rate"), g(total, "retained"),
                       settled(total), g(total_before, "success_rate"), g(total_before, "retained"),
-                      settled(total_before), compared=filters.compared_text(f.comparison, L)),
+                      settled(total_before), compared=filters.compared_text(f.comparison, L))
+    | {"drill": by_result("retained", "lost")},
     {"label": t("kpi_total_cost", L), "value": formats.fmt_money_short(g(total, "total_cost"), L), "inverse": True,
      "help": formats.fmt_money(g(total, "total_cost")),
-     "delta": formats.delta_number(g(total, "total_cost"), g(total_before, "total_cost"), 2, True)},
+     "delta": formats.delta_number(g(total, "total_cost"), g(total_before, "total_cost"), 2, True), "drill": by_result()},
     {"label": t("kpi_cost_per_retained", L), "value": formats.fmt_money(g(total, "cost_per_retained")), "inverse": True,
-     "delta": formats.delta_number(g(total, "cost_per_retained"), g(total_before, "cost_per_retained"), 2, True)},
+     "delta": formats.delta_number(g(total, "cost_per_retained"), g(total_before, "cost_per_retained"), 2, True),
+     "drill": by_result("retained")},
     {"label": t("kpi_revenue_after", L), "value": formats.fmt_money_short(g(outcome, "revenue_after"), L),
      "help": formats.fmt_money(g(outcome, "revenue_after")),
-     "delta": formats.delta_number(g(outcome, "revenue_after"), g(outcome_before, "revenue_after"), 2, True)},
-    roi_card(outcome, outcome_before),
-])
+     "delta": formats.delta_number(g(outcome, "revenue_after"), g(outcome_before, "revenue_after"), 2, True),
+     "drill": by_result("retained")},
+    roi_card(outcome, outcome_before) | {"drill": by_result("retained")},
+], L)
 
 if not g(total, "cases"):
     display.empty(L)
@@ -83,16 +95,29 @@ else:
             parts = frame[frame[by] != "ALL"]
             long = parts.melt(id_vars=[by], value_vars=["retained", "lost", "pending"], var_name="result", value_name="n")
             long = display.label_values(long, "result", L).assign(group=lambda d: d[by].map(lambda v: value_label(v, L)))
-            st.altair_chart(alt.Chart(long).mark_bar().encode(
+            display.drill_chart(alt.Chart(long).mark_bar().encode(
                 y=alt.Y("group:N", title=None), x=alt.X("n:Q", title=t("kpi_cases", L), axis=display.COUNT_AXIS),
                 color=alt.Color("label:N", scale=display.colour_legend(["retained", "lost", "pending"], L), title=None),
                 tooltip=display.tooltips("group", "label", "n", lang=L,
                                          titles={"group": column_label(by, L), "label": t("col_result", L)})),
-                width="stretch")
+                PAGE, by, {by: by, "result": "result"},
+                lambda p, by=by: f"{value_label(p[by], L)} · {value_label(p['result'], L)}")
     for by, title in breakdowns:
         st.caption(t(title, L))
         display.show_table(figures[by], L, key=f"retention_{by}_table")
     display.downloads(exports.RETENTION, scope, L, "retention_dl", start=period.start, end=period.end)
+    # the cases behind the cards and the bars
+    st.subheader(t("retention_cases", L))
+    display.drill_caption(L)
+    cases = figures["cases"]
+    if len(cases) >= CASES_SHOWN:
+        st.caption(t("drill_first", L, total=formats.fmt_number(g(total, "cases")), shown=formats.fmt_number(len(cases))))
+    month_cases = lambda start: data.fetch(Call(  # noqa: E731 (the cases started in the month a click on the trend picked)
+        retention.retention_cases, scope, start, Period.containing("month", start).end, CASES_SHOWN))
+    # the columns that fit 1280 pixels: the result and the cost show; the codes and close date are in the export
+    display.show_table(display.drill_records(cases, PAGE, L, month_cases)[
+        ["case_no", "customer_name", "department_code", "reason", "method", "started_on", "result", "cost"]],
+        L, height=320, key="retention_cases")
 
 st.subheader(t("retention_trend", L))
 trend = data.as_float(figures["trend"], "success_rate", "total_cost")
@@ -100,7 +125,7 @@ if trend.empty:
     display.empty(L)
 else:
     base = alt.Chart(trend).encode(x=alt.X("month:T", title=None, axis=display.MONTH_AXIS))
-    st.altair_chart(alt.layer(
+    display.drill_chart(alt.layer(
         base.mark_bar(color="#90caf9", size=18).encode(
             y=alt.Y("total_cost:Q", title=column_label("total_cost", L), axis=alt.Axis(format=",.0f")),
             tooltip=display.tooltips("month:T", "total_cost", alt.Tooltip("success_rate:Q", format=".1%",
@@ -108,7 +133,9 @@ else:
         base.mark_line(point=True, color="#2e7d32").encode(
             y=alt.Y("success_rate:Q", title=column_label("success_rate", L), axis=alt.Axis(format="%"),
                     scale=display.RATE_SCALE)),
-    ).resolve_scale(y="independent"), width="stretch")
+    ).resolve_scale(y="independent"), PAGE, "trend", ["month"],
+        lambda p: display.picked_day(p["month"]).strftime("%Y-%m"),
+        where=lambda p: {"period_start": [display.picked_day(p["month"])]})
 
 st.subheader(t("at_risk_list", L))
 risk = figures["at_risk"]

@@ -22,9 +22,12 @@ from db.migrate import upgrade
 # AppTest starts every run at app.py, as serve.py makes the server do (see dashboard/ui/entry.py).
 entry_file_only()
 
-TEST_DATA_DIR = PROJECT_ROOT / ".pgdata-test"
-TEMPLATE = "dashboard_test_template"
-DEMO_TEMPLATE = "dashboard_test_demo"
+# Under pytest-xdist (`-n 2`, what `python3 dev.py test` runs) each worker has its own embedded
+# server and its own templates, so two workers never migrate or drop the same database.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_DATA_DIR = PROJECT_ROOT / (f".pgdata-test-{WORKER}" if WORKER else ".pgdata-test")
+TEMPLATE = f"dashboard_test_template{'_' + WORKER if WORKER else ''}"
+DEMO_TEMPLATE = f"dashboard_test_demo{'_' + WORKER if WORKER else ''}"
 
 
 def _server_url() -> str:

@@ -289,3 +289,152 @@ def test_tier_changes_drops_and_scheduled_callbacks_tell_the_owner(conn):
                     note=None, today=NOW.date())
     rw.refresh(conn, NOW)
     assert ("customer_callback", "C3@2026-09-01") not in open_kinds(conn, "S1")
+
+
+def rating_cycle(conn, cycle, *staff_nos, closed=False):
+    exec_(conn, "INSERT INTO evaluation_cycles (cycle, opened_by, opened_at, closed_at, closed_by) "
+                "VALUES (:c, 'hr1', :o, :x, :b)", c=cycle, o=NOW - timedelta(days=3),
+          x=NOW - timedelta(days=1) if closed else None, b="hr1" if closed else None)
+    exec_(conn, "INSERT INTO evaluation_participants (cycle_id, staff_id) SELECT c.id, s.id "
+                "FROM evaluation_cycles c, staff s WHERE c.cycle = :c AND s.staff_no = ANY(:s)", c=cycle, s=list(staff_nos))
+
+
+def test_a_360_rating_is_requested_of_each_rater_until_given_or_the_cycle_closes(conn):
+    people(conn)
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) "
+                "SELECT 'S3', '陈静', id, 'agent' FROM departments WHERE code = 'EAST-1'")
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role, left_on) "
+                "SELECT 'S9', '离职者', id, 'agent', '2026-09-15' FROM departments WHERE code = 'EAST'")
+    # EAST-1: the head H1, agents S1 and S3 (peers); S2 in SOUTH is a participant nobody here rates;
+    # S9 (EAST, rating only themselves) has left: not reminded
+    rating_cycle(conn, "2026-Q3", "H1", "S1", "S3", "S2", "S9")
+    rating_cycle(conn, "2026-Q2", "H1", "S1", closed=True)      # a closed cycle asks nothing
+    rw.refresh(conn, NOW)
+    assert open_kinds(conn, "S1") == [("rating_requested", "2026-Q3/H1"), ("rating_requested", "2026-Q3/S1"),
+                                      ("rating_requested", "2026-Q3/S3")]
+    assert open_kinds(conn, "H1") == [("rating_requested", "2026-Q3/H1"), ("rating_requested", "2026-Q3/S1"),
+                                      ("rating_requested", "2026-Q3/S3")]
+    assert open_kinds(conn, "S2") == [("rating_requested", "2026-Q3/S2")]      # self only
+    assert open_kinds(conn, "H2") == [] and open_kinds(conn, "S9") == []       # not a participant; left
+    mine = rm.my_reminders(conn, Scope(None), "S1")
+    assert "2026-Q3 · 王主管 (H1)" in set(mine["record"])
+    assert not any(c in mine.columns for c in ("scores", "score"))
+    # S1 rates H1: that reminder goes, for S1 only; the scores appear nowhere in the reminders
+    from dashboard.core.settings import EVALUATION_DIMENSIONS
+    from dashboard.writes.evaluation import close_cycle, submit_rating
+    submit_rating(conn, user("S1"), cycle="2026-Q3", evaluatee_staff_no="H1",
+                  scores={d: 87 for d in EVALUATION_DIMENSIONS})
+    rw.refresh(conn, NOW)
+    assert ("rating_requested", "2026-Q3/H1") not in open_kinds(conn, "S1")
+    assert ("rating_requested", "2026-Q3/H1") in open_kinds(conn, "H1")
+    assert not exec_(conn, "SELECT count(*) FROM reminders WHERE ref LIKE '%87%' OR body LIKE '%87%'").scalar()
+    again = rw.refresh(conn, NOW + timedelta(minutes=5))
+    assert again["made"] == 0
+    # the cycle closes: every request goes
+    close_cycle(conn, User("hr1", "hr", None, "人事", None), cycle="2026-Q3", version=1)
+    rw.refresh(conn, NOW)
+    assert all(open_kinds(conn, s) == [] for s in ("S1", "H1", "S2", "S3"))
+
+
+def budget(conn, department, period, category, amount, status="approved"):
+    from dashboard.core.periods import Period
+    p = Period.parse(period)
+    exec_(conn, """INSERT INTO service_budgets (department_id, period, period_start, period_end, category, amount,
+                   status, original_amount) SELECT id, :p, :s, :e, :c, :a, :st, :a FROM departments WHERE code = :d""",
+          d=department, p=p.label, s=p.start, e=p.end, c=category, a=amount, st=status)
+
+
+def cost_entry(conn, no, day, department, category, amount):
+    exec_(conn, """INSERT INTO cost_entries (entry_no, entry_date, department_id, category, amount)
+                   SELECT :no, :d, id, :c, :a FROM departments WHERE code = :dep""",
+          no=no, d=day, dep=department, c=category, a=amount)
+
+
+def test_a_budget_overrun_of_the_month_to_date_tells_the_heads_and_the_managers(conn):
+    people(conn)
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) "
+                "SELECT 'M1', '孙经理', id, 'manager' FROM departments WHERE code = 'HQ'")
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role, left_on) "
+                "SELECT 'M0', '前经理', id, 'manager', '2026-08-31' FROM departments WHERE code = 'HQ'")
+    # EAST-1 people: 3,000 for September, pro-rated to 1-28 Sep: 2,800.00; spent 2,800.00: not over
+    budget(conn, "EAST-1", "2026-09", "people", "3000.00")
+    cost_entry(conn, "E1", date(2026, 9, 3), "EAST-1", "people", "2800.00")
+    cost_entry(conn, "E2", date(2026, 9, 29), "EAST-1", "people", "500.00")     # after today: not yet
+    # EAST-1 equipment: a proposed budget does not count, only the approved 300 a month (280.00 to date)
+    budget(conn, "EAST-1", "2026-09", "equipment", "300.00")
+    budget(conn, "EAST-1", "2026-Q3", "equipment", "9000.00", status="proposed")
+    cost_entry(conn, "E3", date(2026, 9, 28), "EAST-1", "equipment", "280.01")
+    # SOUTH funds over, and a cost without any budget (no budget to exceed)
+    budget(conn, "SOUTH", "2026", "funds", "3650.00")                           # 10.00 a day: 280.00 to date
+    cost_entry(conn, "E4", date(2026, 9, 1), "SOUTH", "funds", "300.00")
+    cost_entry(conn, "E5", date(2026, 9, 1), "SOUTH", "people", "50.00")
+    rw.refresh(conn, NOW)
+    assert open_kinds(conn, "H1") == [("budget_overrun", "EAST-1/equipment@2026-09")]
+    assert open_kinds(conn, "H2") == [("budget_overrun", "SOUTH/funds@2026-09")]
+    assert open_kinds(conn, "M1") == [("budget_overrun", "EAST-1/equipment@2026-09"),
+                                      ("budget_overrun", "SOUTH/funds@2026-09")]
+    assert open_kinds(conn, "S1") == [] and open_kinds(conn, "S2") == [] and open_kinds(conn, "M0") == []
+    mine = rm.my_reminders(conn, Scope(None), "H1")
+    assert list(mine["record"]) == ["华东一组 (EAST-1) · 2026-09"] and list(mine["category"]) == ["equipment"]
+    # scope: the manager reading within SOUTH sees SOUTH's only
+    assert open_kinds(conn, "M1", scope="SOUTH") == [("budget_overrun", "SOUTH/funds@2026-09")]
+    assert rw.refresh(conn, NOW + timedelta(minutes=5))["made"] == 0
+    # the head's proposed change is approved: the budget covers the cost, the reminder goes
+    exec_(conn, "UPDATE service_budgets SET amount = '400.00' WHERE category = 'equipment' AND period = '2026-09'")
+    rw.refresh(conn, NOW)
+    assert open_kinds(conn, "H1") == [] and ("budget_overrun", "EAST-1/equipment@2026-09") not in open_kinds(conn, "M1")
+    # a new month is a new occurrence: October's overrun is its own reminder, September's goes
+    october = local(2026, 10, 2, 9, 0)
+    cost_entry(conn, "E6", date(2026, 10, 1), "SOUTH", "funds", "25.00")       # 20.00 for 1-2 Oct
+    rw.refresh(conn, october)
+    assert open_kinds(conn, "H2") == [("budget_overrun", "SOUTH/funds@2026-10")]
+
+
+def test_the_new_kinds_are_named_in_the_email(conn, smtp_server):
+    from dashboard.mail import send_reminders
+
+    handler, port = smtp_server
+    people(conn)
+    exec_(conn, "UPDATE staff SET email = 'h2@example.com' WHERE staff_no = 'H2'")
+    budget(conn, "SOUTH", "2026-09", "funds", "100.00")
+    cost_entry(conn, "E1", date(2026, 9, 2), "SOUTH", "funds", "150.00")
+    rating_cycle(conn, "2026-Q3", "H2")
+    rw.refresh(conn, NOW)
+    exec_(conn, "INSERT INTO settings VALUES ('email_reminders', '\"on\"'), ('smtp_host', CAST(:h AS jsonb)), "
+                "('smtp_sender', '\"service@example.com\"')", h=f'"127.0.0.1:{port}"')
+    assert send_reminders(conn, NOW) == 1
+    import email
+    from email import policy
+    message = email.message_from_string(handler.messages[0][1], policy=policy.default)
+    body = message.get_body(("plain",)).get_content()
+    assert "预算超支 / budget overrun: 华南 (SOUTH) · 2026-09 · 资金 / funds" in body
+    assert "待完成360评价 / 360 rating requested: 2026-Q3 · 赵主管 (H2)" in body
+
+
+def test_budget_overruns_are_the_service_cost_pages_cells_over_budget(conn):
+    from dashboard.metrics import cost
+
+    people(conn)
+    exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) "
+                "SELECT 'M1', '孙经理', id, 'manager' FROM departments WHERE code = 'HQ'")
+    # yearly, quarterly and supplementary rows adding up, a week straddling the month's start
+    for department, period, category, amount in (("EAST-1", "2026", "people", "36500.00"),
+                                                 ("EAST-1", "2026-Q3", "people", "920.00"),
+                                                 ("EAST", "2026-W39", "funds", "70.00"),
+                                                 ("SOUTH", "2026-09", "equipment", "0.00"),
+                                                 ("HQ", "2026-Q3", "funds", "9200.00")):
+        budget(conn, department, period, category, amount)
+    for no, (day, department, category, amount) in enumerate(((3, "EAST-1", "people", "2900.00"),
+                                                              (28, "EAST-1", "people", "0.01"),
+                                                              (22, "EAST", "funds", "70.01"),
+                                                              (5, "SOUTH", "equipment", "0.01"),
+                                                              (9, "HQ", "funds", "2800.00"))):
+        cost_entry(conn, f"E{no}", date(2026, 9, day), department, category, amount)
+    rw.refresh(conn, NOW)
+    table = cost.service_cost(conn, Scope(None), date(2026, 9, 1), NOW.date())
+    cells = table[(table["department_code"] != "ALL") & (table["category"] != "ALL")]
+    over = {f"{r.department_code}/{r.category}@2026-09" for r in cells.itertuples() if r.actual > r.budget}
+    # EAST-1 people: 100 a day + 10 a day (the quarter's supplement) for 28 days = 3,080.00 ≥ 2,900.01;
+    # EAST's week 21-27 Sep: 70.01 > 70.00; SOUTH's approved 0.00: 0.01 is over; HQ: 2,800.00 of 2,800.00
+    assert over == {"EAST/funds@2026-09", "SOUTH/equipment@2026-09"}
+    assert {ref for _, ref in open_kinds(conn, "M1")} == over

@@ -175,7 +175,9 @@ REMINDER_KIND = _enum("reminder kind", ("task_assigned", "新任务", "task assi
                       ("customer_stopped", "客户停止业务", "customer stopped"),
                       ("tier_down", "客户降级", "customer downgraded"),
                       ("tier_lost", "客户失去级别", "customer lost its tier"),
-                      ("suggestion_answered", "建议已答复", "suggestion answered"))
+                      ("suggestion_answered", "建议已答复", "suggestion answered"),
+                      ("rating_requested", "待完成360评价", "360 rating requested"),
+                      ("budget_overrun", "预算超支", "budget overrun"))
 # why a customer is on the callback list
 CALLBACK_REASON = _enum("callback reason", ("schedule", "定期回访", "scheduled"),
                         ("detractor", "调查不满意", "dissatisfied in a survey"))
@@ -189,7 +191,7 @@ ALL: tuple[Enumeration, ...] = (
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
-    ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER,
+    ("staff", "role"): STAFF_ROLE, ("users", "role"): ROLE, ("staff_work_history", "role"): STAFF_ROLE, ("staff", "gender"): GENDER, ("customers", "contact_gender"): GENDER,
     ("sla_policies", "priority"): PRIORITY, ("plans", "kind"): PLAN_KIND, ("plans", "type"): PLAN_TYPE,
     ("plans", "horizon"): HORIZON, ("work_logs", "source"): LOG_SOURCE,
     ("work_logs", "service_type"): SERVICE_TYPE, ("retention_cases", "reason"): RETENTION_REASON,

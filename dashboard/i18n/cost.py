@@ -82,7 +82,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "budget": ("预算", "budget"), "actual": ("实际", "actual"), "variance": ("差异", "variance"),
     "budget_usage": ("使用率", "budget_usage"), "entry_no": ("费用编号", "entry_no"),
     "entry_date": ("日期", "entry_date"), "amount": ("金额", "amount"), "plan_kind": ("计划/任务", "plan_kind"),
-    "case_no": ("挽留案例", "case_no"), "description": ("说明", "description"), "purpose": ("用途", "purpose"),
+    "description": ("说明", "description"), "purpose": ("用途", "purpose"),
     "link_kind": ("关联", "link"), "link_no": ("编号", "number"), "subject": ("内容", "subject"),
     "entries": ("费用笔数", "entries"), "entry_cost": ("关联费用", "entry_cost"),
     "own_planned_cost": ("自身计划成本", "own_planned_cost"), "own_recorded_cost": ("自身记录成本", "own_recorded_cost"),

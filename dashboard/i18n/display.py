@@ -35,6 +35,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_period_end": ("截至", "As of"), "col_state": ("状态", "State"), "col_result": ("结果", "Result"),
     "col_tier": ("级别", "Tier"), "col_department": ("部门", "Department"), "col_code": ("编号", "Code"),
     "col_flag": ("标记", "Flag"), "col_segment": ("分类", "Segment"),
+    # drill-down: a chart's group or a card leads to its records; the filter shown with a way to clear it
+    "drill_active": ("筛选：{what} · 清除", "Filter: {what} · clear"),
+    "drill_clear_help": ("清除此筛选，显示全部记录", "Clear this filter and show every record"),
+    "drill_records": ("查看明细", "Show records"),
+    "drill_toast": ("下方明细已筛选：{what}", "The list below now shows: {what}"),
+    "drill_count": ("显示 {shown} 条，共 {total} 条", "{shown} of {total} records"),
+    "drill_hint": ("点击图中的柱形或方格，下方明细只显示该组；再次点击或点“清除”恢复全部。",
+                   "Click a bar or cell to list only its records below; click it again or “clear” to show all."),
+    "drill_listed": ("共 {shown} 条", "{shown} records"),
+    "drill_first_only": ("列出前 {shown} 条（完整明细见下载）", "The first {shown} listed (every one in the download)"),
+    "drill_first": ("列出前 {shown} 条，共 {total} 条（完整明细见下载）", "The first {shown} of {total} listed (every one in the download)"),
+    "abc_class_a": ("A 类客户", "A-class customers"), "drill_all_graded": ("全部已分级客户", "every graded customer"),
+    "retention_cases": ("挽留案例明细", "Retention cases"),
+    "drill_period_records": ("本期记录", "this period's records"),
     "days_short": ("{value} 天", "{value} d"), "hours_short": ("{value} 小时", "{value} h"),
 }
 
@@ -45,4 +59,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "overdue": ("超时", "overdue"), "version": ("版本", "version"), "content": ("内容", "content"),
     "history_at": ("时间", "at"), "history_actor": ("操作人", "by"), "history_action": ("操作", "action"),
     "history_before": ("修改前", "before"), "history_after": ("修改后", "after"), "resolution_days": ("解决时长(天)", "resolution_days"),
+    "case_no": ("案例编号", "case_no"), "started_on": ("开始日期", "started_on"), "closed_on": ("结束日期", "closed_on"),
+    "result": ("结果", "result"), "cost": ("挽留成本", "cost"),
 }

@@ -54,7 +54,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "owner_staff_no": ("负责人工号", "owner_staff_no"), "owner_name": ("负责人", "owner_name"),
     "on_schedule": ("按时", "on_schedule"),
     "on_schedule_rate": ("按时回访率", "on_schedule_rate"), "called_on": ("回访日期", "called_on"),
-    "result": ("结果", "result"), "note": ("备注", "note"), "item": ("礼品", "item"), "sent_on": ("赠送日期", "sent_on"),
+    "note": ("备注", "note"), "item": ("礼品", "item"), "sent_on": ("赠送日期", "sent_on"),
     "confirm_by": ("应确认日期", "confirm_by"), "confirmed_on": ("确认日期", "confirmed_on"),
     "reminder": ("提醒", "reminder"), "record": ("对象", "record"),
     "created_at": ("提醒时间", "created_at"), "read": ("已读", "read"),

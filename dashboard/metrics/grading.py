@@ -148,6 +148,34 @@ def grading(conn: Connection, scope: Scope, as_of: date,
                                                         "limit": limit})
 
 
+# the groups a grading chart can pick, each a column of `final` (issue 20's drill-down)
+GRADED_FILTERS = ("rfm_segment", "abc_class", "r_score", "f_score", "m_score")
+
+
+def graded_customers(conn: Connection, scope: Scope, as_of: date, abc_method: str | None = None,
+                     where: dict | None = None, limit: int | None = None) -> pd.DataFrame:
+    """The graded customers of one group (`where`: {column of GRADED_FILTERS: values}), in ABC order.
+
+    The records behind a bar of the segment or score chart or a class of the Pareto curve; the
+    grades are those of the whole population (a group is not graded among itself). A column
+    outside GRADED_FILTERS is refused.
+    """
+    where = where or {}
+    unknown = set(where) - set(GRADED_FILTERS)
+    if unknown:
+        raise ValueError(f"where: {sorted(unknown)} cannot be filtered on")
+    tests = [f"{column} = ANY(:w_{column})" for column in where]
+    params = {f"w_{column}": list(values) for column, values in where.items()}
+    sql = _GRADING + f"""
+    SELECT {', '.join(_GRADING_COLUMNS)} FROM (
+        SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
+               rfm_segment, value_class, abc_class, abc_rank
+        FROM (SELECT * FROM final WHERE {' AND '.join(tests) or 'true'} ORDER BY abc_rank LIMIT :limit) f
+        JOIN customers cu ON cu.id = f.customer_id) g ORDER BY abc_rank"""
+    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | params | {"abc_method": abc_method,
+                                                                                 "limit": limit})
+
+
 def grading_summary(conn: Connection, scope: Scope, as_of: date,
                     abc_method: str | None = None, points: int = 200) -> pd.DataFrame:
     """Every grading aggregate in one pass over the population (long format).

@@ -132,6 +132,19 @@ def retention_cases_open(conn: Connection, scope: Scope) -> pd.DataFrame:
     return frame(conn, sql, scoped(scope))
 
 
+def retention_cases(conn: Connection, scope: Scope, start: date, end: date, limit: int | None = None) -> pd.DataFrame:
+    """The cases started on [start, end] in scope, the records behind the page's figures: newest first."""
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE}
+    SELECT r.case_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code, r.reason,
+           r.method, r.started_on, r.closed_on, r.result, r.cost
+    FROM retention_cases r JOIN customers cu ON cu.id = r.customer_id JOIN scope ON scope.id = cu.department_id
+    JOIN departments d ON d.id = cu.department_id
+    WHERE r.started_on BETWEEN :start AND :end
+    ORDER BY r.started_on DESC, r.case_no LIMIT :limit"""
+    return frame(conn, sql, {"start": start, "end": end, "limit": limit} | scoped(scope))
+
+
 def total_row(by_reason: pd.DataFrame) -> pd.DataFrame:
     """The `ALL` row of `retention` (a one-row frame)."""
     return by_reason[by_reason.iloc[:, 0] == "ALL"]

@@ -44,9 +44,10 @@ def escape_markdown(text) -> str:
 _MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-def kpi_row(cards: list[dict]) -> None:
+def kpi_row(cards: list[dict], lang: str | None = None) -> None:
     """KPI cards: dicts with label, value, delta, and `inverse` when a rise is bad, `plain` when its
-    change must not be coloured (a rate over few cases), `help` for the card's tooltip.
+    change must not be coloured (a rate over few cases), `help` for the card's tooltip, `drill`
+    (see card_drill, needs `lang`) for a button under the card that leads to its records.
 
     More than five cards are split over two rows so values stay legible at 1280 pixels.
     """
@@ -61,6 +62,10 @@ def kpi_row(cards: list[dict]) -> None:
                           delta_color="off" if unchanged or card.get("plain") else
                           "inverse" if card.get("inverse") else "normal",
                           delta_arrow="off" if unchanged else "auto", help=card.get("help"))
+        if any(card.get("drill") for card in row):  # the cards' buttons on one line, whatever the cards' heights
+            for column, card in zip(st.columns(per_row), row):
+                if card.get("drill"):
+                    card_drill(column, card["drill"], card["label"], lang)
 
 
 def rate_card(label: str, lang: str, rate, part, base, before_rate, before_part=None, before_base=None,
@@ -261,3 +266,155 @@ def colour_legend(values, lang: str):
     """Label/colour scale pair for translated status labels."""
     domain = [value_label(v, lang) for v in values]
     return alt.Scale(domain=domain, range=[STATUS_COLORS.get(v, "#9e9e9e") for v in values])
+
+
+# Drill-down (issue 20): a click on a chart's group, or a KPI card's "records" button, filters the
+# page's record list to the records behind it. Each source keeps its filter in st.session_state
+# under drill_<page>_<chart> as {record column: value or list of values}, with the words shown;
+# the active filters are shown above the list, each with a button that clears it.
+DRILL_PREFIX = "drill_"
+
+
+def drill_key(page: str, chart: str) -> str:
+    return f"{DRILL_PREFIX}{page}_{chart}"
+
+
+def set_drill(page: str, chart: str, where: dict, label: str) -> None:
+    """Make `where` ({record column: value or values}) the filter of `chart` on `page`."""
+    where = {column: list(value) if isinstance(value, (list, tuple)) else [value] for column, value in where.items()}
+    st.session_state[drill_key(page, chart)] = {"where": where, "label": str(label)}
+
+
+def clear_drill(page: str, chart: str) -> None:
+    key = drill_key(page, chart)
+    st.session_state[key] = None
+    st.session_state[f"{key}_seen"] = None
+    # a new widget key draws the chart again without its selection
+    st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
+
+
+def active_drills(page: str) -> dict[str, dict]:
+    """The page's active drill filters by chart, in the order they were set."""
+    prefix = drill_key(page, "")
+    return {key[len(prefix):]: value for key, value in st.session_state.items()
+            if key.startswith(prefix) and not key.endswith(("_seen", "_round")) and "_chart_" not in key
+            and isinstance(value, dict)}
+
+
+def drill_chart(chart: alt.Chart, page: str, name: str, fields: dict[str, str] | list[str], label, where=None,
+                **kwargs) -> None:
+    """Draw `chart` so that a click on a mark filters the page's records to that group.
+
+    `fields` maps the chart's data fields to record columns ({"key": "department_code"}); or
+    is a list of the fields, with `where(point)` giving the record filter. `label(point)` gives
+    the words for the picked point (names, not codes). Clicking the same mark again, or
+    elsewhere, clears the filter, as does the filter's clear button.
+    """
+    key = drill_key(page, name)
+    widget = f"{key}_chart_{st.session_state.get(f'{key}_round', 0)}"
+    fresh = widget not in st.session_state  # first drawn (or back from another page): no click yet
+    selection = alt.selection_point(fields=list(fields), name="pick")
+    event = st.altair_chart(chart.add_params(selection), on_select="rerun", key=widget,
+                            width=kwargs.pop("width", "stretch"), **kwargs)
+    points = (event or {}).get("selection", {}).get("pick", []) if event else []
+    picked = {field: points[0].get(field) for field in fields} if points else None
+    if fresh:
+        st.session_state[f"{key}_seen"] = picked
+        return
+    if picked != st.session_state.get(f"{key}_seen"):  # the user clicked
+        st.session_state[f"{key}_seen"] = picked
+        if picked is None:
+            st.session_state[key] = None
+        else:
+            if active_drills(page).get("kpi"):  # a card's filter names a whole set: a click replaces it
+                clear_drill(page, "kpi")
+            set_drill(page, name, where(picked) if where else
+                      {column: picked[field] for field, column in fields.items()}, label(picked))
+        st.rerun()  # a list drawn above the chart shows the new filter too
+
+
+def card_drill(column, drill: dict, card_label: str, lang: str) -> None:
+    """A button under a KPI card that shows the records behind it.
+
+    `drill`: page, where ({record column: value or values}, {} for all of the period's), and
+    `open` (a page file) when the records are on another page (the overview's cards).
+    The card's filter replaces the page's other drill filters: it names the whole set.
+    """
+    page, where = drill["page"], drill.get("where")
+    label = drill.get("label") or card_label.split(" · ")[0]
+    key = f"{drill_key(page, 'kpi')}_{card_label.split(' · ')[0]}_{drill.get('open', '')}"
+
+    def choose():
+        for chart in active_drills(page):
+            clear_drill(page, chart)
+        if where is not None:  # None: the page's own list is the card's records (the overdue list)
+            set_drill(page, "kpi", where, label)
+            if not drill.get("open"):  # the list is further down the page: say where the records went
+                st.toast(t("drill_toast", lang, what=escape_markdown(label)), icon=":material/filter_alt:")
+
+    if drill.get("open"):
+        if column.button(t("drill_records", lang), key=key, icon=":material/list:", type="tertiary"):
+            choose()
+            st.switch_page(drill["open"], query_params=dict(st.query_params))  # the same filters there
+    else:
+        column.button(t("drill_records", lang), key=key, icon=":material/list:", type="tertiary", on_click=choose)
+
+
+def drill_caption(lang: str) -> None:
+    st.caption(t("drill_hint", lang))
+
+
+def drill_filters(page: str, lang: str) -> dict[str, dict]:
+    """Show the page's active drill filters, each as "Filter: X · clear"; returns them."""
+    active = active_drills(page)
+    for chart, drill in active.items():
+        st.button(t("drill_active", lang, what=escape_markdown(drill["label"])), key=f"{drill_key(page, chart)}_clear",
+                  icon=":material/filter_alt_off:", on_click=clear_drill, args=(page, chart),
+                  help=t("drill_clear_help", lang))
+    return active
+
+
+def picked_day(value):
+    """A point picked on a time axis (vega-lite gives milliseconds since 1970, UTC) as its date."""
+    if value is None:
+        return None
+    return pd.Timestamp(value, unit="ms", tz="UTC").date() if isinstance(value, (int, float)) else \
+        pd.Timestamp(value).date()
+
+
+def drill_period(drills: dict[str, dict], chart: str = "trend"):
+    """The period start a time-series chart's click picked (its records are read for that period), or None."""
+    drill = drills.get(chart)
+    return drill["where"]["period_start"][0] if drill else None
+
+
+def apply_drill(frame: pd.DataFrame, drills: dict[str, dict], skip: tuple[str, ...] = ("trend",)) -> pd.DataFrame:
+    """The rows of `frame` every active drill filter keeps (a filter on a column it lacks keeps none).
+
+    A time-series chart's filter (`skip`) picks which period's records are read instead.
+    """
+    for chart, drill in drills.items():
+        if chart in skip:
+            continue
+        for column, value in drill["where"].items():
+            if column not in frame.columns:
+                return frame.iloc[0:0]
+            values = value if isinstance(value, (list, tuple)) else [value]
+            frame = frame[frame[column].isin(values)]
+    return frame
+
+
+def drill_records(frame: pd.DataFrame, page: str, lang: str, period_records=None) -> pd.DataFrame:
+    """The active filters shown with their clear buttons, then the rows they keep, counted.
+
+    `period_records(start)` reads the records of the period a time-series chart's click picked.
+    """
+    drills = drill_filters(page, lang)
+    if not drills:
+        return frame
+    start = drill_period(drills)
+    if start is not None and period_records is not None:
+        frame = period_records(start)
+    kept = apply_drill(frame, drills)
+    st.caption(t("drill_count", lang, shown=formats.fmt_number(len(kept)), total=formats.fmt_number(len(frame))))
+    return kept

@@ -21,7 +21,9 @@ of its SLA, and one overdue (its handler, else the heads of the customer's depar
 complaint's callback (the same); a customer's scheduled callback or a dissatisfied survey answer,
 a gift's delivery not confirmed in 3 days, a customer flagged drop or stopped in the month to date,
 downgraded or losing its tier (the customer's owner); a suggestion answered in the last 14 days
-(the one who made it).
+(the one who made it); a 360 rating requested in an open evaluation cycle (the rater, until the
+rating is given or the cycle closes: record `cycle/evaluatee`, never a score); a budget overrun in
+the running month (the department's heads and the managers: record `department/category@month`).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ import sqlalchemy as sa
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import callbacks, clock, fluctuation, plans, tiers
+from dashboard.metrics import callbacks, clock, cost, evaluation, fluctuation, plans, tiers
 from dashboard.core.user import User
 from db.engine import app_timezone
 
@@ -143,6 +145,63 @@ def _suggestion_kinds(conn, params: dict) -> None:
       AND answered_at > CAST(:now AS timestamptz) - interval '{ANSWERED_DAYS} days'"""), params)
 
 
+def _rating_kinds(conn, params: dict) -> None:
+    """A participant's rating due in an open cycle: whom they rate follows the organisation among the
+    cycle's participants (metrics/evaluation.py), until the rating is given or the cycle closes."""
+    from dashboard.writes.evaluation import cycle_period
+
+    open_cycles = conn.execute(sa.text(
+        "SELECT cycle, opened_at FROM evaluation_cycles WHERE closed_at IS NULL ORDER BY cycle")).all()
+    for name, opened_at in open_cycles:
+        try:   # due by the end of the cycle's own period, or the day it was opened if that is later
+            end = max(cycle_period(name).end, opened_at.astimezone(app_timezone()).date())
+        except ValueError:
+            end = opened_at.astimezone(app_timezone()).date()
+        conn.execute(sa.text(evaluation._PAIRS + f""",
+        {_PEOPLE}
+        {_INSERT}
+        SELECT p.evaluator_id, 'rating_requested', CAST(:cycle AS text) || '/' || x.staff_no,
+               {_end_of('CAST(:cycle_end AS date)')}, NULL::integer, NULL::bigint, NULL::integer
+        FROM pairs p JOIN people x ON x.id = p.evaluatee_id JOIN active a ON a.id = p.evaluator_id
+        WHERE p.relation IS NOT NULL AND (CAST(:staff AS integer) IS NULL OR p.evaluator_id = :staff)
+          AND NOT EXISTS (SELECT 1 FROM evaluations_360 e WHERE e.period = :cycle
+                          AND e.evaluator_staff_id = p.evaluator_id AND e.evaluatee_staff_id = p.evaluatee_id)"""),
+            params | {"cycle": name, "cycle_end": end, "department": None})
+
+
+def _cost_kinds(conn, today: date, params: dict) -> None:
+    """A department's actual cost of a category above its approved budget pro-rated to the month to
+    date (metrics/cost.py, the Service cost page's cut of a running month), once per month."""
+    month = Period.parse(today.strftime("%Y-%m"))
+    first = "CAST(:month_start AS date)"
+    conn.execute(sa.text(f"""
+    WITH {_PEOPLE},
+    managers AS (SELECT id FROM active WHERE role = 'manager'),
+    budgeted AS (
+        SELECT b.department_id, b.category, sum({cost.share('b', first, 'CAST(:today AS date)')}) AS n
+        FROM service_budgets b
+        WHERE b.status = 'approved' AND b.period_start <= CAST(:today AS date) AND b.period_end >= {first}
+        GROUP BY b.department_id, b.category
+    ),
+    spent AS (
+        SELECT e.department_id, e.category, sum(e.amount) AS actual
+        FROM cost_entries e WHERE e.entry_date BETWEEN {first} AND CAST(:today AS date)
+        GROUP BY e.department_id, e.category
+    ),
+    overrun AS (
+        SELECT d.id AS department_id, d.code || '/' || b.category || '@' || :month AS ref
+        FROM budgeted b JOIN spent s USING (department_id, category) JOIN departments d ON d.id = b.department_id
+        WHERE s.actual > {cost.cents('b.n')}
+    )
+    {_INSERT}
+    SELECT t.staff_id, 'budget_overrun', o.ref, {_end_of('CAST(:month_end AS date)')}, NULL::integer, NULL::bigint,
+           NULL::integer
+    FROM overrun o
+    JOIN LATERAL (SELECT h.id AS staff_id FROM heads h WHERE h.department_id = o.department_id
+                  UNION ALL SELECT m.id FROM managers m) t ON true"""),
+        params | {"month": month.label, "month_start": month.start, "month_end": month.end})
+
+
 def refresh(conn, now: datetime, staff_id: int | None = None) -> dict[str, int]:
     """Make the reminders due at `now` and resolve those whose condition ended; for one person or everyone.
 
@@ -159,6 +218,8 @@ def refresh(conn, now: datetime, staff_id: int | None = None) -> dict[str, int]:
     _complaint_kinds(conn, params)
     _customer_kinds(conn, today, params)
     _suggestion_kinds(conn, params)
+    _rating_kinds(conn, params | {"staff": staff_id})
+    _cost_kinds(conn, today, params)
     who = {"staff": staff_id}
     made = conn.execute(sa.text("""
         WITH upsert AS (
