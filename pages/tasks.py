@@ -224,7 +224,7 @@ with tabs[3]:
                 forms.slot(slots, "success_count")
                 c_cost = left.text_input(t("f_cost", L), value=f"{entry.net_cost:.2f}", key=f"correct_cost_{fix_no}_{day}")
                 forms.slot(slots, "cost")
-                c_reason = st.text_area(t("f_reason", L), key=f"correct_reason_{fix_no}_{day}")
+                c_reason = st.text_area(t("f_correction_reason", L), key=f"correct_reason_{fix_no}_{day}")
                 forms.slot(slots, "reason")
                 forms.slot(slots, "recorded_on")
                 forms.slot(slots, "plan_no")

@@ -14,7 +14,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "correct_intro": ("更正不会覆盖原记录：系统按记录日期添加一条更正记录（差额），并记下更正人和原因。全部填 0 即撤销该记录。",
                       "A correction never overwrites the entry: a correcting entry with the difference is added on the entry's date, with who made it and why. Zeros withdraw the entry."),
     "f_correct_entry": ("要更正的记录", "Entry to correct"),
-    "f_reason": ("更正原因", "Reason for the correction"),
+    "f_correction_reason": ("更正原因", "Reason for the correction"),
     "correct_save": ("保存更正", "Save the correction"),
     "progress_entries": ("进度记录（含更正）", "Progress entries (with corrections)"),
     "plan_record": ("计划档案", "Plan record"),
