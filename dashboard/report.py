@@ -177,10 +177,12 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
 
 
 def service_figures(now: pd.DataFrame, before: pd.DataFrame) -> list[Figure]:
-    """Service plans' successes in the week (metrics.md: Σ success_count / Σ completed_count), with the base."""
+    """Service plans' successes in the week and their rate (metrics.md: Σ success_count / Σ completed_count).
+
+    Two tiles, so the plans slide keeps one row of four; the completed count (the rate's base) is
+    on the plans page and in the quality export."""
     q_now, q_before = now[now["level"] == "all"].iloc[0], before[before["level"] == "all"].iloc[0]
-    return [Figure("kpi_service_completed", q_now["completed_count"], q_before["completed_count"]),
-            Figure("kpi_service_successes", q_now["success_count"], q_before["success_count"]),
+    return [Figure("kpi_service_successes", q_now["success_count"], q_before["success_count"]),
             Figure("kpi_service_success_rate", q_now["service_success_rate"], q_before["service_success_rate"], "rate")]
 
 

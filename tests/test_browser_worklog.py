@@ -65,5 +65,19 @@ def test_a_work_list_row_opens_its_record(server):
             page.mouse.wheel(0, 300)
             page.wait_for_timeout(400)
             page.screenshot(path=str(SHOTS / f"worklog-plan-record-{username}-{lang}.png"))
+            if username == "head":
+                continue
+            # the weekly review's plans slide (the fourth) with the services completed and successful
+            page.locator("[data-testid='stSidebarNav'] a[href$='present']").click()
+            wait_until_done(page)
+            for number in ("1", "2", "3"):
+                page.keyboard.press("ArrowRight")
+                page.wait_for_function(f"document.querySelector('.slide') && "
+                                       f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
+            slide = page.locator(".slide")
+            assert t("kpi_service_success_rate", lang) in slide.inner_text()
+            box = slide.bounding_box()
+            page.screenshot(path=str(SHOTS / f"worklog-slide-plans-{lang}.png"))
+            assert box["y"] + box["height"] <= 720 + 1, "the plans slide runs off the screen"
             page.close()
         browser.close()

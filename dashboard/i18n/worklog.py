@@ -23,7 +23,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "open_task": ("打开任务", "Open task"),
     "entry_original": ("原记录", "Entry"), "entry_correction": ("更正", "Correction"),
     "plans_record_pick": ("查看计划档案", "Open a plan's record"),
-    "kpi_service_completed": ("服务完成数", "Services completed"),
     "kpi_service_successes": ("服务成功数", "Services successful"),
     "kpi_service_success_rate": ("服务成功率", "Service success rate"),
     "pick_row_to_open": ("点击行首选择一行即可打开其记录。", "Select a row (its first cell) to open its record."),
