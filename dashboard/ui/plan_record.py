@@ -6,12 +6,13 @@ import streamlit as st
 
 from dashboard.core.calls import Call
 from dashboard.core.scope import Scope
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 from dashboard.metrics import plans
 from dashboard.ui import data, display
 
-RECORD_COLUMNS = ["plan_no", "kind", "type", "staff_name", "start_date", "end_date", "planned_count", "minimum_count",
-                  "actual_count", "completion_rate", "status", "success_count", "success_rate", "method"]
+# fits 1280 pixels with a service plan's two success columns; its number and dates are in the line above
+RECORD_COLUMNS = ["type", "staff_name", "planned_count", "minimum_count", "actual_count", "completion_rate", "status",
+                  "success_count", "success_rate", "method"]
 
 
 def show(row: pd.Series, scope: Scope, lang: str, key: str) -> None:
@@ -21,6 +22,7 @@ def show(row: pd.Series, scope: Scope, lang: str, key: str) -> None:
     rate's base); the text the user typed is shown as plain text.
     """
     st.markdown("**" + t("plan_record", lang) + "**")
+    st.text(f"{row['plan_no']} · {value_label(row['kind'], lang)} · {row['start_date']} – {row['end_date']}")
     columns = [c for c in RECORD_COLUMNS if c in row.index and (row["type"] == "service" or not c.startswith("success"))]
     display.show_table(pd.DataFrame([row[columns]]), lang, key=f"{key}_figures")
     for label, field in (("f_content", "content"), ("f_purpose", "purpose")):
