@@ -48,7 +48,10 @@ def main(argv: list[str]) -> int:
     elif argv[0] == "cli":
         command = [str(PYTHON), "-m", "dashboard", *argv[1:]]
     else:
-        command = [str(PYTHON), "-m", "pytest", *argv[1:]]
+        # two workers (pytest-xdist, one embedded server each: tests/conftest.py) halve the suite's
+        # time on a 2-core machine; `-n 0` runs it in one process
+        workers = [] if any(a.startswith(("-n", "--numprocesses")) for a in argv[1:]) else ["-n", "2"]
+        command = [str(PYTHON), "-m", "pytest", *workers, *argv[1:]]
     return subprocess.call(command, cwd=ROOT, env=env)
 
 

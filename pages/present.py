@@ -29,6 +29,7 @@ st.html("""<style>
 .slide .tile {background: #17213a; border: 2px solid #2f4066; border-radius: 10px; padding: 8px 16px;
              flex: 1 1 calc(25% - 18px); min-width: 0;}
 .slide .tiles.n6 .tile {flex-basis: calc(33.3% - 18px);}
+.slide .tiles.n5 {gap: 12px;} .slide .tiles.n5 .tile {flex-basis: calc(20% - 12px); padding: 8px 10px;} .slide .tiles.n5 .value {font-size: 48px;}
 .slide .label {font-size: 28px; color: #e3f2fd;} .slide .value {font-size: 60px; font-weight: 700; color: #ffffff;}
 .slide .delta {font-size: 28px;} .slide .before {color: #cfd8dc;}
 .slide h2 {font-size: 28px; color: #e3f2fd; margin: 4px 0; padding: 0; font-weight: 600;} .slide .good {color: #69f0ae;} .slide .bad {color: #ff8a80;} .slide .same {color: #cfd8dc;}

@@ -63,7 +63,7 @@ def table_headers(at) -> list[str]:
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN_HEADERS = {"ABC", "R", "F", "M"}
+LATIN_HEADERS = {"ABC", "R", "F", "M", "CSAT", "NPS"}  # the names a Chinese office uses too
 
 
 def untranslated(texts: list[str]) -> set[str]:

@@ -23,6 +23,8 @@ def exports(engine) -> dict[str, str]:
         for name, view in VIEWS.items():
             if view.needs == "period":
                 parameters = resolve_parameters(view, period=Period.parse("2026-05"), today=date(2026, 6, 1))
+            elif view.needs == "cycle":
+                parameters = resolve_parameters(view, cycle="2026-Q2")
             elif view.needs == "as_of":
                 parameters = resolve_parameters(view, as_of=date(2026, 5, 31), today=date(2026, 6, 1))
             else:
