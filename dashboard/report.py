@@ -147,6 +147,7 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_plans_behind", s_now.get("behind", 0), s_before.get("behind", 0), worse_when_up=True),
             Figure("kpi_plans_below_min", s_now.get("below_minimum", 0), s_before.get("below_minimum", 0),
                    worse_when_up=True),
+            *service_figures(data["quality_now"], data["quality_before"]),
         ], table=behind[["plan_no", "staff_name", "type", "actual_count", "expected_count", "status"]]),
         Section("drops", "largest_drops", [
             Figure("kpi_drops", sum_now["drop"], sum_before["drop"], worse_when_up=True),
@@ -193,6 +194,16 @@ def calls_section(now: pd.DataFrame, before: pd.DataFrame) -> Section:
         Figure("kpi_asa", total(now, "asa_seconds"), total(before, "asa_seconds"), "mean", worse_when_up=True),
         Figure("kpi_calls_fcr", total(now, "fcr_rate"), total(before, "fcr_rate"), "rate"),
     ], table=queues.head(6)[["queue", "offered", "service_level", "abandon_rate", "asa_seconds", "fcr_rate"]])
+
+
+def service_figures(now: pd.DataFrame, before: pd.DataFrame) -> list[Figure]:
+    """Service plans' successes in the week and their rate (metrics.md: Σ success_count / Σ completed_count).
+
+    Two tiles, so the plans slide keeps one row of four; the completed count (the rate's base) is
+    on the plans page and in the quality export."""
+    q_now, q_before = now[now["level"] == "all"].iloc[0], before[before["level"] == "all"].iloc[0]
+    return [Figure("kpi_service_successes", q_now["success_count"], q_before["success_count"]),
+            Figure("kpi_service_success_rate", q_now["service_success_rate"], q_before["service_success_rate"], "rate")]
 
 
 def quality_section(now: pd.DataFrame, before: pd.DataFrame) -> Section:

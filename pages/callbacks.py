@@ -65,6 +65,9 @@ else:
     shown = due[columns].astype({"last_callback_on": "string", "due_on": "string"})
     row = display.show_table(shown, L, height=min(400, 38 + 35 * len(shown)), key="callbacks_due", pick_row=True)
     picked = None if row is None else due["customer_code"].iloc[row]
+    if picked:  # the picked customer's whole file, a click away
+        st.page_link("pages/customer_file.py", icon=":material/folder_shared:", query_params={"customer": picked, "lang": L},
+                     label=f"{t('nav_customer_file', L)}: {picked} {due['customer_name'].iloc[row]} →")
 
 st.subheader(t("record_callback", L))
 slots: dict = {}

@@ -5,7 +5,7 @@ from dashboard.core import vocabulary as v
 from dashboard.core.calls import Call
 from dashboard.i18n import t, value_label
 from dashboard.metrics import complaints, records
-from dashboard.ui import data, filters, forms, session
+from dashboard.ui import data, filters, forms, links, session
 from dashboard.writes import complaints as complaint_writes
 
 f = filters.page_filters()
@@ -13,7 +13,9 @@ L, user = f.lang, session.signed_in()
 st.title(t("nav_complaint_entry", L))
 staff = data.fetch(Call(records.staff_list, f.scope))
 names = dict(zip(staff["staff_no"], staff["name"]))
-register, update = st.tabs([t("tab_register", L), t("tab_update", L)])
+# a work list's row names its complaint (?complaint=T…): the page opens on its update, with it chosen
+asked = links.asked_once("complaint", "complaint_lookup")
+register, update = st.tabs([t("tab_register", L), t("tab_update", L)], default=t("tab_update", L) if asked else None)
 
 with register:
     slots: dict = {}

@@ -12,7 +12,7 @@ from dashboard.core.periods import Period
 from dashboard.core.vocabulary import PRIORITY
 from dashboard.i18n import t, value_label
 from dashboard.metrics import calls, clock, complaints
-from dashboard.ui import data, display, filters
+from dashboard.ui import data, display, filters, links
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
@@ -103,8 +103,11 @@ overdue = figures["overdue"]
 if overdue.empty:
     st.success(t("no_overdue", L))
 else:
-    display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "deadline",
-                                "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue")
+    st.caption(t("pick_row_to_open", L))
+    picked = display.show_table(overdue[["complaint_no", "customer_name", "department_code", "priority", "deadline",
+                                         "hours_overdue", "handler_name"]], L, height=260, key="complaints_overdue",
+                                pick_row=True)
+    links.open_picked(overdue, picked, "complaint", "complaint_no")
 
 if not g(kpis, "received"):
     display.empty(L)

@@ -7,7 +7,7 @@ from dashboard.core.calls import Call
 from dashboard.i18n import t
 from dashboard.metrics import complaints, plans
 from dashboard.core.vocabulary import COST_CATEGORY, REMINDER_KIND
-from dashboard.ui import data, display, filters, reminders, session
+from dashboard.ui import data, display, filters, links, reminders, session
 
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
@@ -69,13 +69,19 @@ for title, frame in ((t("my_behind", L), behind), (t("my_overdue_tasks", L), ove
     if frame.empty:
         st.caption(t("no_items", L))
     else:
-        display.show_table(frame[columns], L, height=min(400, 38 + 35 * len(frame)), key=f"mywork_{title}")
+        st.caption(t("pick_row_to_open", L))
+        picked = display.show_table(frame[columns], L, height=min(400, 38 + 35 * len(frame)), key=f"mywork_{title}",
+                                    pick_row=True)
+        links.open_picked(frame, picked, "plan", "plan_no")
 for title, frame in ((t("waiting_response", L), for_response), (t("waiting_callback", L), for_callback)):
     st.subheader(title)
     if frame.empty:
         st.caption(t("no_items", L))
     else:
-        display.show_table(frame[["complaint_no", "customer_name", "priority", "received_at", "due_at", "handler_name"]],
-                      L, height=min(400, 38 + 35 * len(frame)), key=f"mywork_{title}")
+        st.caption(t("pick_row_to_open", L))
+        picked = display.show_table(frame[["complaint_no", "customer_name", "priority", "received_at", "due_at",
+                                           "handler_name"]], L, height=min(400, 38 + 35 * len(frame)),
+                                    key=f"mywork_{title}", pick_row=True)
+        links.open_picked(frame, picked, "complaint", "complaint_no")
 st.page_link("pages/tasks.py", label=t("nav_tasks", L) + " →")
 st.page_link("pages/complaint_entry.py", label=t("nav_complaint_entry", L) + " →")

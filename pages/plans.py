@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.i18n import t, value_label
 from dashboard.metrics import plans, records
-from dashboard.ui import data, display, filters
+from dashboard.ui import data, display, filters, plan_record
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
@@ -56,7 +56,7 @@ display.kpi_row([
 
 ALL_COLUMNS = ["plan_no", "kind", "type", "department_code", "staff_name", "start_date", "end_date", "planned_count",
                "minimum_count", "actual_count", "expected_count", "completion_rate", "status", "planned_cost",
-               "actual_cost", "cost_variance"]
+               "actual_cost", "cost_variance", "success_count", "success_rate", "method", "purpose"]
 # the columns a head acts on fit 1280 pixels (status, progress, cost, who); the rest behind the toggle and in the export
 KEY_COLUMNS = ["plan_no", "type", "staff_name", "end_date", "actual_count", "expected_count", "completion_rate",
                "status", "actual_cost"]
@@ -105,3 +105,16 @@ shown = frame[frame["status"].isin(status_choice)] if status_choice else frame
 shown = display.drill_records(shown, PAGE, L)
 display.show_table(shown[columns], L, height=420, key="plans_table")
 display.downloads(exports.PLANS, scope, L, "plans_dl", as_of=f.as_of, start=period.start, end=period.end)
+
+# a plan's record: what its form captured (content, purpose, method) and a service plan's successes
+st.subheader(t("plans_record_pick", L))
+plan_nos = list(shown["plan_no"])
+asked = st.query_params.get("plan")
+if asked in plan_nos and st.session_state.get("_plans_asked") != asked:
+    st.session_state["plans_record"] = asked
+    st.session_state["_plans_asked"] = asked
+names = dict(zip(frame["plan_no"], frame["staff_name"]))
+picked = st.selectbox(t("f_plan_no", L), plan_nos, key="plans_record",
+                      format_func=lambda no: f"{no} · {names[no]}" if isinstance(names.get(no), str) else no)
+if picked:
+    plan_record.show(frame[frame["plan_no"] == picked].iloc[0], scope, L, f"plans_record_{picked}")

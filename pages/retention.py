@@ -152,3 +152,5 @@ else:
     st.caption(t("pick_at_risk_row", L))
     st.page_link("pages/retention_entry.py", icon=":material/person_add:", query_params={"customer": chosen["customer_code"], "lang": L},
                  label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")
+    st.page_link("pages/customer_file.py", icon=":material/folder_shared:", query_params={"customer": chosen["customer_code"], "lang": L},
+                 label=f"{t('nav_customer_file', L)}: {chosen['customer_code']} {chosen['customer_name']} →")

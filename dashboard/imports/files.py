@@ -282,7 +282,7 @@ WRITES: dict[str, tuple[str, str]] = {
                           "note text", """
         INSERT INTO plan_progress (plan_id, recorded_on, completed_count, cost, success_count, note)
         SELECT p.id, s.recorded_on, s.completed_count, s.cost, s.success_count, s.note FROM s JOIN plans p ON p.plan_no = s.plan_no
-        ON CONFLICT (plan_id, recorded_on) DO UPDATE SET completed_count = EXCLUDED.completed_count,
+        ON CONFLICT (plan_id, recorded_on) WHERE corrects_id IS NULL DO UPDATE SET completed_count = EXCLUDED.completed_count,
             cost = EXCLUDED.cost, success_count = EXCLUDED.success_count, note = EXCLUDED.note
         WHERE (plan_progress.completed_count, plan_progress.cost, plan_progress.success_count, plan_progress.note)
             IS DISTINCT FROM (EXCLUDED.completed_count, EXCLUDED.cost, EXCLUDED.success_count, EXCLUDED.note);"""),

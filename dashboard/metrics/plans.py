@@ -32,6 +32,7 @@ _PLANS = f"""
             FROM plan_progress WHERE plan_id = p.id AND recorded_on <= :d
         ) pr
         WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+          AND (CAST(:plan_no AS text) IS NULL OR p.plan_no = :plan_no)
           AND (CAST(:overlap_start AS date) IS NULL OR p.end_date >= :overlap_start)
           AND (CAST(:overlap_end AS date) IS NULL OR p.start_date <= :overlap_end)
     ),
@@ -53,13 +54,19 @@ _PLANS = f"""
            CASE WHEN type = 'service' THEN success_count END AS success_count,
            CASE WHEN type = 'service' THEN {rate('success_count', 'actual_count')} END
                AS success_rate,
-           content, method
+           content, purpose, method
     FROM base
     )"""
 
 
-def _plan_params(scope: Scope, as_of, staff_no, start, end) -> dict:
-    return {"d": as_of, "staff_no": staff_no, "overlap_start": start, "overlap_end": end} | scoped(scope)
+def _plan_params(scope: Scope, as_of, staff_no, start, end, plan_no: str | None = None) -> dict:
+    return {"d": as_of, "staff_no": staff_no, "overlap_start": start, "overlap_end": end,
+            "plan_no": plan_no} | scoped(scope)
+
+
+def tracked_plan(conn: Connection, scope: Scope, as_of: date, plan_no: str) -> pd.DataFrame:
+    """One plan or task as `plans` tracks it as of `as_of` (with purpose, method and successes); empty outside `scope`."""
+    return frame(conn, _PLANS + " SELECT * FROM tracked", _plan_params(scope, as_of, None, None, None, plan_no))
 
 
 def plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
@@ -135,3 +142,46 @@ def open_plans(conn: Connection, scope: Scope, as_of: date, staff_no: str | None
 def per_status(counts: pd.DataFrame) -> dict[str, int]:
     """plan_status_counts as {status: plans} (a status without plans is absent)."""
     return dict(zip(counts["status"], counts["plans"]))
+
+
+def plan_record(conn: Connection, scope: Scope, plan_no: str) -> pd.DataFrame:
+    """One plan or task as stored (for its edit form): values, version, who made and who assigned it.
+
+    Empty when the plan is outside `scope`, as for one that does not exist.
+    """
+    sql = f"""WITH RECURSIVE {SCOPE_CTE}
+        SELECT p.plan_no, p.kind, p.type, p.horizon, d.code AS department_code, st.staff_no, st.name AS staff_name,
+               p.start_date, p.end_date, p.planned_count, p.minimum_count, p.planned_cost, p.content, p.purpose,
+               p.method, mk.staff_no AS created_by_staff_no, mk.name AS created_by_name,
+               ab.staff_no AS assigned_by_staff_no, ab.name AS assigned_by_name, p.version
+        FROM plans p JOIN scope ON scope.id = p.department_id JOIN departments d ON d.id = p.department_id
+        LEFT JOIN staff st ON st.id = p.staff_id LEFT JOIN staff mk ON mk.id = p.created_by_staff_id
+        LEFT JOIN staff ab ON ab.id = p.assigned_by_staff_id
+        WHERE p.plan_no = :p"""
+    return frame(conn, sql, {"p": plan_no} | scoped(scope))
+
+
+def progress_entries(conn: Connection, scope: Scope, plan_no: str) -> pd.DataFrame:
+    """The progress of one plan, entries and their corrections, by date (each correction under its entry).
+
+    `entry` is `entry` or `correction`; a correction's counts and cost are signed differences and
+    `reason` says why; `net_*` on an entry is what it counts after its corrections (0 when withdrawn).
+    Empty when the plan is outside `scope`.
+    """
+    sql = f"""WITH RECURSIVE {SCOPE_CTE},
+        rows AS (
+            SELECT pr.*, coalesce(pr.corrects_id, pr.id) AS entry_id FROM plan_progress pr
+            JOIN plans p ON p.id = pr.plan_id JOIN scope ON scope.id = p.department_id
+            WHERE p.plan_no = :p)
+        SELECT r.recorded_on, CASE WHEN r.corrects_id IS NULL THEN 'entry' ELSE 'correction' END AS entry,
+               r.completed_count, r.success_count, r.cost,
+               CASE WHEN r.corrects_id IS NULL THEN sum(r.completed_count) OVER w END AS net_completed,
+               CASE WHEN r.corrects_id IS NULL AND count(r.success_count) OVER w > 0
+                    THEN sum(coalesce(r.success_count, 0)) OVER w END AS net_success,
+               CASE WHEN r.corrects_id IS NULL THEN sum(r.cost) OVER w END AS net_cost,
+               CASE WHEN r.corrects_id IS NULL THEN count(*) OVER w - 1 END AS corrections,
+               coalesce(r.reason, r.note) AS note, s.name AS recorded_by, r.entered_at
+        FROM rows r LEFT JOIN staff s ON s.id = r.recorded_by
+        WINDOW w AS (PARTITION BY r.entry_id)
+        ORDER BY r.recorded_on, r.entry_id, r.corrects_id NULLS FIRST, r.id"""
+    return frame(conn, sql, {"p": plan_no} | scoped(scope))

@@ -73,7 +73,7 @@ def page_filters() -> Filters:
 # Filter widgets change their labels with the language, which makes Streamlit treat them as new
 # widgets and reset them. Their values are therefore mirrored under "_<key>" by the user's own
 # changes (on_change) and restored before the widgets are drawn.
-FILTER_KEYS = ("f_kind", "f_anchor", "f_range", "f_dept")
+FILTER_KEYS = ("f_kind", "f_anchor", "f_range", "f_dept", "lang")  # lang too: st.switch_page (a row opening its record) drops widget state
 
 
 def _remember(key: str) -> None:
@@ -149,7 +149,7 @@ def sidebar_filters(departments: pd.DataFrame, user: User) -> Filters:
     """
     init_state_from_url()
     _restore_filters()
-    lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
+    lang = st.sidebar.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True, on_change=_remember, args=("lang",),
                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     st.sidebar.subheader(t("filters", lang))
     kind = st.sidebar.selectbox(t("period_kind", lang), KINDS, key="f_kind", on_change=_remember, args=("f_kind",),

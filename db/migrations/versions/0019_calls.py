@@ -4,12 +4,12 @@ A call belongs to its customer's department, else to its staff member's (set whe
 written); one with neither has no department and is seen by managers only.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
