@@ -40,6 +40,7 @@ MENU = [
     ("grading", "nav_grading", ":material/sell:", "section_analysis", None),
     ("cost", "nav_cost", ":material/payments:", "section_analysis", None),
     ("quality", "nav_quality", ":material/star:", "section_analysis", None),
+    ("contact_centre", "nav_contact_centre", ":material/headset_mic:", "section_analysis", None),
     ("evaluation", "nav_evaluation", ":material/groups:", "section_analysis", None),
     ("present", "nav_present", ":material/slideshow:", "section_analysis", None),
     ("customer_file", "nav_customer_file", ":material/folder_shared:", "section_archives", None),

@@ -33,6 +33,7 @@ PAGES += ["cost"]  # service cost
 PAGES += ["quality", "evaluation"]  # service quality, evaluation
 # the archives: the customer file opens the first customer found (its whole timeline), cold
 PAGES += ["customer_file", "customer_log", "staff", "departments"]
+PAGES += ["contact_centre"]  # the contact centre (calls)
 PAGES += ["tasks"]  # tasks and plans: the edit and correction forms, a plan's record with its progress entries
 captured: list[tuple[str, object]] = []
 WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|CREATE|TRUNCATE)\b", re.IGNORECASE)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import archives, callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
+from dashboard.metrics import archives, callbacks, calls, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -85,6 +85,9 @@ VIEWS: dict[str, View] = {v.name: v for v in (COMPLAINTS, COMPLAINT_SUMMARY, PLA
                                               GRADING, SERVICE_COST, CUSTOMER_LOG)}
 VIEWS |= {v.name: v for v in (CALLBACKS_DUE, CALLBACK_RATES)}
 VIEWS |= {v.name: v for v in (QUALITY, EVALUATION)}
+CALL_SUMMARY = View("call_summary", "range", calls.SUMMARY_COLUMNS,
+                    lambda s, p: Call(calls.call_summary, s, p["start"], p["end"], p["as_of"]))
+VIEWS |= {CALL_SUMMARY.name: CALL_SUMMARY}
 
 
 def resolve_parameters(view: View, *, start: date | None = None, end: date | None = None,

@@ -19,7 +19,7 @@ from dashboard.core.formats import DAYS_FROM_HOURS, delta_number, delta_rate, fm
 from dashboard.core.periods import Comparison, Period, compare, range_label
 from dashboard.core.scope import Scope
 from dashboard.i18n import column_label, t, value_label
-from dashboard.metrics import complaints, cost, fluctuation, grading, plans, quality, retention, tiers
+from dashboard.metrics import calls, complaints, cost, fluctuation, grading, plans, quality, retention, tiers
 from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
@@ -93,6 +93,9 @@ def review_calls(scope: Scope, week: Period, today: date | None = None) -> dict[
         "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
         "quality_now": Call(quality.quality, scope, week.start, week.end, as_of),
         "quality_before": Call(quality.quality, scope, prev.start, prev.end, prev_as_of),
+        # the contact centre's week by queue (the ALL row for the figures)
+        "calls_now": Call(calls.call_figures, scope, week.start, week.end, as_of, "queue"),
+        "calls_before": Call(calls.call_figures, scope, prev.start, prev.end, prev_as_of, "queue"),
     } | {f"{key}_now": call for key, call in period_calls(scope, week, as_of).items()} \
       | {f"{key}_before": call for key, call in period_calls(scope, prev, prev_as_of).items()}
 
@@ -173,7 +176,24 @@ def review_sections(data: dict[str, pd.DataFrame]) -> list[Section]:
             Figure("kpi_budget_usage", cost_now["budget_usage"], cost_before["budget_usage"], "rate",
                    worse_when_up=True),
         ], table=cost.category_totals(data["cost_now"])[["category", "budget", "actual", "variance", "budget_usage"]]),
+        calls_section(data["calls_now"], data["calls_before"]),
     ]
+
+
+def calls_section(now: pd.DataFrame, before: pd.DataFrame) -> Section:
+    """The week's contact centre (the ALL row of the call figures) and its queues."""
+    def total(frame: pd.DataFrame, column: str):
+        return frame.loc[frame["all"], column].iloc[0] if not frame.empty else None
+    queues = now[~now["all"]] if not now.empty else pd.DataFrame(
+        columns=["queue", "offered", "service_level", "abandon_rate", "asa_seconds", "fcr_rate"])
+    return Section("calls", "slide_calls", [
+        Figure("kpi_offered", total(now, "offered"), total(before, "offered")),
+        Figure("kpi_calls_sl", total(now, "service_level"), total(before, "service_level"), "rate"),
+        Figure("kpi_abandon_rate", total(now, "abandon_rate"), total(before, "abandon_rate"), "rate",
+               worse_when_up=True),
+        Figure("kpi_asa", total(now, "asa_seconds"), total(before, "asa_seconds"), "mean", worse_when_up=True),
+        Figure("kpi_calls_fcr", total(now, "fcr_rate"), total(before, "fcr_rate"), "rate"),
+    ], table=queues.head(6)[["queue", "offered", "service_level", "abandon_rate", "asa_seconds", "fcr_rate"]])
 
 
 def service_figures(now: pd.DataFrame, before: pd.DataFrame) -> list[Figure]:
@@ -244,7 +264,7 @@ def _cell(column: str, value, lang: str) -> str:
         return fmt_hours(value, lang)
     if column in ("priority", "type", "status", "flag", "change", "reason", "tier_previous", "tier_current", "category"):
         return value_label(value, lang)
-    if column.endswith(("_rate", "_pct", "_share", "_usage")) or column == "nps":
+    if column.endswith(("_rate", "_pct", "_share", "_usage")) or column in ("nps", "service_level"):
         return fmt(value, "rate")
     if isinstance(value, (Decimal, float)):
         return fixed(value, 2)

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboard import exports
@@ -10,7 +11,7 @@ from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.vocabulary import PRIORITY
 from dashboard.i18n import t, value_label
-from dashboard.metrics import clock, complaints
+from dashboard.metrics import calls, clock, complaints
 from dashboard.ui import data, display, filters, links
 
 f = filters.page_filters()
@@ -181,3 +182,45 @@ summary = figures["summary"]
 display.show_table(summary, L, key="complaints_summary")
 display.downloads(exports.COMPLAINT_SUMMARY, scope, L, "complaint_summary_dl", start=period.start, end=period.end,
                   as_of=f.as_of)
+
+# -- what complaints are about: by category, channel or department, rates with their bases, repeats ----------
+st.subheader(t("topics_title", L))
+repeat_days = int(data.fetch(Call(calls.rules, scope))["repeat_days"].iloc[0])
+st.caption(t("topics_intro", L, days=repeat_days))
+topic = st.radio(t("topics_by", L), list(complaints.TOPICS), horizontal=True, key="complaints_topic",
+                 format_func=lambda by: t(f"topics_by_{by}", L))
+topics = data.fetch(Call(complaints.complaint_topics, scope, period.start, period.end, topic, f.as_of))
+topics_before = data.fetch(Call(complaints.complaint_topics, scope, f.previous.start, f.previous.end, topic,
+                                f.previous_as_of))
+if topics.empty:
+    display.empty(L)
+else:
+    rows = topics.assign(change_share=complaints.share_change(topics, topics_before, topic))
+    rows[topic] = [t("all_queues", L) if a else (k if isinstance(k, str) else t("topics_none", L))
+                   for k, a in zip(rows[topic], rows["all"])]
+    shown = rows[[topic, "complaints", "complaint_share", "change_share", "repeat_complaints", "per_100_orders",
+                  "orders", "per_100_customers", "active_customers"]]
+    picked = display.show_table(shown, L, key=f"complaints_topics_{topic}", pick_row=True)
+    st.caption(t("topics_top", L) + " · " + filters.compared_text(f.comparison, L))
+    share = pd.concat([
+        topics[~topics["all"]].head(8).assign(when=t("topics_now", L)),
+        topics_before[~topics_before["all"]].pipe(lambda b: b[b[topic].isin(topics[~topics["all"]].head(8)[topic])])
+        .assign(when=t("topics_before", L)) if not topics_before.empty else None])
+    share = data.as_float(share.assign(**{topic: share[topic].fillna(t("topics_none", L)).map(
+        lambda v: value_label(v, L) if topic == "channel" else v)}), "complaint_share")
+    st.altair_chart(alt.Chart(share).mark_bar().encode(
+        y=alt.Y(f"{topic}:N", title=None, sort="-x"), x=alt.X("complaint_share:Q", title=None, axis=alt.Axis(format="%")),
+        yOffset="when:N", color=alt.Color("when:N", title=None),
+        tooltip=[alt.Tooltip(f"{topic}:N", title=t(f"topics_by_{topic}", L)), alt.Tooltip("when:N", title=" "),
+                 alt.Tooltip("complaint_share:Q", format=".1%", title=t("topics_top", L))]
+    ).properties(height=max(120, 40 * share[topic].nunique())), width="stretch")
+    if picked is None or bool(topics.iloc[picked]["all"]):
+        st.caption(t("topics_pick", L))
+    else:
+        value = topics.iloc[picked][topic]
+        value = value if isinstance(value, str) else None
+        # the category is user text: shown as plain text, never Markdown
+        st.text(t("topics_records", L, what=rows.iloc[picked][topic] if topic != "channel"
+                  else value_label(value, L) if value else t("topics_none", L)))
+        records = data.fetch(Call(complaints.complaints_about, scope, period.start, period.end, topic, value, f.as_of))
+        display.show_table(records, L, key=f"complaints_about_{topic}_{value}")

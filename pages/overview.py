@@ -7,7 +7,7 @@ from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.i18n import t, value_label
-from dashboard.metrics import archives, complaints, cost, grading, plans, quality, retention, tiers
+from dashboard.metrics import archives, calls, complaints, cost, grading, plans, quality, retention, tiers
 from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
@@ -32,7 +32,9 @@ figures = data.prefetch(
      "cost_now": Call(cost.service_cost, scope, f.comparison.current.start, f.comparison.current.end),
      "cost_before": Call(cost.service_cost, scope, prev.start, prev.end),
      "quality_now": Call(quality.quality_totals, scope, cur.start, cur.end, f.as_of),
-     "quality_before": Call(quality.quality_totals, scope, prev.start, prev.end, f.previous_as_of)}
+     "quality_before": Call(quality.quality_totals, scope, prev.start, prev.end, f.previous_as_of),
+     "calls_now": Call(calls.call_figures, scope, cur.start, cur.end, f.as_of, "queue"),
+     "calls_before": Call(calls.call_figures, scope, prev.start, prev.end, f.previous_as_of, "queue")}
     | {f"{key}_{column}": call for column, (period, as_of) in columns.items()
        for key, call in report.period_calls(scope, period, as_of).items()}
     # the same days last year, beside the previous period in the cards' tooltips
@@ -155,6 +157,22 @@ with st.container(border=False):
          "drill": records("quality", "quality")},
     ], L)  # the quality page holds their records
     st.page_link("pages/quality.py", label=t("open_page", L))
+
+    st.subheader(":material/headset_mic: " + t("overview_calls", L))
+    c_now, c_before = figures["calls_now"], figures["calls_before"]
+    c_now, c_before = (c[c["all"]] if not c.empty else c for c in (c_now, c_before))
+    display.kpi_row([
+        display.rate_card(t("kpi_calls_sl", L), L, g(c_now, "service_level"), g(c_now, "within_sl"), g(c_now, "offered"),
+                          g(c_before, "service_level"), g(c_before, "within_sl"), g(c_before, "offered"),
+                          compared=compared),
+        display.rate_card(t("kpi_abandon_rate", L), L, g(c_now, "abandon_rate"), g(c_now, "abandoned"),
+                          g(c_now, "offered"), g(c_before, "abandon_rate"), g(c_before, "abandoned"),
+                          g(c_before, "offered"), inverse=True, compared=compared),
+        display.rate_card(t("kpi_calls_fcr", L), L, g(c_now, "fcr_rate"), g(c_now, "fcr_resolved"), g(c_now, "fcr_base"),
+                          g(c_before, "fcr_rate"), g(c_before, "fcr_resolved"), g(c_before, "fcr_base"),
+                          compared=compared),
+    ], L)
+    st.page_link("pages/contact_centre.py", label=t("open_page", L))
 
     st.subheader(":material/trending_up: " + t("nav_fluctuation", L) + " · :material/sell: " + t("nav_grading", L))
     display.kpi_row([

@@ -511,6 +511,12 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                        (asked + timedelta(days=1)).isoformat() if answered else None)
         cp.flush()
         _callbacks_and_gifts(dbapi, cust, agents_by_dep, heads, today, random.Random(seed + 25))
+        from seeds import calls as calls_seed  # the contact centre's call records (issue 28)
+
+        progress("demo: call records")
+        counts["calls"] = calls_seed.generate(dbapi, Copier, customers=cust, agents_by_dep=agents_by_dep, heads=heads,
+                                              today=today, tz=tz, seed=seed,
+                                              now=datetime.combine(today, time(18, 0), tz))
 
         for table in ("departments", "staff", "customers", "orders", "complaints", "plans", "retention_cases"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -16,6 +16,7 @@ PAGES = ["overview", "plans", "complaints", "fluctuation", "retention", "grading
          "data_import", "callbacks", "cost",
          "quality", "evaluation", "customer_file", "customer_log", "staff",
          "departments"]
+PAGES += ["contact_centre"]
 
 pytestmark = needs_chromium
 
@@ -107,7 +108,7 @@ def test_presentation_slides_are_legible(server):
             wait_until_done(page)
             assert page.locator("[data-testid='stSidebar']").is_hidden()
             seen = []
-            for _ in range(10):  # with the overdue complaints, service quality and service cost
+            for _ in range(11):  # with the overdue complaints, service quality, service cost and the contact centre
                 slide = page.locator(".slide")
                 number = slide.get_attribute("data-slide")
                 seen.append(number)
@@ -128,7 +129,7 @@ def test_presentation_slides_are_legible(server):
                 page.keyboard.press("ArrowRight")  # the keyboard moves to the next slide
                 page.wait_for_function(f"document.querySelector('.slide') && "
                                        f"document.querySelector('.slide').dataset.slide !== '{number}'", timeout=30_000)
-            assert seen == [str(i) for i in range(1, 11)]
+            assert seen == [str(i) for i in range(1, 12)]
             page.close()
         browser.close()
 

@@ -28,6 +28,7 @@ DOCUMENTED = {
     "quality": "department_code, staff_no, complaints, achievement_rate, callback_on_time_rate, mean_satisfaction, plan_completion, service_success_rate, retention_success_rate, surveys, csat, nps",
     "evaluation": "staff_no, department_code, score, superior_mean, peer_mean, subordinate_mean, self_score, raters",
     "customer_log": "log_no, logged_at, customer_code, staff_no, source, service_type, category, content, handling, summary, satisfaction",
+    "call_summary": "queue, offered, answered, abandoned, short_abandoned, service_level, asa_seconds, aht_seconds, acw_seconds, abandon_rate, fcr_rate",
 }
 ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "complaint_summary": ["--start", "2026-05-01", "--end", "2026-05-31"],
@@ -36,10 +37,15 @@ ARGS = {"complaints": ["--start", "2026-05-01", "--end", "2026-05-31"],
         "callbacks_due": ["--as-of", "2026-05-31"], "callback_rates": ["--as-of", "2026-05-31"],
         "service_cost": ["--period", "2026-05"],
         "quality": ["--start", "2026-05-01", "--end", "2026-05-31"], "evaluation": ["--cycle", "2026-Q2"],
-        "customer_log": ["--start", "2026-05-01", "--end", "2026-05-31", "--customer", "C1"]}
+        "customer_log": ["--start", "2026-05-01", "--end", "2026-05-31", "--customer", "C1"],
+        "call_summary": ["--period", "2026-05"]}
 # the customer log's file, beside the round-1 files
 WORK_LOGS = {"work_logs.csv": "log_no,logged_at,staff_no,customer_code,source,service_type,content\n"
-                              "L-1,2026-05-03 09:00:00,S1,C1,phone,consultation,询价\n"}
+                              "L-1,2026-05-03 09:00:00,S1,C1,phone,consultation,询价\n",
+             # a call answered in 20 s (within the service level) and one abandoned after 30 s
+             "calls.csv": "call_id,direction,started_at,answered_at,ended_at,queue,customer_code\n"
+                          "K1,inbound,2026-05-03 09:00:00,2026-05-03 09:00:20,2026-05-03 09:04:00,hotline,C1\n"
+                          "K2,inbound,2026-05-03 09:10:00,,2026-05-03 09:10:30,hotline,\n"}
 
 
 def run(database_url, *args):
@@ -82,6 +88,10 @@ def test_export_figures_and_formats(loaded, tmp_path):
     summary = json.loads(run(loaded, "export", "complaint_summary", "--start", "2026-06-01", "--end", "2026-06-30",
                              "--format", "json").stdout)
     assert summary[0]["achievement_rate"] is None and summary[0]["department_code"] == "ALL"
+    calls = run(loaded, "export", "call_summary", "--period", "2026-05", "--format", "json")
+    assert calls.returncode == 0, calls.stderr
+    assert [(r["queue"], r["offered"], r["answered"], r["service_level"], r["asa_seconds"], r["aht_seconds"])
+            for r in json.loads(calls.stdout)] == [("hotline", 2, 1, 0.5, 20.0, 220.0), ("ALL", 2, 1, 0.5, 20.0, 220.0)]
     target = tmp_path / "tiers.csv"
     assert run(loaded, "export", "tiers", "--period", "2026-05", "--out", str(target)).returncode == 0
     assert target.read_text(encoding="utf-8").splitlines() == ["customer_code,tier_previous,tier_current,change",

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.core.user import User
+from dashboard.metrics import calls as call_metrics
 from dashboard.metrics import (archives, callbacks, complaints, cost, evaluation, fluctuation, grading, plans, quality,
                                records, retention, scorecard, tiers)
 from tests.builders import add_case, add_complaint, add_order, add_plan, add_progress, base, exec_, local
@@ -107,6 +108,13 @@ READS = {
     "incomplete_files": (archives.incomplete_files, (D,)),
     "late_log_entries": (archives.late_log_entries, (date(2026, 5, 1), D)),
     "timeliness_counts": (archives.timeliness_counts, (date(2026, 5, 1), D, D)),
+    "complaint_topics by category": (complaints.complaint_topics, (date(2026, 5, 1), D, "category")),
+    "complaint_topics by department": (complaints.complaint_topics, (date(2026, 5, 1), D, "department")),
+    "complaints_about": (complaints.complaints_about, (date(2026, 5, 1), D, "category", None)),
+    "call_summary": (call_metrics.call_summary, (date(2026, 5, 1), D)),
+    "call_figures by staff": (call_metrics.call_figures, (date(2026, 5, 1), D, D, "staff")),
+    "call_figures by hour": (call_metrics.call_figures, (date(2026, 5, 1), D, D, "hour")),
+    "call_figures by day": (call_metrics.call_figures, (date(2026, 5, 1), D, D, "day")),
 }
 
 
@@ -177,6 +185,16 @@ def two_departments(conn):
                        retention_case_id) SELECT :no, '2026-05-06', d.id, 'funds', 99.00,
                        (SELECT id FROM plans WHERE plan_no = :p), (SELECT id FROM retention_cases WHERE case_no = :r)
                        FROM departments d WHERE d.code = :d""", no=no, d=department, p=plan, r=case)
+    # calls: SOUTH's customer's (answered by SOUTH's head), SOUTH's head's without a customer, EAST's, and one
+    # of no department (a manager's only)
+    for call_id, customer, staff in (("K-S", "S-C", "S-HEAD"), ("K-S2", None, "S-HEAD"), ("K-E", "C1", "S1"),
+                                     ("K-X", None, None)):
+        exec_(conn, """INSERT INTO calls (call_id, direction, started_at, answered_at, ended_at, queue, staff_id,
+                       customer_id, caller, department_id)
+                       SELECT :id, 'inbound', '2026-05-06 10:00+08', '2026-05-06 10:00:30+08', '2026-05-06 10:05+08',
+                              'sales', st.id, cu.id, '13800000000', coalesce(cu.department_id, st.department_id)
+                       FROM (SELECT 1) one LEFT JOIN staff st ON st.staff_no = :s LEFT JOIN customers cu ON cu.code = :c""",
+              id=call_id, c=customer, s=staff)
     return conn
 
 
@@ -184,7 +202,8 @@ def remove_south(conn) -> None:
     """SOUTH's records gone, as if they had never been entered."""
     south = "(SELECT id FROM departments WHERE code = 'SOUTH')"
     customers = f"(SELECT id FROM customers WHERE department_id IN {south})"
-    for sql in (f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
+    for sql in (f"DELETE FROM calls WHERE department_id IN {south}",
+                f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
                 f"(SELECT id FROM retention_cases WHERE customer_id IN {customers})",
                 f"DELETE FROM service_budgets WHERE department_id IN {south}",
                 f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",

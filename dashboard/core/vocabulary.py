@@ -181,6 +181,8 @@ REMINDER_KIND = _enum("reminder kind", ("task_assigned", "新任务", "task assi
 # why a customer is on the callback list
 CALLBACK_REASON = _enum("callback reason", ("schedule", "定期回访", "scheduled"),
                         ("detractor", "调查不满意", "dissatisfied in a survey"))
+# a call record's direction (calls.csv)
+CALL_DIRECTION = _enum("call direction", ("inbound", "呼入", "inbound"), ("outbound", "呼出", "outbound"))
 
 ALL: tuple[Enumeration, ...] = (
     ROLE, STAFF_ROLE, SESSION_ORIGIN, PRIORITY, PLAN_KIND, PLAN_TYPE, HORIZON, PLAN_METHOD, RETENTION_REASON, RETENTION_INTENT, RETENTION_METHOD,
@@ -188,6 +190,7 @@ ALL: tuple[Enumeration, ...] = (
     ABC_METHOD, CALLBACK_METHOD, CALLBACK_RESULT, REMINDER_KIND, CALLBACK_REASON, COMPLAINT_STATE, PLAN_STATUS, FLAG, TIER_CHANGE, RFM_SEGMENT, VALUE_CLASS, ABC_CLASS, TOTAL, NO_TIER,
     BUDGET_STATUS, BUDGET_ACTION, COST_LINK,
     SKILL_ASSESSMENT, SCORECARD_KPI, SCORECARD_BAND, GRADE, CYCLE_STATE, QUALITY_RECORD)
+ALL += (CALL_DIRECTION,)
 
 # The database's CHECK constraints, column by column (tests/test_vocabulary.py compares them).
 CHECKED: dict[tuple[str, str], Enumeration] = {
@@ -202,6 +205,7 @@ CHECKED: dict[tuple[str, str], Enumeration] = {
     ("customer_callbacks", "method"): CALLBACK_METHOD, ("customer_callbacks", "result"): CALLBACK_RESULT,
     ("service_budgets", "status"): BUDGET_STATUS, ("budget_adjustments", "action"): BUDGET_ACTION,
     ("skill_assessments", "kind"): SKILL_ASSESSMENT,
+    ("calls", "direction"): CALL_DIRECTION,
 }
 
 

@@ -28,6 +28,7 @@ REFERENCES = [
     ("staff_training.csv", "staff_no", "staff member"), ("staff_history.csv", "staff_no", "staff member"),
     ("staff_history.csv", "department_code", "department"), ("work_logs.csv", "staff_no", "staff member"),
     ("work_logs.csv", "customer_code", "customer"),
+    ("calls.csv", "staff_no", "staff member"), ("calls.csv", "customer_code", "customer"),
 ]
 
 
@@ -54,6 +55,8 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
         if name not in files:
             return
         if files[name].staged is not None:
+            if column not in files[name].staged:  # an optional column the file leaves out
+                return
             problems.extend(staged.reference_problems(conn, files[name], column, what, in_files[what]))
             return
         for line, row in files[name].rows:
@@ -150,6 +153,7 @@ def check_references(conn, files: dict[str, FileSpec], problems: list[str]) -> N
 
     check_settings(files, problems)
     check_cost(files, problems)
+    check_calls(conn, files, problems)
 
 
 def check_settings(files: dict[str, FileSpec], problems: list[str]) -> None:
@@ -184,3 +188,21 @@ def check_cost(files: dict[str, FileSpec], problems: list[str]) -> None:
     for line, row in files.get("cost_entries.csv", FileSpec("", {}, ())).rows:
         if row.get("amount") is not None and row["amount"] == 0:
             problems.append(f"cost_entries.csv:{line}: amount: 0 records nothing (a correction is negative)")
+
+
+# a call's times in order: (column, the column it may not precede)
+CALL_ORDER = (("answered_at", "started_at"), ("ended_at", "started_at"), ("ended_at", "answered_at"))
+
+
+def check_calls(conn, files: dict[str, FileSpec], problems: list[str]) -> None:
+    """calls.csv: a call is answered after it starts, and ends after it starts and after it is answered."""
+    spec = files.get("calls.csv")
+    if spec is None:
+        return
+    if spec.staged is not None:
+        problems.extend(staged.order_problems(conn, spec, CALL_ORDER))
+        return
+    for line, row in spec.rows:
+        for later, earlier in CALL_ORDER:
+            if row.get(later) and row.get(earlier) and row[later] < row[earlier]:
+                problems.append(f"calls.csv:{line}: {later}: is before {earlier}")

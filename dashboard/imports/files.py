@@ -49,6 +49,9 @@ class FileSpec:
         return "raw_" + self.name.removesuffix(".csv")
 
 
+CALL_DIRECTION = one_of(v.CALL_DIRECTION)
+
+
 def specs() -> list[FileSpec]:
     """The files in dependency order."""
     return [
@@ -136,6 +139,12 @@ def specs() -> list[FileSpec]:
             "service_type": (True, one_of(*v.SERVICE_TYPE.codes)), "category": (False, text),
             "content": (True, long_text), "handling": (False, long_text), "summary": (False, long_text),
             "satisfaction": (False, score(1, 5))}, ("log_no",)),
+        # round 2: the phone system's call records (metrics.md "Contact centre"); a manager's import
+        FileSpec("calls.csv", {
+            "call_id": (True, code), "direction": (True, CALL_DIRECTION), "started_at": (True, timestamp),
+            "answered_at": (False, timestamp), "ended_at": (True, timestamp), "wrap_up_seconds": (False, count),
+            "queue": (False, text), "staff_no": (False, code), "customer_code": (False, code),
+            "caller": (False, text)}, ("call_id",)),
     ]
 
 
@@ -397,4 +406,23 @@ WRITES: dict[str, tuple[str, str]] = {
             IS DISTINCT FROM (EXCLUDED.department_id, EXCLUDED.staff_id, EXCLUDED.customer_id, EXCLUDED.logged_at,
                EXCLUDED.source, EXCLUDED.service_type, EXCLUDED.category, EXCLUDED.content, EXCLUDED.handling,
                EXCLUDED.summary, EXCLUDED.satisfaction);"""),
+    # a call belongs to its customer's department, else its staff member's, else to no department
+    # (managers only); a re-import of the same call changes nothing
+    "calls.csv": ("call_id text, direction text, started_at timestamptz, answered_at timestamptz, "
+                  "ended_at timestamptz, wrap_up_seconds integer, queue text, staff_no text, customer_code text, "
+                  "caller text", """
+        INSERT INTO calls (call_id, direction, started_at, answered_at, ended_at, wrap_up_seconds, queue, staff_id,
+                           customer_id, caller, department_id)
+        SELECT s.call_id, s.direction, s.started_at, s.answered_at, s.ended_at, s.wrap_up_seconds, s.queue, st.id,
+               cu.id, s.caller, coalesce(cu.department_id, st.department_id)
+        FROM s LEFT JOIN staff st ON st.staff_no = s.staff_no LEFT JOIN customers cu ON cu.code = s.customer_code
+        ON CONFLICT (call_id) DO UPDATE SET direction = EXCLUDED.direction, started_at = EXCLUDED.started_at,
+            answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
+            wrap_up_seconds = EXCLUDED.wrap_up_seconds, queue = EXCLUDED.queue, staff_id = EXCLUDED.staff_id,
+            customer_id = EXCLUDED.customer_id, caller = EXCLUDED.caller, department_id = EXCLUDED.department_id
+        WHERE (calls.direction, calls.started_at, calls.answered_at, calls.ended_at, calls.wrap_up_seconds,
+               calls.queue, calls.staff_id, calls.customer_id, calls.caller, calls.department_id)
+            IS DISTINCT FROM (EXCLUDED.direction, EXCLUDED.started_at, EXCLUDED.answered_at, EXCLUDED.ended_at,
+               EXCLUDED.wrap_up_seconds, EXCLUDED.queue, EXCLUDED.staff_id, EXCLUDED.customer_id, EXCLUDED.caller,
+               EXCLUDED.department_id);"""),
 }

@@ -139,6 +139,7 @@ def one_of(*allowed) -> Callable[[str], str]:
             raise BadValue(f"'{v}' is not one of {', '.join(codes)} (accepted: {listing})")
         return found
     parse.enumeration = enumeration
+    parse.accepted = accepted  # the SQL path of the import (staged.py) reads the same names
     return parse
 
 

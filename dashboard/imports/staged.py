@@ -9,10 +9,11 @@ line numbers COPY could not reproduce (quoted fields may span lines) or whose sh
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import sqlalchemy as sa
 
-SQL_CHECKED = {"orders.csv"}
+SQL_CHECKED = {"orders.csv", "calls.csv"}
 _BLANKS = r"E' \t\r\n\f\v'"
 # a date written 2026/5/1 or 2026年5月1日 as 2026-5-1, which Postgres reads (ISO dates pass unchanged)
 _ISO = "replace(translate({v}, '/年月', '---'), '日', '')"
@@ -29,7 +30,7 @@ def _formats():
     The messages are the Python path's (imports.parsers and core.limits), word for word.
     """
     from dashboard.core import limits
-    from dashboard.imports.parsers import a_date, amount, code, long_text, text
+    from dashboard.imports.parsers import a_date, amount, code, count, long_text, text, timestamp
 
     def quoted(message: str) -> str:
         return "format('''%s'' " + message + "', {v})"
@@ -53,14 +54,59 @@ def _formats():
                too_long(limits.SHORT_TEXT)],
         text: [too_long(limits.SHORT_TEXT)],
         long_text: [too_long(limits.LONG_TEXT)],
+        count: [("{v} !~ '^[0-9]{{1,9}}$'", quoted("is not a whole number >= 0"))],
+        timestamp: [],  # the cells _python_names does not send the Python way are valid
     }
+
+
+# An ISO timestamp with a time of day (and perhaps its offset), as phone systems write them
+_ISO_TIMESTAMP = ("'^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?"
+                  "(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$'")
+_OFFSET = "'(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+
+
+def _local_timestamp(v: str) -> str:
+    """The SQL of cell `v` as a timestamptz: its own offset, else the company's time zone (as parsers.timestamp).
+
+    stage() sets the transaction's TimeZone to the company's for a file with timestamps.
+    """
+    return f"CAST({v} AS timestamptz)"
+
+
+def _python_names(parse, v: str) -> str | None:
+    """The SQL condition on cell `v` under which only the Python path can name its problem (or its value)."""
+    from dashboard.core import limits
+    from dashboard.imports.parsers import timestamp
+
+    if parse is timestamp:
+        # dates well inside the limits, compared as ISO text (cheap); a cell near them goes the Python way
+        low, high = limits.DATE_MIN + timedelta(days=1), limits.DATE_MAX - timedelta(days=1)
+        return (f"CASE WHEN {v} !~ {_ISO_TIMESTAMP} THEN true "
+                f"WHEN left({v}, 10) NOT BETWEEN '{low}' AND '{high}' THEN true "
+                # the pattern admits only real hours and minutes: a day past the 28th is what may not exist
+                f"WHEN substr({v}, 9, 2) > '28' THEN NOT pg_input_is_valid({v}, 'timestamptz') ELSE false END")
+    if getattr(parse, "accepted", None) is not None:
+        names = ", ".join("'" + name.replace("'", "''") + "'" for name in parse.accepted)
+        return f"CASE WHEN {v} IN ({names}) THEN false ELSE lower(normalize({v}, NFKC)) NOT IN ({names}) END"
+    return None
+
+
+def _enumerated(parse, v: str) -> str:
+    """The code an accepted name `v` means (names checked by _python_names); a cell already written as an
+    accepted name is not folded (the common case, and the cheap one)."""
+    def cases(of: str) -> str:
+        return f"CASE {of} " + " ".join("WHEN '" + name.replace("'", "''") + "' THEN '" + code.replace("'", "''") + "'"
+                                        for name, code in parse.accepted.items()) + " END"
+    names = ", ".join("'" + name.replace("'", "''") + "'" for name in parse.accepted)
+    return f"CASE WHEN {v} IN ({names}) THEN {cases(v)} ELSE {cases(f'lower(normalize({v}, NFKC))')} END"
 
 
 def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> bool:
     """COPY the file into raw_<name> and list its problems; False when it must go the Python way."""
     formats = _formats()
     # quotes may span lines, and COPY refuses a NUL: both go the Python way, which names them
-    if '"' in content or "\x00" in content or any(parse not in formats for _, parse in spec.columns.values()):
+    if '"' in content or "\x00" in content or any(parse not in formats and getattr(parse, "accepted", None) is None
+                                                   for _, parse in spec.columns.values()):
         return False
     import psycopg2
 
@@ -76,12 +122,27 @@ def stage(conn, spec, content: str, header: list[str], problems: list[str]) -> b
     except psycopg2.Error:
         savepoint.rollback()
         return False
+    # cells only the Python path names as it does (a timestamp written 2026/5/1 9:30, a direction
+    # in another case): the whole file goes that way, with its messages
+    from dashboard.imports.parsers import timestamp
+
+    if any(parse is timestamp for _, parse in spec.columns.values()):
+        # a timestamp without an offset is in the company's time zone (parsers.timestamp), for this transaction
+        from db.engine import app_timezone
+
+        conn.execute(sa.text("SELECT set_config('TimeZone', :zone, true)"), {"zone": str(app_timezone())})
+    odd = [condition for column in header
+           if (condition := _python_names(spec.columns[column][1], _trimmed(column))) is not None]
+    if odd and conn.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE "
+                                    + " OR ".join(f"coalesce({c}, false)" for c in odd) + ")")).scalar():
+        conn.execute(sa.text(f"DROP TABLE {spec.table}"))
+        return False
     checks = []
     for position, column in enumerate(header):
         required, parse = spec.columns[column]
         v = _trimmed(column)
         cases = [f"WHEN {v} IS NULL THEN 'required value is empty'"] if required else []
-        for condition, message in formats[parse]:
+        for condition, message in formats.get(parse, []):
             cases.append(f"WHEN {condition.format(v=v)} THEN {message.format(v=v)}")
         if cases:
             checks.append(f"SELECT line, {position} AS position, '{column}' AS column_name, "
@@ -118,7 +179,29 @@ def typed_select(spec, columns_sql: str) -> str:
     parts = []
     for definition in columns_sql.split(", "):
         column, sql_type = definition.split(" ", 1)
-        value = _ISO.format(v=_trimmed(column)) if sql_type == "date" else _trimmed(column)
+        parse = spec.columns[column][1] if column in spec.columns else None
+        value = (_ISO.format(v=_trimmed(column)) if sql_type == "date"
+                 else _local_timestamp(_trimmed(column)) if sql_type == "timestamptz"
+                 else _enumerated(parse, _trimmed(column)) if getattr(parse, "accepted", None) is not None
+                 else _trimmed(column))
         parts.append(f"CAST({value} AS {sql_type}) AS {column}" if column in spec.staged
                      else f"CAST(NULL AS {sql_type}) AS {column}")
     return f"SELECT {', '.join(parts)} FROM {spec.table} ORDER BY line"
+
+
+def order_problems(conn, spec, order) -> list[str]:
+    """Rows of a staged file where a time (later) precedes another (earlier), as checks.check_calls names them.
+
+    stage() sent every file with a timestamp it cannot read the Python way, so each cell here casts.
+    """
+    rows = []
+    for position, (later, earlier) in enumerate(order):
+        if later not in spec.staged or earlier not in spec.staged:
+            continue
+        rows.append(f"SELECT line, {position} AS position, '{later}: is before {earlier}' AS message "
+                    f"FROM {spec.table} WHERE "
+                    f"{_local_timestamp(_trimmed(later))} < {_local_timestamp(_trimmed(earlier))}")
+    if not rows:
+        return []
+    found = conn.execute(sa.text(" UNION ALL ".join(rows) + " ORDER BY line, position"))
+    return [f"{spec.name}:{line}: {message}" for line, _, message in found]

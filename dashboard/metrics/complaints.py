@@ -236,3 +236,86 @@ def complaints_waiting(conn: Connection, scope: Scope, as_of: date,
       AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
     ORDER BY due_at, c.complaint_no"""
     return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no} | scoped(scope) | clock.params())
+
+
+# -- what complaints are about (metrics.md "Contact centre": complaint rate, repeat complaints) --------------
+TOPICS = {"category": "c.category", "channel": "c.channel", "department": "d.code"}
+
+
+def complaint_topics(conn: Connection, scope: Scope, start: date, end: date, by: str = "category",
+                     as_of: date | None = None) -> pd.DataFrame:
+    """Complaints received in the range (by T) per category, channel or department, plus `ALL` (its `all` true).
+
+    Each row: complaints, its share of all, repeat complaints (received within `repeat_days` of the same
+    customer's previous complaint, which may lie before the range; at exactly repeat_days it is a repeat),
+    and the rates per 100 orders and per 100 customers with orders in the range (a department's row over
+    its own orders and customers, the others over the scope's). An empty category or channel is its own row.
+    """
+    if by not in TOPICS:
+        raise ValueError(f"by: '{by}' is not category, channel or department")
+    from dashboard.metrics.calls import call_rules
+
+    params = _complaint_params(scope, start, end, as_of) | {"repeat_days": call_rules(conn)["repeat_days"],
+                                                            "start": start, "end": end}
+    group = TOPICS[by]
+    sql = f"""
+WITH RECURSIVE {SCOPE_CTE},
+received AS (
+    SELECT {group} AS key, EXISTS (
+               SELECT 1 FROM complaints p
+               WHERE p.customer_id = c.customer_id AND p.id <> c.id
+                 AND (p.received_at < c.received_at OR (p.received_at = c.received_at AND p.id < c.id))
+                 AND p.received_at >= c.received_at - make_interval(days => :repeat_days)) AS repeat
+    FROM complaints c JOIN customers cu ON cu.id = c.customer_id JOIN departments d ON d.id = cu.department_id
+    WHERE c.received_at >= :from_ts AND c.received_at < :to_ts AND c.received_at <= :t
+      AND cu.department_id IN (SELECT id FROM scope)
+),
+counted AS (
+    SELECT key, grouping(key) = 1 AS "all", count(*) AS complaints, count(*) FILTER (WHERE repeat) AS repeat_complaints
+    FROM received GROUP BY GROUPING SETS ((key), ())
+),
+ordered AS (
+    SELECT {"d.code" if by == "department" else "NULL::text"} AS key,
+           {"grouping(d.code) = 1" if by == "department" else "true"} AS "all",
+           count(*) AS orders, count(DISTINCT o.customer_id) AS active_customers
+    FROM orders o JOIN customers cu ON cu.id = o.customer_id JOIN departments d ON d.id = cu.department_id
+    WHERE o.order_date BETWEEN :start AND LEAST(:end, CAST(:t AS date)) AND cu.department_id IN (SELECT id FROM scope)
+    {"GROUP BY GROUPING SETS ((d.code), ())" if by == "department" else ""}
+),
+totals AS (SELECT complaints FROM counted WHERE "all")
+SELECT c.key AS {by}, c."all", c.complaints, {rate("c.complaints", "(SELECT complaints FROM totals)")} AS complaint_share,
+       c.repeat_complaints, coalesce(o.orders, 0) AS orders, coalesce(o.active_customers, 0) AS active_customers,
+       round(c.complaints * 100.0 / nullif(o.orders, 0), 2) AS per_100_orders,
+       round(c.complaints * 100.0 / nullif(o.active_customers, 0), 2) AS per_100_customers
+FROM counted c
+LEFT JOIN ordered o ON {'o."all" = c."all" AND (c."all" OR o.key = c.key)' if by == "department" else 'o."all"'}
+WHERE c.complaints > 0
+ORDER BY c."all", c.complaints DESC, c.key"""
+    table = frame(conn, sql, params)
+    if not table.empty:
+        table = table.astype({c: "int64" for c in ("complaints", "repeat_complaints", "orders", "active_customers")})
+    return table.reset_index(drop=True)
+
+
+def share_change(now: pd.DataFrame, before: pd.DataFrame, by: str) -> list:
+    """Per row of complaint_topics `now`: its share less the same key's share in `before` (points as a
+    fraction), None for the ALL row and for a key the earlier range did not have."""
+    earlier = {} if before.empty else {k: v for k, v, a in zip(before[by], before["complaint_share"], before["all"]) if not a}
+    return [None if a or k not in earlier or s is None or earlier[k] is None else float(s) - float(earlier[k])
+            for k, a, s in zip(now[by], now["all"], now["complaint_share"])]
+
+
+def complaints_about(conn: Connection, scope: Scope, start: date, end: date, by: str, value: str | None,
+                     as_of: date | None = None) -> pd.DataFrame:
+    """The drill-down of complaint_topics: the complaints of one category, channel or department (None: empty)."""
+    if by not in TOPICS:
+        raise ValueError(f"by: '{by}' is not category, channel or department")
+    sql = f"""
+WITH RECURSIVE {SCOPE_CTE}
+SELECT c.complaint_no, cu.code AS customer_code, d.code AS department_code, c.received_at, c.priority,
+       c.category, c.channel, c.content
+FROM complaints c JOIN customers cu ON cu.id = c.customer_id JOIN departments d ON d.id = cu.department_id
+WHERE c.received_at >= :from_ts AND c.received_at < :to_ts AND c.received_at <= :t
+  AND cu.department_id IN (SELECT id FROM scope) AND {TOPICS[by]} IS NOT DISTINCT FROM :value
+ORDER BY c.received_at DESC, c.complaint_no LIMIT 500"""
+    return frame(conn, sql, _complaint_params(scope, start, end, as_of) | {"value": value})

@@ -107,10 +107,10 @@ def empty(lang: str) -> None:
 
 ENUM_COLUMNS = ("state", "status", "flag", "change", "priority", "kind", "type", "tier_previous", "tier_current",
                 "reason", "method", "rfm_segment", "value_class", "key", "department_code", "result",
-                "category", "action", "link_kind", "plan_kind")
+                "category", "action", "link_kind", "plan_kind", "channel")
 
 
-RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps")
+RATE_SUFFIXES = ("_rate", "_pct", "_share", "cost_usage", "budget_usage", "plan_completion", "nps", "service_level")
 MONEY_WORDS = ("volume", "cost", "revenue", "monetary", "amount", "change",  # numeric "change": a volume change
                "budget", "variance", "in_range")
 MONEY_COLUMNS = ("actual",)  # money by its whole name ("actual_count" is a count)
