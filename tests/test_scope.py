@@ -39,6 +39,7 @@ READS = {
     "plan_record": (plans.plan_record, ("P-S",)),
     "tracked_plan": (plans.tracked_plan, (D, "P-S")),
     "progress_entries": (plans.progress_entries, ("P-S",)),
+    "task_feedback": (plans.task_feedback, ("P-S",)),
     "fluctuation": (fluctuation.fluctuation, (MAY,)),
     "fluctuation_overview": (fluctuation.fluctuation_overview, (MAY,)),
     "fluctuation_summary": (fluctuation.fluctuation_summary, (MAY,)),
@@ -177,6 +178,9 @@ def two_departments(conn):
                        retention_case_id) SELECT :no, '2026-05-06', d.id, 'funds', 99.00,
                        (SELECT id FROM plans WHERE plan_no = :p), (SELECT id FROM retention_cases WHERE case_no = :r)
                        FROM departments d WHERE d.code = :d""", no=no, d=department, p=plan, r=case)
+    # feedback linked to SOUTH's plan, from its head
+    exec_(conn, "INSERT INTO suggestions (from_staff_id, to_staff_id, plan_id, subject, body) SELECT s.id, s.id, p.id, "
+                "'反馈', '华南的反馈' FROM staff s, plans p WHERE s.staff_no = 'S-HEAD' AND p.plan_no = 'P-S'")
     return conn
 
 
@@ -184,7 +188,8 @@ def remove_south(conn) -> None:
     """SOUTH's records gone, as if they had never been entered."""
     south = "(SELECT id FROM departments WHERE code = 'SOUTH')"
     customers = f"(SELECT id FROM customers WHERE department_id IN {south})"
-    for sql in (f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
+    for sql in ("DELETE FROM suggestions",
+                f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
                 f"(SELECT id FROM retention_cases WHERE customer_id IN {customers})",
                 f"DELETE FROM service_budgets WHERE department_id IN {south}",
                 f"DELETE FROM plan_progress WHERE plan_id IN (SELECT id FROM plans WHERE department_id IN {south})",
