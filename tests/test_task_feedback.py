@@ -16,6 +16,7 @@ from tests.builders import add_plan, base, exec_
 from tests.test_app import assert_clean, open_page, use_database  # noqa: F401
 
 NOW = datetime(2026, 9, 10, 2, 0, tzinfo=timezone.utc)
+ASSIGNER = User("hq", "head", "H-HQ", "总部主管", "HQ")
 HEAD = User("east", "head", "H-EAST", "华东主管", "EAST")
 AGENT = User("agent1", "agent", "S1", "张伟", "EAST-1")
 OTHER_AGENT = User("agent2", "agent", "S2", "李娜", "EAST-1")
@@ -23,10 +24,10 @@ SOUTH_AGENT = User("agent3", "agent", "S3", "陈静", "SOUTH")
 
 
 def setup(conn):
-    """T1 for S1 assigned by H-EAST; T-DEPT for EAST-1 (no assigner); T-SOUTH for S3; P1 a plan of S1."""
+    """T1 for S1 assigned by H-HQ (not S1's superior H-EAST); T-DEPT for EAST-1 (no assigner); T-SOUTH for S3; P1 a plan of S1."""
     base(conn)
     for no, name, department, role in (("H-EAST", "华东主管", "EAST", "head"), ("S2", "李娜", "EAST-1", "agent"),
-                                       ("S3", "陈静", "SOUTH", "agent"), ("H-HQ", "总部主管", "HQ", "manager")):
+                                       ("S3", "陈静", "SOUTH", "agent"), ("H-HQ", "总部主管", "HQ", "head")):
         exec_(conn, "INSERT INTO staff (staff_no, name, department_id, role) SELECT :n, :m, id, :r "
                     "FROM departments WHERE code = :d", n=no, m=name, d=department, r=role)
     add_plan(conn, "T1", date(2026, 9, 1), date(2026, 9, 30), 30, 20, kind="task")
@@ -35,7 +36,7 @@ def setup(conn):
     for plan, staff in (("T1", "S1"), ("T-SOUTH", "S3")):
         exec_(conn, "UPDATE plans SET staff_id = (SELECT id FROM staff WHERE staff_no = :s), assigned_by_staff_id = "
                     "(SELECT id FROM staff WHERE staff_no = :a) WHERE plan_no = :p",
-              s=staff, p=plan, a="H-EAST" if plan == "T1" else "H-HQ")
+              s=staff, p=plan, a="H-HQ")
 
 
 def count(conn) -> int:
@@ -60,16 +61,17 @@ def test_the_assignee_links_feedback_which_goes_to_the_assigner(conn):
     number = send_suggestion(conn, AGENT, subject="客户名单不全", body="**请补充** 名单", plan_no="T1")
     to, plan = conn.execute(sa.text("SELECT t.staff_no, p.plan_no FROM suggestions g JOIN staff t ON t.id = g.to_staff_id "
                                     "JOIN plans p ON p.id = g.plan_id WHERE g.id = :i"), {"i": number}).one()
-    assert (to, plan) == ("H-EAST", "T1")
+    assert (to, plan) == ("H-HQ", "T1")
     feedback = plans.task_feedback(conn, Scope("EAST"), "T1")
     assert list(feedback["body"]) == ["**请补充** 名单"] and list(feedback["from_name"]) == ["张伟"]
     # the assigner is told, until the feedback is answered
     exec_(conn, "UPDATE suggestions SET created_at = :t", t=NOW.replace(hour=1))
     rw.refresh(conn, NOW)
-    assert ("task_feedback", str(number)) in open_kinds(conn, "H-EAST")
-    answer_suggestion(conn, HEAD, suggestion_id=number, answer="明天补充")
+    assert ("task_feedback", str(number)) in open_kinds(conn, "H-HQ")
+    assert open_kinds(conn, "H-EAST") == []
+    answer_suggestion(conn, ASSIGNER, suggestion_id=number, answer="明天补充")
     rw.refresh(conn, NOW)
-    assert ("task_feedback", str(number)) not in open_kinds(conn, "H-EAST")
+    assert ("task_feedback", str(number)) not in open_kinds(conn, "H-HQ")
 
 
 def test_a_department_task_takes_feedback_from_its_members_and_goes_to_the_superior(conn):
