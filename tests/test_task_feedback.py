@@ -121,3 +121,31 @@ def test_feedback_is_shown_on_the_task_record_in_both_languages(demo_url, use_da
         assert heading in [m.value.strip("*") for m in at.markdown]
         shown = [x.value for x in at.text if "名单不全" in x.value]
         assert shown and name in shown[0] and "**请补充** <b>名单</b>" in shown[0]
+
+
+def test_the_agent_sends_feedback_on_their_task_from_the_suggestions_page(demo_url, use_database):  # noqa: F811
+    use_database(demo_url)
+    from tests.test_app import signed_in
+    agent = signed_in("agent")
+    with get_engine().begin() as conn:   # a task of the demo agent's, assigned by someone
+        plan_no = conn.execute(sa.text(
+            "UPDATE plans SET staff_id = (SELECT id FROM staff WHERE staff_no = :s), assigned_by_staff_id = "
+            "(SELECT min(id) FROM staff WHERE role = 'manager') WHERE id = (SELECT min(id) FROM plans WHERE kind = 'task' "
+            "AND end_date >= current_date + 7) RETURNING plan_no"), {"s": agent.staff_no}).scalar()
+        others = list(conn.execute(sa.text(
+            "SELECT p.plan_no FROM plans p JOIN staff s ON s.id = p.staff_id WHERE p.kind = 'task' "
+            "AND s.staff_no <> :s"), {"s": agent.staff_no}).scalars())   # tasks named to someone else
+    assert others
+    at = open_page("suggestions", "en", user="agent")
+    assert_clean(at)
+    options = at.selectbox(key="suggestion_plan").options
+    assert plan_no in options and not set(options) & set(others)
+    at.selectbox(key="suggestion_plan").set_value(plan_no)
+    at.text_input(key="suggestion_subject").input("List incomplete")
+    at.text_area(key="suggestion_body").input("Please add the missing customers")
+    at.button[0].click().run()
+    assert_clean(at)
+    with get_engine().connect() as conn:
+        assert conn.execute(sa.text(
+            "SELECT p.plan_no, t.role FROM suggestions g JOIN plans p ON p.id = g.plan_id JOIN staff t ON t.id = g.to_staff_id "
+            "WHERE g.subject = 'List incomplete'")).one() == (plan_no, "manager")

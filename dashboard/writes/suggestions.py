@@ -54,14 +54,20 @@ def _linked_plan(conn, errors: Errors, user: User, plan_no: str) -> dict | None:
     if plan is None:
         errors.add("plan_no", "err_unknown", value=plan_no)
         return None
-    if plan["kind"] == "task":
-        assignee = plan["staff_no"] == user.staff_no or (
-            plan["staff_no"] is None and plan["department_code"] == user.department_code)
-        if not assignee:
-            errors.add("plan_no", "err_task_assignee_only")
-    elif user.role == "agent" and plan["staff_no"] not in (None, user.staff_no):
-        errors.add("plan_no", "err_own_plans_only")
+    if not may_link(user, plan["kind"], plan["staff_no"], plan["department_code"]):
+        errors.add("plan_no", "err_task_assignee_only" if plan["kind"] == "task" else "err_own_plans_only")
     return dict(plan)
+
+
+def may_link(user: User, kind: str, staff_no: str | None, department_code: str) -> bool:
+    """Whether the user may link a suggestion to a plan in their scope (its kind, assignee, department).
+
+    A task: its assignee, or any member of the department it is assigned to when no one is named.
+    A plan: anyone in scope, an agent only to their own or to their department's.
+    """
+    if kind == "task":
+        return staff_no == user.staff_no or (staff_no is None and department_code == user.department_code)
+    return user.role != "agent" or staff_no in (None, user.staff_no)
 
 
 def answer_suggestion(conn, user: User, *, suggestion_id: int, answer: str) -> None:
