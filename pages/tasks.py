@@ -83,13 +83,14 @@ for key, choices in (("progress_plan", list(open_plans["plan_no"])), ("edit_plan
     links.asked_once("plan", key, choices)
 
 
+# each open plan's label, made once: the three plan pickers list the same thousands of plans
+PLAN_LABELS = {r.plan_no: f"{r.plan_no} · {value_label(r.type, L)} · "
+                          f"{r.staff_name if isinstance(r.staff_name, str) else display.department_name(r.department_code)}"
+                          f" · {r.actual_count}/{r.planned_count}" for r in open_plans.itertuples()}
+
+
 def plan_label(no: str) -> str:
-    rows = open_plans[open_plans["plan_no"] == no]
-    if rows.empty:
-        return no
-    r = rows.iloc[0]
-    who = r["staff_name"] if isinstance(r["staff_name"], str) else display.department_name(r["department_code"])
-    return f"{no} · {value_label(r['type'], L)} · {who} · {r['actual_count']}/{r['planned_count']}"
+    return PLAN_LABELS.get(no, no)
 
 
 def show_entries(plan_no: str, key: str) -> None:
@@ -106,10 +107,8 @@ with tabs[1]:
         st.info(t("no_items", L))
     else:
         slots = {}
-        labels = {r.plan_no: f"{r.plan_no} · {value_label(r.type, L)} · {r.staff_name if isinstance(r.staff_name, str) else display.department_name(r.department_code)} · "
-                             f"{r.actual_count}/{r.planned_count}" for r in open_plans.itertuples()}
         with st.form("tasks_progress"):
-            plan_no = st.selectbox(t("f_plan_no", L), list(labels), format_func=labels.get, key="progress_plan")
+            plan_no = st.selectbox(t("f_plan_no", L), list(PLAN_LABELS), format_func=plan_label, key="progress_plan")
             forms.slot(slots, "plan_no")
             left, right = st.columns(2)
             recorded_on = left.date_input(t("f_recorded_on", L), value=session.today(), key="progress_date")
