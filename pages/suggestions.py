@@ -20,9 +20,13 @@ with st.form("suggestion_send"):
     forms.slot(slots, "subject")
     body = st.text_area(t("f_body", L), key="suggestion_body")
     forms.slot(slots, "body")
-    open_plans = data.fetch(Call(plans.open_plans, f.scope, session.today(), user.staff_no if user.role == "agent" else None))
-    plan_no = st.selectbox(t("f_plan_no", L), [""] + list(open_plans["plan_no"]), key="suggestion_plan",
-                           format_func=lambda p: p or t("f_none", L))
+    open_plans = data.fetch(Call(plans.open_plans, f.scope, session.today()))
+    linkable = [r.plan_no for r in open_plans.itertuples()
+                if suggestions.may_link(user, r.kind, r.staff_no if isinstance(r.staff_no, str) else None,
+                                        r.department_code)]
+    plan_no = st.selectbox(t("f_plan_no", L), [""] + linkable, key="suggestion_plan",
+                           format_func=lambda p: p or t("f_none", L), help=t("feedback_intro", L))
+    forms.slot(slots, "plan_no")
     if st.form_submit_button(t("send", L), type="primary"):
         forms.submit(L, slots, lambda conn: suggestions.send_suggestion(conn, user, subject=subject, body=body,
                                                                  plan_no=plan_no or None), t("nav_suggestions", L))

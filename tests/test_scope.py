@@ -40,6 +40,7 @@ READS = {
     "plan_record": (plans.plan_record, ("P-S",)),
     "tracked_plan": (plans.tracked_plan, (D, "P-S")),
     "progress_entries": (plans.progress_entries, ("P-S",)),
+    "task_feedback": (plans.task_feedback, ("P-S",)),
     "fluctuation": (fluctuation.fluctuation, (MAY,)),
     "fluctuation_overview": (fluctuation.fluctuation_overview, (MAY,)),
     "fluctuation_summary": (fluctuation.fluctuation_summary, (MAY,)),
@@ -195,6 +196,9 @@ def two_departments(conn):
                               'sales', st.id, cu.id, '13800000000', coalesce(cu.department_id, st.department_id)
                        FROM (SELECT 1) one LEFT JOIN staff st ON st.staff_no = :s LEFT JOIN customers cu ON cu.code = :c""",
               id=call_id, c=customer, s=staff)
+    # feedback linked to SOUTH's plan, from its head
+    exec_(conn, "INSERT INTO suggestions (from_staff_id, to_staff_id, plan_id, subject, body) SELECT s.id, s.id, p.id, "
+                "'反馈', '华南的反馈' FROM staff s, plans p WHERE s.staff_no = 'S-HEAD' AND p.plan_no = 'P-S'")
     return conn
 
 
@@ -202,7 +206,7 @@ def remove_south(conn) -> None:
     """SOUTH's records gone, as if they had never been entered."""
     south = "(SELECT id FROM departments WHERE code = 'SOUTH')"
     customers = f"(SELECT id FROM customers WHERE department_id IN {south})"
-    for sql in (f"DELETE FROM calls WHERE department_id IN {south}",
+    for sql in (f"DELETE FROM calls WHERE department_id IN {south}", "DELETE FROM suggestions",
                 f"DELETE FROM cost_entries WHERE department_id IN {south} OR retention_case_id IN "
                 f"(SELECT id FROM retention_cases WHERE customer_id IN {customers})",
                 f"DELETE FROM service_budgets WHERE department_id IN {south}",

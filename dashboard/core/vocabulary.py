@@ -177,7 +177,8 @@ REMINDER_KIND = _enum("reminder kind", ("task_assigned", "新任务", "task assi
                       ("tier_lost", "客户失去级别", "customer lost its tier"),
                       ("suggestion_answered", "建议已答复", "suggestion answered"),
                       ("rating_requested", "待完成360评价", "360 rating requested"),
-                      ("budget_overrun", "预算超支", "budget overrun"))
+                      ("budget_overrun", "预算超支", "budget overrun"),
+                      ("task_feedback", "收到任务反馈", "feedback on a task"))
 # why a customer is on the callback list
 CALLBACK_REASON = _enum("callback reason", ("schedule", "定期回访", "scheduled"),
                         ("detractor", "调查不满意", "dissatisfied in a survey"))

@@ -8,12 +8,12 @@ use the same words.
 from __future__ import annotations
 
 from dashboard.core import vocabulary
-from dashboard.i18n import accounts, archives, calls, common, cost, display, imports, quality, reminders, worklog
+from dashboard.i18n import accounts, archives, calls, common, cost, display, feedback, imports, quality, reminders, worklog
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 # Each domain's labels module, merged in this order (a later module may not redefine a key).
-MODULES = (common, accounts, display, imports, reminders, cost, quality, archives, worklog, calls)
+MODULES = (common, accounts, display, imports, reminders, cost, quality, archives, worklog, calls, feedback)
 LABELS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in m.LABELS.items()} | {
     f"role_{m.code}": (m.zh, m.en) for m in vocabulary.ROLE.members}
 COLUMNS: dict[str, tuple[str, str]] = {key: pair for m in MODULES for key, pair in getattr(m, "COLUMNS", {}).items()}

@@ -161,6 +161,19 @@ def plan_record(conn: Connection, scope: Scope, plan_no: str) -> pd.DataFrame:
     return frame(conn, sql, {"p": plan_no} | scoped(scope))
 
 
+def task_feedback(conn: Connection, scope: Scope, plan_no: str) -> pd.DataFrame:
+    """The suggestions linked to one plan or task (its assignees' feedback), oldest first: who, when, to whom.
+
+    Empty when the plan is outside `scope`, as for one that does not exist.
+    """
+    sql = f"""WITH RECURSIVE {SCOPE_CTE}
+        SELECT g.id, f.name AS from_name, t.name AS to_name, g.created_at, g.subject, g.body, g.answer, g.answered_at
+        FROM plans p JOIN scope ON scope.id = p.department_id JOIN suggestions g ON g.plan_id = p.id
+        JOIN staff f ON f.id = g.from_staff_id JOIN staff t ON t.id = g.to_staff_id
+        WHERE p.plan_no = :p ORDER BY g.created_at, g.id"""
+    return frame(conn, sql, {"p": plan_no} | scoped(scope))
+
+
 def progress_entries(conn: Connection, scope: Scope, plan_no: str) -> pd.DataFrame:
     """The progress of one plan, entries and their corrections, by date (each correction under its entry).
 

@@ -9,6 +9,7 @@ from dashboard.core.scope import Scope
 from dashboard.i18n import t, value_label
 from dashboard.metrics import plans
 from dashboard.ui import data, display
+from db.engine import app_timezone
 
 # fits 1280 pixels with a service plan's two success columns; its number and dates are in the line above
 RECORD_COLUMNS = ["type", "staff_name", "planned_count", "minimum_count", "actual_count", "completion_rate", "status",
@@ -28,6 +29,8 @@ def show(row: pd.Series, scope: Scope, lang: str, key: str) -> None:
     for label, field in (("f_content", "content"), ("f_purpose", "purpose")):
         value = row.get(field)
         st.text(f"{t(label, lang)}: {value if isinstance(value, str) and value else '—'}")
+    if row["kind"] == "task":
+        show_feedback(row["plan_no"], scope, lang)
     entries = data.fetch(Call(plans.progress_entries, scope, row["plan_no"]))
     st.markdown("**" + t("progress_entries", lang) + "**")
     if entries.empty:
@@ -36,3 +39,15 @@ def show(row: pd.Series, scope: Scope, lang: str, key: str) -> None:
     shown = entries.assign(entry=entries["entry"].map(
         lambda e: t("entry_correction", lang) if e == "correction" else t("entry_original", lang)))
     display.show_table(shown, lang, height=min(320, 38 + 35 * len(shown)), key=f"{key}_entries")
+
+
+def show_feedback(plan_no: str, scope: Scope, lang: str) -> None:
+    """A task's feedback from its assignees (suggestions linked to it): who, when, to whom, as plain text."""
+    feedback = data.fetch(Call(plans.task_feedback, scope, plan_no))
+    st.markdown("**" + t("task_feedback", lang) + "**")
+    if feedback.empty:
+        st.caption(t("no_feedback_yet", lang))
+    for item in feedback.itertuples():
+        # the subject, body and answer are the users' own text: plain, never Markdown
+        st.text(f"{item.from_name} → {item.to_name} · {item.created_at.astimezone(app_timezone()):%Y-%m-%d %H:%M} · {item.subject}\n{item.body}"
+                + (f"\n{t('answer', lang)}: {item.answer}" if item.answer else ""))

@@ -104,4 +104,5 @@ PAGE_OF_KIND = {"task_assigned": "pages/tasks.py", "plan_behind": "pages/tasks.p
                 "customer_drop": "pages/fluctuation.py", "customer_stopped": "pages/fluctuation.py",
                 "tier_down": "pages/fluctuation.py", "tier_lost": "pages/fluctuation.py",
                 "suggestion_answered": "pages/suggestions.py",
-                "rating_requested": "pages/my_reviews.py", "budget_overrun": "pages/cost.py"}
+                "rating_requested": "pages/my_reviews.py", "budget_overrun": "pages/cost.py",
+                "task_feedback": "pages/suggestions.py"}

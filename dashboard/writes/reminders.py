@@ -21,7 +21,8 @@ of its SLA, and one overdue (its handler, else the heads of the customer's depar
 complaint's callback (the same); a customer's scheduled callback or a dissatisfied survey answer,
 a gift's delivery not confirmed in 3 days, a customer flagged drop or stopped in the month to date,
 downgraded or losing its tier (the customer's owner); a suggestion answered in the last 14 days
-(the one who made it); a 360 rating requested in an open evaluation cycle (the rater, until the
+(the one who made it), and feedback on a task until it is answered (its
+addressee: the task's assigner, else the writer's superior); a 360 rating requested in an open evaluation cycle (the rater, until the
 rating is given or the cycle closes: record `cycle/evaluatee`, never a score); a budget overrun in
 the running month (the department's heads and the managers: record `department/category@month`).
 """
@@ -142,7 +143,11 @@ def _suggestion_kinds(conn, params: dict) -> None:
     {_INSERT}
     SELECT from_staff_id, 'suggestion_answered', id::text, answered_at, plan_id, NULL::bigint, NULL::integer
     FROM suggestions WHERE answered_at IS NOT NULL AND answered_at <= :now
-      AND answered_at > CAST(:now AS timestamptz) - interval '{ANSWERED_DAYS} days'"""), params)
+      AND answered_at > CAST(:now AS timestamptz) - interval '{ANSWERED_DAYS} days'
+    UNION ALL
+    SELECT g.to_staff_id, 'task_feedback', g.id::text, g.created_at, g.plan_id, NULL::bigint, NULL::integer
+    FROM suggestions g JOIN plans p ON p.id = g.plan_id
+    WHERE p.kind = 'task' AND g.answered_at IS NULL AND g.created_at <= :now"""), params)
 
 
 def _rating_kinds(conn, params: dict) -> None:
