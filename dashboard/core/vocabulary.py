@@ -151,7 +151,13 @@ SCORECARD_KPI = _enum("scorecard KPI", ("achievement_rate", "投诉按时率", "
                       ("plan_completion", "计划完成率", "plan completion"),
                       ("service_success_rate", "服务成功率", "service success"),
                       ("retention_success_rate", "挽留成功率", "retention success"), ("csat", "CSAT", "CSAT"),
-                      ("nps", "NPS", "NPS"), ("workload", "工作量", "workload"), ("skills", "技能考核", "skill assessments"))
+                      ("nps", "NPS", "NPS"), ("workload", "工作量", "workload"), ("skills", "技能考核", "skill assessments"),
+                      ("upgrade_rate", "客户升级率", "customer upgrade rate"),
+                      ("downgrade_rate", "客户降级率", "customer downgrade rate"),
+                      ("lost_rate", "客户流失率（失去级别）", "customers lost (tier lost) rate"),
+                      ("new_customers", "新客户", "new customers"),
+                      ("volume_change", "客户业务量变化", "customer volume change"),
+                      ("service_cost", "服务成本", "service cost"))
 SCORECARD_BAND = _enum("scorecard band", ("far_above", "超出目标20%以上", "more than 20% above target"),
                        ("above", "超出目标", "above target"), ("at", "达到目标", "at target"),
                        ("below", "未达到目标", "below target"))
