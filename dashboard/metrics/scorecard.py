@@ -3,9 +3,11 @@ year), each KPI's target, actual, weight, band and points, the total and its gra
 
 KPIs come from the service-quality figures of the period (metrics/quality.py, as of the end of
 the period or today), the workload (customer-log entries and completed plan progress of the
-person's plans in the period) and the skill assessments of the period (their mean). An actual
-is in band `far_above` when it is more than 20 % above its target, `above` when above it, `at`
-when equal, `below` otherwise; a KPI without an actual (no base) is left out and its weight
+person's plans in the period), the skill assessments of the period (their mean), and the
+customers the person owns now (tier upgrade / downgrade / lost rates, new customers, volume
+change) with the person's service cost (_customers). An actual is in band `far_above` when it
+is more than 20 % of its target above it, `above` when above it, `at` when equal, `below`
+otherwise (mirrored for LOWER_IS_BETTER: `far_above` more than 20 % under the target); a KPI without an actual (no base) is left out and its weight
 spread over the others. The total is Σ points × weight / Σ weight, 2 places; its grade is
 优 excellent / 良 good / 中 fair by the floors of setting `scorecard_grade_bands`, else 差 poor.
 Targets, weights, points and floors are settings (dashboard/core/settings.py).
