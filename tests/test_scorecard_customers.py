@@ -121,3 +121,12 @@ def test_customers_outside_the_scope_are_not_counted(book):
     # S (SOUTH) is left out: U, D, L tiered, L lost
     assert east.loc["lost_rate", "actual"] == Decimal("0.3333") and east.loc["lost_rate", "base"] == 3
     assert kpis_of(book, Scope("SOUTH"), "A1").empty
+
+
+def test_a_kpi_reads_in_its_own_unit():
+    assert [scorecard.kpi_text(k, v) for k, v in (("service_cost", Decimal("2000")), ("lost_rate", Decimal("0.05")),
+                                                   ("volume_change", Decimal("-0.125")), ("new_customers", 2),
+                                                   ("csat", Decimal("4.5")), ("upgrade_rate", None))] == \
+        ["¥2,000.00", "5.0%", "-12.5%", "2", "4.50", "—"]
+    assert scorecard.base_text("volume_change", Decimal("150003.16"), "zh") == "¥15.0万"
+    assert scorecard.base_text("volume_change", None, "en") == "—" and scorecard.base_text("lost_rate", 29, "en") == "29"

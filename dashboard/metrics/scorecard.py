@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dashboard.core import formats
 from dashboard.core.scope import Scope
 from dashboard.core.settings import SCORECARD_KPIS, SETTINGS
 from dashboard.metrics import fluctuation, quality, tiers
@@ -33,6 +34,27 @@ LOWER_IS_BETTER = frozenset({"downgrade_rate", "lost_rate", "service_cost"})
 PER_MONTH = frozenset({"workload", "new_customers", "service_cost"})
 CUSTOMER_KPIS = ("upgrade_rate", "downgrade_rate", "lost_rate", "new_customers", "volume_change", "service_cost")
 SCORECARD_COLUMNS = ("staff_no", "staff_name", "department_code", "score", "grade")
+
+
+# how a KPI's target and actual read: a rate, an amount, a count or a mean
+RATES = frozenset({"achievement_rate", "callback_on_time_rate", "plan_completion", "service_success_rate",
+                   "retention_success_rate", "nps", "upgrade_rate", "downgrade_rate", "lost_rate", "volume_change"})
+
+
+def kpi_text(kpi: str, value) -> str:
+    """A KPI's target or actual as the tables write it: 90.0%, ¥2,000.00, 40, 4.50 (missing: —)."""
+    if kpi in RATES:
+        return formats.fmt_rate(value)
+    if kpi == "service_cost":
+        return formats.fmt_money(value)
+    return formats.fmt_number(value, 0 if kpi in ("workload", "new_customers") else 2)
+
+
+def base_text(kpi: str, value, lang: str) -> str:
+    """A KPI's base as the tables write it: the previous volume of a volume change is an amount (short)."""
+    if kpi == "volume_change":
+        return "—" if formats.missing(value) else formats.fmt_money_short(value, lang)
+    return formats.fmt_number(value)
 
 
 def _setting(conn: Connection, key: str) -> dict:
