@@ -110,8 +110,12 @@ with tabs[3]:
                            score=person["score"] if person["score"] is not None else "—",
                            grade=value_label(person["grade"], L)))
             display.show_table(kpis.drop(columns=["staff_no", "staff_name", "department_code"]).assign(
-                kpi=kpis["kpi"].map(lambda k: value_label(k, L)), band=kpis["band"].map(lambda b: value_label(b, L))),
-                L, key=f"scorecard_{period}_{person['staff_no']}")
+                kpi=kpis["kpi"].map(lambda k: value_label(k, L)),
+                target=[scorecard.kpi_text(k, v) for k, v in zip(kpis["kpi"], kpis["target"])],
+                actual=[scorecard.kpi_text(k, v) for k, v in zip(kpis["kpi"], kpis["actual"])],
+                base=[scorecard.base_text(k, v, L) for k, v in zip(kpis["kpi"], kpis["base"])],
+                band=kpis["band"].map(lambda b: value_label(b, L) if isinstance(b, str) else None)),
+                L, key=f"scorecard_{period}_{person['staff_no']}", height=(len(kpis) + 1) * 35 + 3)  # every KPI in view
 
 with tabs[4]:
     staff = data.fetch(Call(records.staff_list, scope))

@@ -74,6 +74,7 @@ READS = {
     "survey_coverage": (quality.survey_coverage, (Period.parse("2026-Q2"), D)),
     "survey_counts": (quality.survey_counts, (Period.parse("2026-Q2"), D)),
     "scorecards": (scorecard.scorecards, ("2026-05", D)),
+    "scorecard of an EAST agent owning a SOUTH customer": (scorecard.scorecard, ("S1", "2026-05", D)),
     "department_tree": (records.department_tree, ()),
     "staff_list": (records.staff_list, ()),
     "customer_list": (records.customer_list, ()),
@@ -199,6 +200,15 @@ def two_departments(conn):
     # feedback linked to SOUTH's plan, from its head
     exec_(conn, "INSERT INTO suggestions (from_staff_id, to_staff_id, plan_id, subject, body) SELECT s.id, s.id, p.id, "
                 "'反馈', '华南的反馈' FROM staff s, plans p WHERE s.staff_no = 'S-HEAD' AND p.plan_no = 'P-S'")
+    # EAST-1's agent handles C1's complaint and owns C1 and SOUTH's C2, with a cost entry in each department
+    exec_(conn, "UPDATE complaints SET handler_staff_id = (SELECT id FROM staff WHERE staff_no = 'S1') "
+                "WHERE complaint_no = 'T-E'")
+    exec_(conn, "UPDATE customers SET owner_staff_id = (SELECT id FROM staff WHERE staff_no = 'S1') "
+                "WHERE code IN ('C1', 'C2')")
+    for no, department in (("X-E1", "EAST-1"), ("X-S1", "SOUTH")):
+        exec_(conn, """INSERT INTO cost_entries (entry_no, entry_date, department_id, staff_id, category, amount)
+                       SELECT :no, '2026-05-07', d.id, s.id, 'people', 55.00 FROM departments d, staff s
+                       WHERE d.code = :d AND s.staff_no = 'S1'""", no=no, d=department)
     return conn
 
 

@@ -98,7 +98,8 @@ EVALUATION_DIMENSIONS = ("service_skill", "communication", "business_knowledge",
 EVALUATION_RELATIONS = ("superior", "peer", "subordinate", "self")
 # The scorecard (业绩考核, seed 004 表2-6): its KPIs, the bands of an actual against its target and the grades.
 SCORECARD_KPIS = ("achievement_rate", "callback_on_time_rate", "mean_satisfaction", "plan_completion",
-                  "service_success_rate", "retention_success_rate", "csat", "nps", "workload", "skills")
+                  "service_success_rate", "retention_success_rate", "csat", "nps", "workload", "skills",
+                  "upgrade_rate", "downgrade_rate", "lost_rate", "new_customers", "volume_change", "service_cost")
 SCORECARD_BANDS = ("far_above", "above", "at", "below")
 SCORECARD_GRADES = ("excellent", "good", "fair")
 
@@ -133,11 +134,16 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("smtp_user", "", text_setting(r"\S+", "a user name"), "SMTP 用户名", "SMTP user"),
     Setting("scorecard_targets", {"achievement_rate": 0.9, "callback_on_time_rate": 0.9, "mean_satisfaction": 4.5,
                                   "plan_completion": 1, "service_success_rate": 0.8, "retention_success_rate": 0.6,
-                                  "csat": 4.5, "nps": 0.3, "workload": 40, "skills": 80},
-            weights(*SCORECARD_KPIS), "考核指标目标（工作量为每月）", "Scorecard targets (workload per month)"),
+                                  "csat": 4.5, "nps": 0.3, "workload": 40, "skills": 80,
+                                  "upgrade_rate": 0.1, "downgrade_rate": 0.05, "lost_rate": 0.05, "new_customers": 2,
+                                  "volume_change": 0.05, "service_cost": 2000},
+            weights(*SCORECARD_KPIS), "考核指标目标（工作量、新客户、服务成本为每月）",
+            "Scorecard targets (workload, new customers and service cost per month)"),
     Setting("scorecard_weights", {"achievement_rate": 20, "callback_on_time_rate": 10, "mean_satisfaction": 10,
                                   "plan_completion": 15, "service_success_rate": 10, "retention_success_rate": 5,
-                                  "csat": 10, "nps": 5, "workload": 5, "skills": 10},
+                                  "csat": 10, "nps": 5, "workload": 5, "skills": 10,
+                                  "upgrade_rate": 5, "downgrade_rate": 5, "lost_rate": 5, "new_customers": 5,
+                                  "volume_change": 5, "service_cost": 5},
             weights(*SCORECARD_KPIS), "考核指标权重", "Scorecard weights"),
     Setting("scorecard_band_points", {"far_above": 100, "above": 90, "at": 80, "below": 50},
             weights(*SCORECARD_BANDS), "考核档次得分（超出20%以上/超出/达到/未达到）",

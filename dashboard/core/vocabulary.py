@@ -151,7 +151,13 @@ SCORECARD_KPI = _enum("scorecard KPI", ("achievement_rate", "投诉按时率", "
                       ("plan_completion", "计划完成率", "plan completion"),
                       ("service_success_rate", "服务成功率", "service success"),
                       ("retention_success_rate", "挽留成功率", "retention success"), ("csat", "CSAT", "CSAT"),
-                      ("nps", "NPS", "NPS"), ("workload", "工作量", "workload"), ("skills", "技能考核", "skill assessments"))
+                      ("nps", "NPS", "NPS"), ("workload", "工作量", "workload"), ("skills", "技能考核", "skill assessments"),
+                      ("upgrade_rate", "客户升级率", "upgrade rate"),
+                      ("downgrade_rate", "客户降级率（越低越好）", "downgrade rate (lower better)"),
+                      ("lost_rate", "客户流失率（越低越好）", "lost rate (lower better)"),
+                      ("new_customers", "新客户", "new customers"),
+                      ("volume_change", "客户业务量变化", "volume change"),
+                      ("service_cost", "服务成本（越低越好）", "service cost (lower better)"))
 SCORECARD_BAND = _enum("scorecard band", ("far_above", "超出目标20%以上", "more than 20% above target"),
                        ("above", "超出目标", "above target"), ("at", "达到目标", "at target"),
                        ("below", "未达到目标", "below target"))

@@ -3,9 +3,11 @@ year), each KPI's target, actual, weight, band and points, the total and its gra
 
 KPIs come from the service-quality figures of the period (metrics/quality.py, as of the end of
 the period or today), the workload (customer-log entries and completed plan progress of the
-person's plans in the period) and the skill assessments of the period (their mean). An actual
-is in band `far_above` when it is more than 20 % above its target, `above` when above it, `at`
-when equal, `below` otherwise; a KPI without an actual (no base) is left out and its weight
+person's plans in the period), the skill assessments of the period (their mean), and the
+customers the person owns now (tier upgrade / downgrade / lost rates, new customers, volume
+change) with the person's service cost (_customers). An actual is in band `far_above` when it
+is more than 20 % of its target above it, `above` when above it, `at` when equal, `below`
+otherwise (mirrored for LOWER_IS_BETTER: `far_above` more than 20 % under the target); a KPI without an actual (no base) is left out and its weight
 spread over the others. The total is Σ points × weight / Σ weight, 2 places; its grade is
 优 excellent / 良 good / 中 fair by the floors of setting `scorecard_grade_bands`, else 差 poor.
 Targets, weights, points and floors are settings (dashboard/core/settings.py).
@@ -19,18 +21,48 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dashboard.core import formats
 from dashboard.core.scope import Scope
 from dashboard.core.settings import SCORECARD_KPIS, SETTINGS
-from dashboard.metrics import quality
-from dashboard.metrics.sql import SCOPE_CTE, frame, scoped
+from dashboard.metrics import fluctuation, quality, tiers
+from dashboard.metrics.sql import SCOPE_CTE, frame, rate, scoped
 
 MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+# KPIs where less is better: their bands are mirrored (far_above = more than 20 % under target)
+LOWER_IS_BETTER = frozenset({"downgrade_rate", "lost_rate", "service_cost"})
+# KPIs whose target is per month (multiplied by the period's months)
+PER_MONTH = frozenset({"workload", "new_customers", "service_cost"})
+CUSTOMER_KPIS = ("upgrade_rate", "downgrade_rate", "lost_rate", "new_customers", "volume_change", "service_cost")
 SCORECARD_COLUMNS = ("staff_no", "staff_name", "department_code", "score", "grade")
+
+
+# how a KPI's target and actual read: a rate, an amount, a count or a mean
+RATES = frozenset({"achievement_rate", "callback_on_time_rate", "plan_completion", "service_success_rate",
+                   "retention_success_rate", "nps", "upgrade_rate", "downgrade_rate", "lost_rate", "volume_change"})
+
+
+def kpi_text(kpi: str, value) -> str:
+    """A KPI's target or actual as the tables write it: 90.0%, ¥2,000.00, 40, 4.50 (missing: —)."""
+    if kpi in RATES:
+        return formats.fmt_rate(value)
+    if kpi == "service_cost":
+        return formats.fmt_money(value)
+    return formats.fmt_number(value, 0 if kpi in ("workload", "new_customers") else 2)
+
+
+def base_text(kpi: str, value, lang: str) -> str:
+    """A KPI's base as the tables write it: the previous volume of a volume change is an amount (short)."""
+    if kpi == "volume_change":
+        return "—" if formats.missing(value) else formats.fmt_money_short(value, lang)
+    return formats.fmt_number(value)
 
 
 def _setting(conn: Connection, key: str) -> dict:
     stored = conn.execute(sa.text("SELECT value FROM settings WHERE key = :k"), {"k": key}).scalar()
-    return stored if stored is not None else SETTINGS[key].default
+    default = SETTINGS[key].default
+    # a value stored before a KPI was added lacks it: the KPI takes its default
+    return default | stored if isinstance(stored, dict) and isinstance(default, dict) else \
+        stored if stored is not None else default
 
 
 def _months(name: str) -> int:
@@ -39,10 +71,16 @@ def _months(name: str) -> int:
     return MONTHS["half"] if "-H" in name else MONTHS["quarter"] if "-Q" in name else MONTHS["month"]
 
 
-def band(actual, target) -> str:
-    """far_above (> 20 % above target), above, at, or below, compared exactly."""
+def band(actual, target, lower_is_better: bool = False) -> str:
+    """far_above (better than target by more than 20 % of it), above, at, or below, compared exactly.
+
+    Better is higher, or with `lower_is_better` lower; 20 % of a target is of its size, so a
+    negative target (a volume change of -5 %) bands the same way as a positive one.
+    """
     actual, target = Decimal(str(actual)), Decimal(str(target))
-    if actual > target * Decimal("1.2"):
+    if lower_is_better:
+        actual, target = -actual, -target
+    if actual - target > abs(target) * Decimal("0.2"):
         return "far_above"
     if actual > target:
         return "above"
@@ -81,6 +119,80 @@ def _skills(conn: Connection, scope: Scope, period: str) -> dict[str, Decimal]:
     return dict(zip(table["staff_no"], table["skills"]))
 
 
+def _customers(conn: Connection, scope: Scope, period, as_of: date) -> dict[str, dict]:
+    """Per staff member in scope, the changes of the customers they own (customers.owner_staff_id,
+    the owner now) in `period` as of `as_of`, and the cost entries they made in it.
+
+    tiered: owned customers with a tier at the previous period's end (the base of the three tier
+    rates); upgrades / downgrades / lost of those (tiers.py, like for like when running);
+    new_customers: owned customers whose first order falls in the period (fluctuation's 'new');
+    volume_change = (Σ volume - Σ previous volume) / Σ previous volume over the owned customers
+    (fluctuation's volumes, like for like); service_cost: Σ of their cost entries dated in the period
+    up to `as_of` (entries of departments in scope).
+    """
+    tier_sql = tiers._TIERS + """,
+    tier_counts AS (
+        SELECT cu.owner_staff_id AS staff_id, count(*) FILTER (WHERE c.prev_rank IS NOT NULL) AS tiered,
+               count(*) FILTER (WHERE c.change = 'upgrade') AS upgrades,
+               count(*) FILTER (WHERE c.change = 'downgrade') AS downgrades,
+               count(*) FILTER (WHERE c.change = 'lost') AS lost
+        FROM changes c JOIN customers cu ON cu.id = c.customer_id
+        WHERE cu.owner_staff_id IS NOT NULL GROUP BY 1
+    )"""
+    flux_sql, flux_params = fluctuation.fluctuation_sql(scope, period, as_of, named=False)
+    # a nested WITH: the fluctuation rows read this query's scope
+    flux_sql = flux_sql.replace(f"WITH RECURSIVE {SCOPE_CTE},", "WITH", 1)
+    assert "scope(id) AS" not in flux_sql
+    sql = f"""{tier_sql},
+    flux AS ({flux_sql}),
+    flux_counts AS (
+        SELECT cu.owner_staff_id AS staff_id, count(*) FILTER (WHERE f.flag = 'new') AS new_customers,
+               sum(f.volume) AS volume, sum(f.previous_volume) AS previous_volume
+        FROM flux f JOIN customers cu ON cu.id = f.customer_id
+        WHERE cu.owner_staff_id IS NOT NULL GROUP BY 1
+    ),
+    owned AS (
+        SELECT cu.owner_staff_id AS staff_id, count(*) AS customers
+        FROM customers cu JOIN scope ON scope.id = cu.department_id
+        WHERE cu.owner_staff_id IS NOT NULL GROUP BY 1
+    ),
+    costs AS (
+        SELECT e.staff_id, sum(e.amount) AS service_cost, count(*) AS cost_entries
+        FROM cost_entries e JOIN scope ON scope.id = e.department_id
+        WHERE e.staff_id IS NOT NULL AND e.entry_date BETWEEN :cost_start AND :cost_end GROUP BY 1
+    )
+    SELECT st.staff_no, coalesce(o.customers, 0) AS customers, coalesce(t.tiered, 0) AS tiered,
+           {rate('coalesce(t.upgrades, 0)', 't.tiered')} AS upgrade_rate,
+           {rate('coalesce(t.downgrades, 0)', 't.tiered')} AS downgrade_rate,
+           {rate('coalesce(t.lost, 0)', 't.tiered')} AS lost_rate,
+           coalesce(f.new_customers, 0) AS new_customers, f.previous_volume,
+           {rate('f.volume - f.previous_volume', 'f.previous_volume')} AS volume_change,
+           coalesce(c.service_cost, 0.00) AS service_cost, coalesce(c.cost_entries, 0) AS cost_entries
+    FROM staff st JOIN scope ON scope.id = st.department_id
+    LEFT JOIN owned o ON o.staff_id = st.id LEFT JOIN tier_counts t ON t.staff_id = st.id
+    LEFT JOIN flux_counts f ON f.staff_id = st.id LEFT JOIN costs c ON c.staff_id = st.id
+    WHERE o.customers IS NOT NULL OR c.cost_entries IS NOT NULL"""
+    params = tiers._tier_params(scope, period, as_of) | flux_params | {
+        "cost_start": period.start, "cost_end": min(period.end, as_of)}
+    table = frame(conn, sql, params)
+    return {row["staff_no"]: row for row in table.to_dict("records")}
+
+
+def _customer_kpi(figures: dict | None, kpi: str):
+    """(actual, base) of a customer KPI; no actual for a person who owns no customers (cost: and made no entry)."""
+    if figures is None:
+        return None, None
+    if kpi == "service_cost":
+        return figures["service_cost"], figures["cost_entries"]
+    if figures["customers"] == 0:
+        return None, None
+    if kpi == "new_customers":
+        return figures["new_customers"], figures["customers"]
+    if kpi == "volume_change":
+        return figures["volume_change"], figures["previous_volume"]
+    return figures[kpi], figures["tiered"]
+
+
 def scorecard_kpis(conn: Connection, scope: Scope, period: str, as_of: date) -> pd.DataFrame:
     """Every staff member in scope with any figure in `period`: one row per KPI.
 
@@ -93,6 +205,7 @@ def scorecard_kpis(conn: Connection, scope: Scope, period: str, as_of: date) -> 
     figures = quality.quality(conn, scope, dates.start, dates.end, as_of)
     people = figures[figures["level"] == "staff"]
     workload, skills = _workload(conn, scope, dates.start, dates.end, as_of), _skills(conn, scope, period)
+    customers = _customers(conn, scope, dates, as_of)
     targets, weights = _setting(conn, "scorecard_targets"), _setting(conn, "scorecard_weights")
     points = _setting(conn, "scorecard_band_points")
     bases = {"achievement_rate": "decided", "callback_on_time_rate": "resolved", "mean_satisfaction": "rated",
@@ -101,15 +214,17 @@ def scorecard_kpis(conn: Connection, scope: Scope, period: str, as_of: date) -> 
     rows = []
     for person in people.itertuples(index=False):
         for kpi in SCORECARD_KPIS:
-            target = Decimal(str(targets[kpi]))
+            target = Decimal(str(targets[kpi])) * (_months(period) if kpi in PER_MONTH else 1)
             if kpi == "workload":
-                actual, base, target = workload.get(person.staff_no, 0), None, target * _months(period)
+                actual, base = workload.get(person.staff_no, 0), None
+            elif kpi in CUSTOMER_KPIS:
+                actual, base = _customer_kpi(customers.get(person.staff_no), kpi)
             elif kpi == "skills":
                 actual, base = skills.get(person.staff_no), None
             else:
                 actual, base = getattr(person, kpi), getattr(person, bases[kpi])
             actual = None if actual is None or (isinstance(actual, float) and pd.isna(actual)) else actual
-            which = band(actual, target) if actual is not None else None
+            which = band(actual, target, kpi in LOWER_IS_BETTER) if actual is not None else None
             rows.append({"staff_no": person.staff_no, "staff_name": person.staff_name,
                          "department_code": person.department_code, "kpi": kpi, "target": target,
                          "actual": actual, "base": base, "weight": weights[kpi], "band": which,
