@@ -32,4 +32,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "entry": ("记录类型", "entry"), "net_completed": ("更正后完成数", "net_completed"),
     "net_success": ("更正后成功数", "net_success"), "net_cost": ("更正后费用", "net_cost"),
     "corrections": ("更正次数", "corrections"), "entered_at": ("录入时间", "entered_at"),
+    "recorded_on": ("记录日期", "recorded_on"), "completed_count": ("完成数", "completed_count"),
+    "success_count": ("成功数", "success_count"),
 }
