@@ -424,21 +424,21 @@ def test_a_new_account_sees_only_the_account_page_until_its_password_is_changed(
         users.create_account(conn, boss, username="fresh", role="agent", staff_no=staff_no, password="Spring-tide-2026")
         fresh_id = accounts.user_id(conn, "fresh")
     cookies["cs_session"] = sessions.create_session(engine, fresh_id)
-    at = run()
+    at = run()  # the address asks for English, which every page and each switch keeps
     at.switch_page("pages/complaints.py")
     run(at)
-    assert at.title[0].value == t("nav_account", "zh") and t("must_change", "zh") in at.warning[0].value
+    assert at.title[0].value == t("nav_account", "en") and t("must_change", "en") in at.warning[0].value
     at.switch_page("pages/account.py")  # where the browser now is (AppTest does not follow the app's switch)
     run(at)
     at.text_input(key="account_current").input("Spring-tide-2026")
     at.text_input(key="account_new").input("Harbour-lights-77")
     at.text_input(key="account_repeated").input("Harbour-lights-77")
-    next(b for b in at.button if b.label == t("change_password", "zh")).click().run()
+    next(b for b in at.button if b.label == t("change_password", "en")).click().run()
     assert_clean(at)
     assert sessions.resolve(engine, cookies["cs_session"]) is not None  # this browser stays signed in
     at.switch_page("pages/complaints.py")
     run(at)
-    assert at.title[0].value == t("nav_complaints", "zh")
+    assert at.title[0].value == t("nav_complaints", "en")
     with engine.connect() as conn:
         home = accounts.load_user(conn, "fresh").department_code
     assert at.selectbox(key="f_dept").options and all(home in o for o in at.selectbox(key="f_dept").options)

@@ -19,17 +19,24 @@ from dashboard.writes import reminders as writes
 from db.engine import get_engine
 
 REFRESH_SECONDS = 300
-_last_refresh: dict[str, float] = {}   # staff_no -> when this process last made their reminders
+# (database, staff_no) -> when this process last made their reminders: the database too, so a
+# process that serves another database (the tests, one per test) does not skip its first refresh
+_last_refresh: dict[tuple[str, str], float] = {}
 _lock = threading.Lock()
 _running: dict[str, threading.Thread] = {}   # staff_no -> a background refresh under way
+
+
+def _database() -> str:
+    return get_engine().url.render_as_string(hide_password=True)
 
 
 def _due(staff_no: str) -> bool:
     """Whether the person's reminders are to be made now; claims the turn (throttled per person and process)."""
     with _lock:
-        if clock.monotonic() - _last_refresh.get(staff_no, -REFRESH_SECONDS) < REFRESH_SECONDS:
+        key = (_database(), staff_no)
+        if clock.monotonic() - _last_refresh.get(key, -REFRESH_SECONDS) < REFRESH_SECONDS:
             return False
-        _last_refresh[staff_no] = clock.monotonic()
+        _last_refresh[key] = clock.monotonic()
         return True
 
 
@@ -39,7 +46,7 @@ def _refresh(staff_no: str) -> None:
     except Exception:  # a failed run is tried again after REFRESH_SECONDS; the page is not disturbed
         logging.getLogger("dashboard").exception("reminders for %s were not made", staff_no)
         with _lock:
-            _last_refresh.pop(staff_no, None)
+            _last_refresh.pop((_database(), staff_no), None)
 
 
 def _make(staff_no: str) -> None:
