@@ -164,13 +164,13 @@ with st.container(border=False):
     display.kpi_row([
         display.rate_card(t("kpi_calls_sl", L), L, g(c_now, "service_level"), g(c_now, "within_sl"), g(c_now, "offered"),
                           g(c_before, "service_level"), g(c_before, "within_sl"), g(c_before, "offered"),
-                          compared=compared),
+                          compared=compared) | {"drill": records("contact_centre", "contact_centre")},
         display.rate_card(t("kpi_abandon_rate", L), L, g(c_now, "abandon_rate"), g(c_now, "abandoned"),
                           g(c_now, "offered"), g(c_before, "abandon_rate"), g(c_before, "abandoned"),
-                          g(c_before, "offered"), inverse=True, compared=compared),
+                          g(c_before, "offered"), inverse=True, compared=compared) | {"drill": records("contact_centre", "contact_centre")},
         display.rate_card(t("kpi_calls_fcr", L), L, g(c_now, "fcr_rate"), g(c_now, "fcr_resolved"), g(c_now, "fcr_base"),
                           g(c_before, "fcr_rate"), g(c_before, "fcr_resolved"), g(c_before, "fcr_base"),
-                          compared=compared),
+                          compared=compared) | {"drill": records("contact_centre", "contact_centre")},
     ], L)
     st.page_link("pages/contact_centre.py", label=t("open_page", L))
 

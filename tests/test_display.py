@@ -152,7 +152,7 @@ def test_every_slide_states_the_days_compared_with_last_weeks_values_in_chinese(
         assert [h for h in headers if not CJK.search(h) and h not in LATIN_HEADERS] == [], number
         assert not re.search(r"¥\d{1,3}(,\d{3}){2,}", slide), number  # millions of yuan in 万 on a slide
         at.button(key="slide_next").click().run()
-    assert len(seen) == 10  # the overdue complaints, service quality and service cost have slides of their own
+    assert len(seen) == 11  # the overdue complaints, service quality, service cost and the contact centre have slides of their own
 
 
 def test_retention_roi_counts_only_the_windows_closed_by_the_as_of_day(conn):
