@@ -65,11 +65,7 @@ def update_department(conn, user: User, *, code_: str, version: int, name: str, 
     """Rename, move under another parent (None: top level), change the work scope or the head."""
     require_role(user, "manager")
     errors = Errors()
-    before = locked_row(conn, "departments", "code", code_)
-    if before is None:
-        errors.add("code", "err_unknown", value=code_)
-        errors.raise_any()
-    check_version(conn, "departments", code_, before, version)
+    before = _locked(conn, errors, code_, version)
     limited(errors, "name", required(errors, "name", name), limits.SHORT_TEXT)
     limited(errors, "work_scope", work_scope)
     parent_id = _parent(conn, errors, parent_code) if parent_code != _code_of(conn, before["parent_id"]) else before["parent_id"]
@@ -90,11 +86,7 @@ def deactivate_department(conn, user: User, *, code_: str, version: int, receivi
     """Deactivate `code_`, moving its staff and customers to `receiving_code` (default: its parent)."""
     require_role(user, "manager")
     errors = Errors()
-    before = locked_row(conn, "departments", "code", code_)
-    if before is None:
-        errors.add("code", "err_unknown", value=code_)
-        errors.raise_any()
-    check_version(conn, "departments", code_, before, version)
+    before = _locked(conn, errors, code_, version)
     if not before["active"]:
         errors.add("code", "err_department_inactive", value=code_)
     children = conn.execute(sa.text("SELECT string_agg(code, ', ' ORDER BY code) FROM departments "
@@ -152,3 +144,13 @@ def _subtree_ids(conn, department_id: int) -> set[int]:
     return set(conn.execute(sa.text("""
         WITH RECURSIVE t(id) AS (SELECT CAST(:i AS integer) UNION SELECT d.id FROM departments d JOIN t ON d.parent_id = t.id)
         SELECT id FROM t"""), {"i": department_id}).scalars())
+
+
+def _locked(conn, errors: Errors, code_: str, version: int):
+    """The department `code_`, locked for the change, at the version the form showed (else Conflict)."""
+    before = locked_row(conn, "departments", "code", code_)
+    if before is None:
+        errors.add("code", "err_unknown", value=code_)
+        errors.raise_any()
+    check_version(conn, "departments", code_, before, version)
+    return before

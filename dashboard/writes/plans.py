@@ -47,13 +47,7 @@ def save_plan(conn, user: User, *, kind: str, type: str, horizon: str, start_dat
         errors.add("end_date", "err_end_before_start")
     dep_id = department_in_scope(conn, errors, user, department_code)
     staff_id = staff_in_scope(conn, errors, user, staff_no) if staff_no else None
-    if user.role == "agent" and staff_no != user.staff_no:
-        errors.add("staff_no", "err_own_plans_only")
-    planned = whole_number(errors, "planned_count", planned_count, minimum=1)
-    minimum = whole_number(errors, "minimum_count", minimum_count)
-    if planned is not None and minimum is not None and minimum > planned:
-        errors.add("minimum_count", "err_minimum_above_planned")
-    cost = decimal_value(errors, "planned_cost", planned_cost)
+    planned, minimum, cost = _plan_figures(errors, user, staff_no, planned_count, minimum_count, planned_cost)
     if type == "visit":
         choice(errors, "method", method, vocabulary.PLAN_METHOD.codes)
     elif method:
@@ -152,13 +146,7 @@ def update_plan(conn, user: User, *, plan_no: str, version, staff_no: str | None
     limited(errors, "purpose", purpose)
     limited(errors, "method", method)
     staff_id = staff_in_scope(conn, errors, user, staff_no) if staff_no else None
-    if user.role == "agent" and staff_no != user.staff_no:
-        errors.add("staff_no", "err_own_plans_only")
-    planned = whole_number(errors, "planned_count", planned_count, minimum=1)
-    minimum = whole_number(errors, "minimum_count", minimum_count)
-    if planned is not None and minimum is not None and minimum > planned:
-        errors.add("minimum_count", "err_minimum_above_planned")
-    cost = decimal_value(errors, "planned_cost", planned_cost)
+    planned, minimum, cost = _plan_figures(errors, user, staff_no, planned_count, minimum_count, planned_cost)
     method = optional_text(method)
     # a method the form offers, or the free text the plan already holds (interfaces.md: free text)
     if plan and method != plan.get("method") and (method or plan["type"] == "visit"):
@@ -278,3 +266,15 @@ def bulk_update_plans(conn, user: User, rows: list[dict]) -> int:
                                              "id": before["id"]}).mappings().one()
         audit(conn, user, "update", "plans", plan["plan_no"], before, after)
     return len(prepared)
+
+
+def _plan_figures(errors: Errors, user: User, staff_no, planned_count, minimum_count, planned_cost):
+    """The checks a plan's assignee and figures pass at creation and at every edit: an agent's own
+    plans only, a whole planned count of at least 1, a minimum not above it, a decimal cost."""
+    if user.role == "agent" and staff_no != user.staff_no:
+        errors.add("staff_no", "err_own_plans_only")
+    planned = whole_number(errors, "planned_count", planned_count, minimum=1)
+    minimum = whole_number(errors, "minimum_count", minimum_count)
+    if planned is not None and minimum is not None and minimum > planned:
+        errors.add("minimum_count", "err_minimum_above_planned")
+    return planned, minimum, decimal_value(errors, "planned_cost", planned_cost)
