@@ -1,6 +1,6 @@
 """Page timings for the benchmark, run in a process of its own so its peak memory is the app's.
 
-    DATABASE_URL=... python bench/pages.py
+    DATABASE_URL=... python bench/pages.py [--pages overview,grading]
 
 For every page: the AppTest run time with cold caches, then a repeat run (warm caches), and
 the bare SQL time of the statements the cold run sent, re-executed on a plain cursor in the
@@ -86,6 +86,12 @@ def customer_search_seconds() -> dict[str, list]:
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", help="comma-separated page names (default: every page in PAGES)")
+    args = parser.parse_args()
+    pages = args.pages.split(",") if args.pages else PAGES
     entry_file_only()  # AppTest starts every run at app.py, as serve.py makes the server do
     with get_engine().connect() as conn:
         manager = users.load_user(conn, "manager")
@@ -108,7 +114,7 @@ def main() -> int:
     # Also once per server process: importing the app's own modules and opening the pooled
     # connections. One render does both; the caches are cleared before every measured page.
     app_test("overview").run()
-    for page in PAGES:
+    for page in pages:
         st.cache_data.clear()
         at = app_test(page)
         captured.clear()
