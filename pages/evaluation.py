@@ -94,7 +94,8 @@ with tabs[3]:
     last_month = Period.containing("month", session.today()).previous()
     period = st.text_input(t("f_period", L), value=f"{last_month.start:%Y-%m}", key="scorecard_period").strip()
     try:
-        cards = data.fetch(Call(scorecard.scorecards, scope, period, session.today()))
+        book = data.fetch(Call(scorecard.scorecard_book, scope, period, session.today()))
+        cards = scorecard.cards_of(book)
     except ValueError:  # a period written wrongly (PeriodError)
         st.error(t("err_cycle", L))
         cards = None
@@ -105,7 +106,7 @@ with tabs[3]:
             picked = display.show_table(cards.assign(grade=cards["grade"].map(lambda g: value_label(g, L))), L,
                                         key=f"scorecards_{period}", pick_row=True)
             person = cards.iloc[picked or 0]
-            kpis = data.fetch(Call(scorecard.scorecard, scope, person["staff_no"], period, session.today()))
+            kpis = scorecard.kpis_of(book, person["staff_no"])
             st.subheader(t("scorecard_of", L, who=f"{person['staff_no']} {person['staff_name']}", period=period,
                            score=person["score"] if person["score"] is not None else "—",
                            grade=value_label(person["grade"], L)))

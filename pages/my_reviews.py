@@ -53,12 +53,12 @@ st.subheader(t("my_scorecard", L))
 last_month = Period.containing("month", session.today()).previous()
 period = f"{last_month.start:%Y-%m}"
 own = Scope(user.department_code)
-kpis = data.fetch(Call(scorecard.scorecard, own, user.staff_no, period, session.today()))
+book = data.fetch(Call(scorecard.scorecard_book, own, period, session.today()))
+kpis = scorecard.kpis_of(book, user.staff_no)
 if kpis.empty:
     st.caption(t("no_items", L))
 else:
-    cards = data.fetch(Call(scorecard.scorecards, own, period, session.today()))
-    me = cards[cards["staff_no"] == user.staff_no].iloc[0]
+    me = book[book["staff_no"] == user.staff_no].iloc[0]
     st.caption(t("scorecard_of", L, who=user.name, period=period, score=me["score"] if me["score"] is not None else "—",
                  grade=value_label(me["grade"], L)))
     display.show_table(kpis.drop(columns=["staff_no", "staff_name", "department_code"]).assign(

@@ -241,25 +241,38 @@ def _total(kpis: pd.DataFrame) -> Decimal | None:
     return (total / sum(Decimal(str(w)) for w in counted["weight"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def scorecards(conn: Connection, scope: Scope, period: str, as_of: date) -> pd.DataFrame:
-    """One row per staff member in scope with any figure in `period`: total score and grade, best first."""
+def scorecard_book(conn: Connection, scope: Scope, period: str, as_of: date) -> pd.DataFrame:
+    """scorecard_kpis with each person's total score and grade on every row (考核记分册): the one read
+    behind both the scorecard list and a person's KPI table, so a page showing both computes it once."""
     kpis = scorecard_kpis(conn, scope, period, as_of)
     floors = _setting(conn, "scorecard_grade_bands")
-    rows = []
-    for (staff_no, name, department), part in kpis.groupby(["staff_no", "staff_name", "department_code"], sort=False):
-        score = _total(part)
-        rows.append({"staff_no": staff_no, "staff_name": name, "department_code": department, "score": score,
-                     "grade": grade(score, floors)})
-    table = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
+    totals = {staff_no: _total(part) for staff_no, part in kpis.groupby("staff_no", sort=False)}
+    score = [totals[staff_no] for staff_no in kpis["staff_no"]]
+    return kpis.assign(score=pd.Series(score, index=kpis.index, dtype=object),
+                       grade=pd.Series([grade(v, floors) for v in score], index=kpis.index, dtype=object))
+
+
+def cards_of(book: pd.DataFrame) -> pd.DataFrame:
+    """One row per staff member of a scorecard_book: total score and grade, best first."""
+    table = book.drop_duplicates("staff_no")[list(SCORECARD_COLUMNS)]
     order = table["score"].map(lambda v: -1 if v is None else float(v))
     return table.assign(_order=order).sort_values(["_order", "staff_no"], ascending=[False, True]) \
         .drop(columns="_order").reset_index(drop=True)
 
 
+def kpis_of(book: pd.DataFrame, staff_no: str) -> pd.DataFrame:
+    """One person's KPI table from a scorecard_book (none for a person not in it)."""
+    return book[book["staff_no"] == staff_no].drop(columns=["score", "grade"]).reset_index(drop=True)
+
+
+def scorecards(conn: Connection, scope: Scope, period: str, as_of: date) -> pd.DataFrame:
+    """One row per staff member in scope with any figure in `period`: total score and grade, best first."""
+    return cards_of(scorecard_book(conn, scope, period, as_of))
+
+
 def scorecard(conn: Connection, scope: Scope, staff_no: str, period: str, as_of: date) -> pd.DataFrame:
     """One person's KPI table (a person outside scope, or without figures, has none)."""
-    kpis = scorecard_kpis(conn, scope, period, as_of)
-    return kpis[kpis["staff_no"] == staff_no].reset_index(drop=True)
+    return kpis_of(scorecard_book(conn, scope, period, as_of), staff_no)
 
 
 def total_of(kpis: pd.DataFrame, conn: Connection) -> tuple[Decimal | None, str | None]:
