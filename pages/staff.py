@@ -156,10 +156,10 @@ with tabs[0]:
                 st.rerun()
         if not training.empty:
             with st.expander(t("edit_training", L)):
-                rows = {int(r.id): r for r in training.itertuples()}
-                tid = st.selectbox(t("f_record", L), list(rows), key=f"training_pick_{chosen}",
-                                   format_func=lambda i: f"{rows[i].trained_on} · {rows[i].course}")
-                r = rows[tid]
+                courses = {int(r.id): r for r in training.itertuples()}
+                tid = st.selectbox(t("f_record", L), list(courses), key=f"training_pick_{chosen}",
+                                   format_func=lambda i: f"{courses[i].trained_on} · {courses[i].course}")
+                r = courses[tid]
                 slots = {}
                 with st.form(f"training_edit_{chosen}_{tid}"):
                     a, b, c, d = st.columns([3, 2, 1, 2])
@@ -210,11 +210,11 @@ with tabs[1]:
                 st.rerun()
         if not history.empty:
             with st.expander(t("edit_history", L)):
-                rows = {int(r.id): r for r in history.itertuples()}
-                hid = st.selectbox(t("f_record", L), list(rows), key=f"history_pick_{chosen}",
-                                   format_func=lambda i: f"{rows[i].started_on} · " + next(
-                                       (x for x in (rows[i].employer, rows[i].department_name) if isinstance(x, str) and x), ""))
-                r = rows[hid]
+                jobs = {int(r.id): r for r in history.itertuples()}
+                hid = st.selectbox(t("f_record", L), list(jobs), key=f"history_pick_{chosen}",
+                                   format_func=lambda i: f"{jobs[i].started_on} · " + next(
+                                       (x for x in (jobs[i].employer, jobs[i].department_name) if isinstance(x, str) and x), ""))
+                r = jobs[hid]
                 slots = {}
                 with st.form(f"history_edit_{chosen}_{hid}"):
                     a, b = st.columns(2)
