@@ -11,6 +11,7 @@ from decimal import Decimal
 from datetime import date
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -137,6 +138,16 @@ def department_name(code) -> str:
     return department_names().get(code, code) if code is not None else "—"
 
 
+def local_minutes(values: pd.Series) -> pd.Series:
+    """Zone-aware times as 'YYYY-MM-DD HH:MM' in their own zone, a missing one as None.
+
+    numpy writes the whole column at once; pandas' strftime formats value by value (0.16 s of a
+    page listing thousands of complaints)."""
+    text = np.datetime_as_string(values.dt.tz_localize(None).to_numpy(dtype="datetime64[m]"), unit="m")
+    return pd.Series(text, index=values.index, dtype=object).str.replace("T", " ", regex=False) \
+        .where(values.notna(), None)
+
+
 def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: str | None = None,
                pick_row: bool = False) -> int | None:
     """A table with translated headers and values, rates as percentages, amounts with cents.
@@ -158,7 +169,7 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
             labels = [v if column == "department_code" and v != "ALL" else value_label(v, lang) for v in distinct]
             shown[column] = values.map(dict(zip(distinct, labels)))
         elif isinstance(values.dtype, pd.DatetimeTZDtype):
-            shown[column] = values.dt.strftime("%Y-%m-%d %H:%M")
+            shown[column] = local_minutes(values)
         elif numbers:
             shown[column] = pd.to_numeric(values, errors="coerce")
         elif pd.api.types.is_string_dtype(values) and values.dtype != object:
