@@ -155,3 +155,18 @@ def test_without_the_variable_everything_uses_one_engine(database_url, monkeypat
     assert_clean(at)
     assert {e for e, _ in statements} == {get_engine()}
     assert not any("pg_current_wal_lsn" in s or "pg_last_wal_replay_lsn" in s for _, s in statements)
+
+
+def test_an_unreachable_replica_leaves_the_reads_on_the_primary(database_url, monkeypatch, use_database, caplog, tmp_path):
+    use_database(database_url)
+    monkeypatch.setenv("DATABASE_READ_URL", f"postgresql+psycopg2://postgres@/nowhere?host={tmp_path}")
+    monkeypatch.setattr(engine_module, "_replica_down_until", [0.0])
+    try:
+        assert seen() == (0, False)
+        assert "replica unreachable, reading from the primary" in caplog.text
+        caplog.clear()
+        st.cache_data.clear()
+        assert seen() == (0, False)
+        assert "replica unreachable" not in caplog.text, "within the next 30 seconds the replica is not tried again"
+    finally:
+        engine_module._engines.pop(engine_module.read_database_url(), None)
