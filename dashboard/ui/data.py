@@ -3,10 +3,17 @@
 A figure is recomputed after CACHE_SECONDS, or at once after a write: writes through this app
 drop the cache themselves, and each run compares the newest audit_log entries with what this
 process saw last, which catches an import from the command line or another server process.
+
+With DATABASE_READ_URL the figures are read from a replica (`db.engine.read_connection`). The
+cache is shared by every session of the process, so a figure computed on a replica that has not
+replayed a write yet would stay stale for five minutes, for everyone: after a write seen here
+(its own, or another process's found by `follow_changes`) the figures read from the primary
+until the replica has replayed the WAL up to that write, which it usually has in milliseconds.
 """
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -17,12 +24,16 @@ from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.writes.audit import latest_change
-from db.engine import get_engine
+from db.engine import get_engine, get_read_engine, read_connection, read_database_url, wal_position
 
 CACHE_SECONDS = 300  # a figure is recomputed after five minutes, or at once after a write
 _writes = [0]  # cache clears in this process since it started: prefetch's note of what is cached
 _UNSEEN = object()
 _seen_change = [_UNSEEN]  # the newest audit_log entries this process has seen (latest_change)
+# With a replica: the primary's WAL position after the last write this process saw, until the
+# replica has replayed it (None: the replica is current for every write seen here).
+_awaited = [None]
+_awaited_lock = threading.Lock()
 # a call's cache key: its function's place and its arguments, written out (dates, periods, scopes)
 _CALL_HASH = {Call: lambda call: repr(call.key)}
 
@@ -36,33 +47,63 @@ def follow_changes() -> None:
     """
     with get_engine().connect() as conn:
         latest = latest_change(conn)
-    if _seen_change[0] is not _UNSEEN and latest != _seen_change[0]:
-        drop_cached_figures()
+        if _seen_change[0] is not _UNSEEN and latest != _seen_change[0]:
+            drop_cached_figures(conn)
     _seen_change[0] = latest
 
 
 def written_here() -> None:
     """After a write of this app: figures follow at once, and its own entry need not clear them again."""
-    drop_cached_figures()
     with get_engine().connect() as conn:
+        drop_cached_figures(conn)
         _seen_change[0] = latest_change(conn)
 
 
-def drop_cached_figures() -> None:
+def drop_cached_figures(conn=None) -> None:
+    """Forget every cached figure; with a replica, read from the primary until it has what is committed now.
+
+    `conn`, a connection to the primary, saves opening one. The mark is set before the cache is
+    dropped, so no figure refills it from a replica that lags behind.
+    """
+    if read_database_url() is not None:
+        if conn is None:
+            with get_engine().connect() as primary:
+                _await(wal_position(primary))
+        else:
+            _await(wal_position(conn))
     st.cache_data.clear()
     _writes[0] += 1
+
+
+def _await(position: str | None) -> None:
+    """Read from the primary until the replica has replayed `position` (None: no replica)."""
+    if position is not None:
+        with _awaited_lock:
+            _awaited[0] = position
+
+
+@contextmanager
+def _reading():
+    """A connection for a figure: the replica if it holds every write seen here, else the primary."""
+    awaited = _awaited[0]
+    with read_connection(awaited) as conn:
+        if awaited is not None and conn.engine is get_read_engine():
+            with _awaited_lock:  # caught up; a later write may have moved the mark meanwhile
+                if _awaited[0] == awaited:
+                    _awaited[0] = None
+        yield conn
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs=_CALL_HASH)
 def fetch(call: Call) -> pd.DataFrame:
     """A figure's result, cached for five minutes per call."""
-    with get_engine().connect() as conn:
+    with _reading() as conn:
         return call.run(conn)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs={exports.View: lambda view: view.name})
 def export_bytes(view: exports.View, fmt: str, scope: Scope, **params) -> bytes:
-    with get_engine().connect() as conn:
+    with _reading() as conn:
         frame = exports.export_frame(conn, view, scope, **params)
     return exports.to_excel(frame, view.name) if fmt == "xlsx" else exports.render(frame, "csv").encode("utf-8")
 
