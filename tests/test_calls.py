@@ -238,3 +238,32 @@ def test_a_workbook_sheet_of_calls_with_chinese_headers_and_typed_times_imports(
         assert (row["offered"], row["short_abandoned"], float(row["service_level"])) == (1, 1, 1.0)
         started = conn.execute(sa.text("SELECT started_at FROM calls WHERE call_id = 'X1'")).scalar()
         assert started == local(2026, 5, 12, 9, 0, 0)
+
+
+def test_a_managers_change_of_a_call_rule_takes_effect_and_a_bad_one_or_a_non_manager_writes_nothing(conn):
+    from dashboard.core.scope import AccessDenied
+    from dashboard.core.user import User
+    from dashboard.writes.settings import CALL_RULES, save_rules
+    from dashboard.writes.validation import Invalid
+
+    base(conn)
+    t0 = local(2026, 5, 12, 10, 0, 0)
+    add_call(conn, "R1", t0, wait=25)
+    assert float(summary(conn)["ALL"]["service_level"]) == 0.0        # 25 s is outside the default 20 s
+    manager = User("boss", "manager", None, "Boss", None)
+    save_rules(conn, manager, {"sl_seconds": "30", "short_abandon_seconds": "5", "fcr_hours": "24", "repeat_days": "30"})
+    assert float(summary(conn)["ALL"]["service_level"]) == 1.0
+    assert calls.call_figures(conn, Scope.company(), DAY, DAY).attrs["rules"]["sl_seconds"] == 30
+    audited = exec_(conn, "SELECT after FROM audit_log WHERE table_name = 'settings' ORDER BY id DESC LIMIT 1").scalar()
+    assert audited["sl_seconds"] == 30
+    for key, bad in (("sl_seconds", "0"), ("short_abandon_seconds", "601"), ("fcr_hours", "721"), ("repeat_days", "x")):
+        with pytest.raises(Invalid) as refused:
+            save_rules(conn, manager, {"sl_seconds": "10", key: bad})
+        assert list(refused.value.errors) == [key]
+        from dashboard.i18n import t
+        message_key, params = refused.value.errors[key]
+        assert t(message_key, "en", **params).startswith(f"{key}: '{bad}'")
+    with pytest.raises(AccessDenied):
+        save_rules(conn, User("east", "head", "H-EAST", "华东主管", "EAST"), {"sl_seconds": "10"})
+    assert dict(exec_(conn, "SELECT key, value FROM settings WHERE key = ANY(:k)", k=list(CALL_RULES)).all()) == {
+        "sl_seconds": 30, "short_abandon_seconds": 5, "fcr_hours": 24, "repeat_days": 30}

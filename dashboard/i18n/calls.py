@@ -11,6 +11,10 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Rules: service level = answered within {sl} s / offered (short abandons, hung up within {short} s, "
                    "are not offered); first-contact resolution = no other call of the same customer (else the same "
                    "number) within {fcr} h of the end; calls whose window is still open are not counted yet."),
+    "call_rules_title": ("呼叫中心与重复投诉规则", "Contact-centre and repeat-complaint rules"),
+    "call_rules_note": ("保存后呼叫中心页面与投诉页面立即按新规则计算；settings.csv 与 settings 命令设置同样的项目。",
+                        "After saving, the contact-centre and complaints pages use the new rules at once; settings.csv "
+                        "and the settings command set the same keys."),
     "kpi_offered": ("呼入量", "Offered"),
     "kpi_answered": ("接通量", "Answered"),
     "kpi_service_level": ("服务水平（{sl} 秒）", "Service level ({sl} s)"),
