@@ -120,14 +120,17 @@ display.drill_table(people[["staff_no", "staff_name", "answered", "aht_seconds",
                     L, PAGE, "staff", lambda i: {"staff_id": int(people["staff_id"].iloc[i])},
                     lambda i: f"{people['staff_no'].iloc[i]} {people['staff_name'].iloc[i]}")
 
-# the calls behind the picked queue, hour, weekday or staff member (filters of two tables combine)
+# the calls behind the picked queue, hour, weekday or staff member (filters of two tables combine); the
+# list waits for a pick: the range's calls run to hundreds of thousands
 st.subheader(t("calls_records", L))
-display.drill_caption(L)
 drills = display.drill_filters(PAGE, L)
-records = data.fetch(Call(calls.call_records, scope, period.start, period.end, f.as_of, **display.drill_where(drills)))
-if drills:
+if not drills:
+    st.caption(t("calls_records_pick", L))
+else:
+    records = data.fetch(Call(calls.call_records, scope, period.start, period.end, f.as_of,
+                              **display.drill_where(drills)))
     st.caption(t("calls_records_count", L, shown=formats.fmt_number(len(records)),
                  total=formats.fmt_number(records.attrs.get("total", len(records)))))
-display.show_table(records.assign(call_outcome=[t(f"call_outcome_{o}", L) for o in records["call_outcome"]]), L,
-                   key="calls_records")
+    display.show_table(records.assign(call_outcome=[t(f"call_outcome_{o}", L) for o in records["call_outcome"]]), L,
+                       key="calls_records")
 display.downloads(exports.CALL_SUMMARY, scope, L, "calls_dl", start=period.start, end=period.end, as_of=f.as_of)

@@ -16,6 +16,9 @@ LABELS: dict[str, tuple[str, str]] = {
                         "After saving, the contact-centre and complaints pages use the new rules at once; settings.csv "
                         "and the settings command set the same keys."),
     "calls_records": ("通话明细", "The calls"),
+    "calls_records_pick": ("点选上方队列、星期或员工表中的一行，或时段图中的柱形，查看其背后的通话。",
+                           "Pick a row of the queue, weekday or staff table, or a bar of the hours, to see the calls "
+                           "behind it."),
     "calls_records_count": ("显示最新 {shown} 条，共 {total} 条", "The newest {shown} of {total} calls"),
     "call_outcome_answered": ("接通", "answered"), "call_outcome_abandoned": ("放弃", "abandoned"),
     "call_outcome_short_abandoned": ("短时放弃", "short abandon"),

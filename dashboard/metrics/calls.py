@@ -177,4 +177,7 @@ LEFT JOIN customers cu ON cu.id = k.customer_id
 ORDER BY p.started_at DESC, p.id DESC"""
     table = frame(conn, sql, params)
     table.attrs["total"] = int(table["total"].iloc[0]) if not table.empty else 0
+    # unanswered: not within the service level; first contact unknown while its window is open
+    table = table.astype({"within_sl": "boolean", "first_contact": "boolean"})
+    table["within_sl"] = table["within_sl"].fillna(False)
     return table.drop(columns="total")
