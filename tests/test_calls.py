@@ -205,23 +205,6 @@ def test_calls_csv_imports_through_the_sql_path_in_the_company_time_zone(engine,
     assert again == {"calls.csv": 0}
 
 
-def test_a_large_file_is_written_with_its_foreign_keys_checked_once_and_they_are_kept(engine, tmp_path, monkeypatch):
-    import dashboard.imports as imports
-
-    monkeypatch.setattr(imports, "BULK_ROWS", 2)  # the bulk way for a file of two rows
-    import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
-    lines = [CALLS_HEADER, "B1,inbound,2026-05-12 09:00:00,2026-05-12 09:00:20,2026-05-12 09:05:00,,q,S1,C1,",
-             "B2,inbound,2026-05-12 09:01:00,,2026-05-12 09:01:30,,q,,,13800000000"]
-    assert import_directory(engine, write_files(tmp_path / "c", {"calls.csv": "\n".join(lines) + "\n"})) == {"calls.csv": 2}
-    with engine.connect() as conn:
-        keys = conn.execute(sa.text("SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'calls'::regclass "
-                                    "AND contype = 'f' ORDER BY conname")).all()
-        assert keys == [("calls_customer_id_fkey", True), ("calls_department_id_fkey", True), ("calls_staff_id_fkey", True)]
-        assert conn.execute(sa.text("SELECT count(*) FROM calls WHERE department_id IS NOT NULL")).scalar() == 1
-        with pytest.raises(sa.exc.IntegrityError):  # still enforced
-            conn.execute(sa.text("UPDATE calls SET staff_id = -1 WHERE call_id = 'B1'"))
-
-
 def test_a_file_without_the_optional_columns_imports(engine, tmp_path):
     import_directory(engine, write_files(tmp_path / "base", BASE_FILES))
     content = "call_id,direction,started_at,ended_at\nM1,inbound,2026-05-12 09:00,2026-05-12 09:00:30\n"

@@ -309,23 +309,6 @@ def _relabel(problems: list[str], labels: dict[str, str]) -> list[str]:
     return out
 
 
-# Files whose upsert fills its table's foreign keys from joins with the referenced tables: with at least
-# BULK_ROWS rows, the keys are dropped for the upsert and added again (validated in one anti-join each)
-# in the same transaction. The table is locked for the import's transaction; readers wait for it.
-BULK_CHECKED = {"calls.csv": "calls"}
-BULK_ROWS = 20_000
-
-
-def _drop_foreign_keys(conn, table: str) -> list[tuple[str, str]]:
-    """Drop `table`'s foreign keys, returning (name, definition) of each to add them again."""
-    keys = conn.execute(sa.text("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"),
-                        {"t": table}).all()
-    for name, _ in keys:
-        conn.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
-    return [(f'"{name}"', definition) for name, definition in keys]
-
-
 def run_import(engine: Engine, sources: list[Source], problems: list[str] | None = None, actor: str = "import",
                what: str = "", scope=None, show_progress: bool = False, progress=None) -> Outcome:
     """Check every row of every source; write them all, or nothing (raises ImportFailed).
@@ -403,10 +386,6 @@ def run_import(engine: Engine, sources: list[Source], problems: list[str] | None
                 columns = [c.split()[0] for c in columns_sql.split(", ")]
                 _copy_rows(dbapi, "s", columns, spec.rows)
             conn.execute(sa.text("ANALYZE s"))
-            # a large file's foreign keys are checked once, set-based, after its upsert, not row by row
-            # (300,000 calls: ~17 s of per-row trigger checks, issue 28); small files keep the row checks
-            bulk_keys = _drop_foreign_keys(conn, BULK_CHECKED[spec.name]) \
-                if spec.name in BULK_CHECKED and rows >= BULK_ROWS else []
             added = updated = 0
             replaces = False  # a file that replaces a table (tiers): its rows are all new
             with dbapi.cursor() as cur:
@@ -427,8 +406,6 @@ def run_import(engine: Engine, sources: list[Source], problems: list[str] | None
                         elif replaces and kind.startswith("INSERT"):
                             added += written
                     changed[spec.name] = changed.get(spec.name, 0) + written
-            for name_, definition in bulk_keys:
-                conn.execute(sa.text(f"ALTER TABLE {BULK_CHECKED[spec.name]} ADD CONSTRAINT {name_} {definition}"))
             added, updated = min(added, rows), min(updated, rows - min(added, rows))
             counts[spec.name] = {"rows": rows, "added": added, "updated": updated,
                                  "unchanged": rows - added - updated}
