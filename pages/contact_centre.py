@@ -10,6 +10,7 @@ from dashboard.i18n import column_label, t
 from dashboard.metrics import calls
 from dashboard.ui import data, display, filters
 
+PAGE = "contact_centre"
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
 filters.page_header(f, "nav_contact_centre", t("contact_centre_intro", L))
@@ -87,17 +88,22 @@ with left:
     st.subheader(t("calls_by_queue", L))
     queues = now.assign(queue=[t("all_queues", L) if a else (q if isinstance(q, str) else t("no_queue", L))
                                for q, a in zip(now["queue"], now["all"])])
-    display.show_table(queues[["queue", *COLUMNS]], L, key="calls_queue")
+    queue_of = [None if a else (q if isinstance(q, str) else "") for q, a in zip(now["queue"], now["all"])]
+    display.drill_table(queues[["queue", *COLUMNS]], L, PAGE, "queue",
+                        lambda i: None if queue_of[i] is None else {"queue": queue_of[i]},
+                        lambda i: queues["queue"].iloc[i])
 with right:
     st.subheader(t("calls_by_weekday", L))
     days = figures["weekday"]
-    days = days[~days["all"]].assign(weekday=lambda d: [t(f"weekday_{int(w)}", L) for w in d["weekday"]])
-    display.show_table(days[["weekday", "offered", "service_level", "abandon_rate", "asa_seconds"]], L,
-                       key="calls_weekday")
+    days = days[~days["all"]].assign(weekday_no=lambda d: d["weekday"],
+                                      weekday=lambda d: [t(f"weekday_{int(w)}", L) for w in d["weekday"]])
+    display.drill_table(days[["weekday", "offered", "service_level", "abandon_rate", "asa_seconds"]], L, PAGE,
+                        "weekday", lambda i: {"weekday": int(days["weekday_no"].iloc[i])},
+                        lambda i: days["weekday"].iloc[i])
 
 st.subheader(t("calls_by_hour", L))
 hours = data.as_float(figures["hour"][~figures["hour"]["all"]], "service_level")
-st.altair_chart(alt.Chart(hours).mark_bar().encode(
+display.drill_chart(alt.Chart(hours).mark_bar().encode(
     x=alt.X("hour:O", title=column_label("hour", L), axis=alt.Axis(labelAngle=0)),
     y=alt.Y("offered:Q", title=column_label("offered", L)),
     color=alt.Color("service_level:Q", title=column_label("service_level", L), legend=alt.Legend(format="%"),
@@ -105,10 +111,26 @@ st.altair_chart(alt.Chart(hours).mark_bar().encode(
     tooltip=[alt.Tooltip("hour:O", title=column_label("hour", L)), alt.Tooltip("offered:Q", title=column_label("offered", L)),
              alt.Tooltip("service_level:Q", title=column_label("service_level", L), format=".1%"),
              alt.Tooltip("abandon_rate:Q", title=column_label("abandon_rate", L), format=".1%")]
-).properties(height=220), use_container_width=True)
+).properties(height=220), PAGE, "hour", {"hour": "hour"}, lambda p: f"{int(p['hour']):02d}:00")
 
 st.subheader(t("calls_by_staff", L))
 staff = figures["staff"]
-display.show_table(staff[~staff["all"]][["staff_no", "staff_name", "answered", "aht_seconds", "acw_seconds",
-                                         "fcr_rate", "fcr_base"]], L, key="calls_staff")
+people = staff[~staff["all"]]
+display.drill_table(people[["staff_no", "staff_name", "answered", "aht_seconds", "acw_seconds", "fcr_rate", "fcr_base"]],
+                    L, PAGE, "staff", lambda i: {"staff_id": int(people["staff_id"].iloc[i])},
+                    lambda i: f"{people['staff_no'].iloc[i]} {people['staff_name'].iloc[i]}")
+
+# the calls behind the picked queue, hour, weekday or staff member (filters of two tables combine); the
+# list waits for a pick: the range's calls run to hundreds of thousands
+st.subheader(t("calls_records", L))
+drills = display.drill_filters(PAGE, L)
+if not drills:
+    st.caption(t("calls_records_pick", L))
+else:
+    records = data.fetch(Call(calls.call_records, scope, period.start, period.end, f.as_of,
+                              **display.drill_where(drills)))
+    st.caption(t("calls_records_count", L, shown=formats.fmt_number(len(records)),
+                 total=formats.fmt_number(records.attrs.get("total", len(records)))))
+    display.show_table(records.assign(call_outcome=[t(f"call_outcome_{o}", L) for o in records["call_outcome"]]), L,
+                       key="calls_records")
 display.downloads(exports.CALL_SUMMARY, scope, L, "calls_dl", start=period.start, end=period.end, as_of=f.as_of)

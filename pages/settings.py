@@ -77,3 +77,19 @@ with st.form("settings_rules_form"):
             forms.slot(rule_slots, key)
     if st.form_submit_button(t("save", L), type="primary", key="settings_rules_save"):
         forms.submit(L, rule_slots, lambda conn: settings.save_rules(conn, user, entered), t("other_rules", L))
+
+# The contact centre's rules: the call figures (and repeat complaints) read them at each run
+st.subheader(t("call_rules_title", L))
+st.caption(t("call_rules_note", L))
+call_slots: dict = {}
+with st.form("settings_calls_form"):
+    columns = st.columns(4)
+    call_entered = {}
+    for index, key in enumerate(settings.CALL_RULES):
+        with columns[index]:
+            call_entered[key] = st.text_input(SETTINGS[key].label(L), value=written(now_values[key]),
+                                              key=f"set_rule_{key}")
+            forms.slot(call_slots, key)
+    if st.form_submit_button(t("save", L), type="primary", key="settings_calls_save"):
+        forms.submit(L, call_slots, lambda conn: settings.save_rules(conn, user, call_entered),
+                     t("call_rules_title", L))

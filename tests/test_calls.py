@@ -139,6 +139,40 @@ def test_the_grains_hour_weekday_day_and_queue(conn):
     assert float(queues["care"]["service_level"]) == 0
 
 
+def test_the_calls_behind_a_queue_hour_weekday_or_staff_row_are_its_count_newest_first_in_scope(conn):
+    base(conn)
+    t0 = local(2026, 5, 12, 9, 0, 0)                                      # a Tuesday
+    add_call(conn, "D1", t0, wait=3, queue="sales", staff="S1", customer="C1")
+    add_call(conn, "D2", t0 + timedelta(minutes=5), ended=t0 + timedelta(minutes=5, seconds=2), queue="sales",
+             customer="C1")                                               # a short abandon: listed, not offered
+    add_call(conn, "D3", t0 + timedelta(hours=5), wait=None, queue=None, customer="C2")  # SOUTH, no queue
+    add_call(conn, "D4", local(2026, 5, 11, 14, 0), wait=40, queue="care", caller="13900000000")  # Monday, no one's
+    add_call(conn, "D5", t0 + timedelta(minutes=9), wait=1, queue="sales", direction="outbound", staff="S1")
+    start, company = date(2026, 5, 11), Scope.company()
+
+    def ids(scope=company, **where):
+        table = calls.call_records(conn, scope, start, DAY, **where)
+        return list(table["call_id"]), table.attrs["total"]
+
+    for by, value, where in (("queue", "sales", {"queue": "sales"}), ("queue", None, {"queue": ""}),
+                             ("hour", 9, {"hour": 9}), ("weekday", 1, {"weekday": 1})):
+        figures = calls.call_figures(conn, company, start, DAY, by=by)
+        row = figures[~figures["all"] & (figures[by].isna() if value is None else figures[by] == value)].iloc[0]
+        listed, total = ids(**where)
+        assert len(listed) == total == row["offered"] + row["short_abandoned"], (by, value, listed)
+    assert ids(queue="sales") == (["D2", "D1"], 2)                        # newest first; the outbound D5 is no figure's
+    staff = calls.call_figures(conn, company, start, DAY, by="staff")
+    s1 = int(staff.loc[staff["staff_no"] == "S1", "staff_id"].iloc[0])
+    assert ids(staff_id=s1) == (["D1"], int(staff.loc[staff["staff_no"] == "S1", "answered"].iloc[0]))
+    assert ids(queue="sales", hour=14) == ([], 0)                          # filters combine
+    assert ids()[1] == 4 and set(ids()[0]) == {"D1", "D2", "D3", "D4"}
+    assert ids(Scope("EAST")) == (["D2", "D1"], 2)                        # C1 is EAST-1's; D4 is nobody's
+    assert ids(Scope("SOUTH")) == (["D3"], 1) and ids(Scope("SOUTH"), queue="care") == ([], 0)
+    table = calls.call_records(conn, company, start, DAY, limit=1)
+    assert list(table["call_id"]) == ["D3"] and table.attrs["total"] == 4  # cut at the limit, counted in full
+    assert list(table["call_outcome"]) == ["abandoned"]
+
+
 CALLS_HEADER = "call_id,direction,started_at,answered_at,ended_at,wrap_up_seconds,queue,staff_no,customer_code,caller"
 BASE_FILES = {"departments.csv": "code,name,parent_code\nHQ,总部,\nEAST,华东,HQ\n",
               "staff.csv": "staff_no,name,department_code,role\nS1,张伟,EAST,agent\n",
@@ -238,3 +272,32 @@ def test_a_workbook_sheet_of_calls_with_chinese_headers_and_typed_times_imports(
         assert (row["offered"], row["short_abandoned"], float(row["service_level"])) == (1, 1, 1.0)
         started = conn.execute(sa.text("SELECT started_at FROM calls WHERE call_id = 'X1'")).scalar()
         assert started == local(2026, 5, 12, 9, 0, 0)
+
+
+def test_a_managers_change_of_a_call_rule_takes_effect_and_a_bad_one_or_a_non_manager_writes_nothing(conn):
+    from dashboard.core.scope import AccessDenied
+    from dashboard.core.user import User
+    from dashboard.writes.settings import CALL_RULES, save_rules
+    from dashboard.writes.validation import Invalid
+
+    base(conn)
+    t0 = local(2026, 5, 12, 10, 0, 0)
+    add_call(conn, "R1", t0, wait=25)
+    assert float(summary(conn)["ALL"]["service_level"]) == 0.0        # 25 s is outside the default 20 s
+    manager = User("boss", "manager", None, "Boss", None)
+    save_rules(conn, manager, {"sl_seconds": "30", "short_abandon_seconds": "5", "fcr_hours": "24", "repeat_days": "30"})
+    assert float(summary(conn)["ALL"]["service_level"]) == 1.0
+    assert calls.call_figures(conn, Scope.company(), DAY, DAY).attrs["rules"]["sl_seconds"] == 30
+    audited = exec_(conn, "SELECT after FROM audit_log WHERE table_name = 'settings' ORDER BY id DESC LIMIT 1").scalar()
+    assert audited["sl_seconds"] == 30
+    for key, bad in (("sl_seconds", "0"), ("short_abandon_seconds", "601"), ("fcr_hours", "721"), ("repeat_days", "x")):
+        with pytest.raises(Invalid) as refused:
+            save_rules(conn, manager, {"sl_seconds": "10", key: bad})
+        assert list(refused.value.errors) == [key]
+        from dashboard.i18n import t
+        message_key, params = refused.value.errors[key]
+        assert t(message_key, "en", **params).startswith(f"{key}: '{bad}'")
+    with pytest.raises(AccessDenied):
+        save_rules(conn, User("east", "head", "H-EAST", "华东主管", "EAST"), {"sl_seconds": "10"})
+    assert dict(exec_(conn, "SELECT key, value FROM settings WHERE key = ANY(:k)", k=list(CALL_RULES)).all()) == {
+        "sl_seconds": 30, "short_abandon_seconds": 5, "fcr_hours": 24, "repeat_days": 30}

@@ -89,3 +89,36 @@ def test_the_overview_has_the_contact_centre_cards_with_their_bases(demo_url, us
         assert_clean(at)
         labels = [m.label for m in at.metric]
         assert all(any(label.startswith(w) for label in labels) for w in words), labels
+
+
+def test_a_picked_queue_lists_its_calls_and_a_managers_new_rule_shows_at_once(database_url, use_database):
+    from dashboard.ui import display
+
+    _calls(database_url)
+    use_database(database_url)
+    at = open_page("contact_centre", "en", period="2026-05")
+    assert_clean(at)
+
+    def records(at):
+        return next(d.value for d in at.dataframe if list(d.value.columns[:2]) == ["Call id", "Started at"])
+
+    assert not [d for d in at.dataframe if list(d.value.columns[:2]) == ["Call id", "Started at"]]  # until a pick
+    # what picking the queue table's "sales" row stores (AppTest cannot pick a row), then its rerun
+    at.session_state[display.drill_key("contact_centre", "queue")] = {"where": {"queue": ["sales"]}, "label": "sales"}
+    at.run()
+    assert_clean(at)
+    assert sorted(records(at)["Call id"]) == ["P0", "P3", "P6", "P9"]      # i % 3 == 0: the sales calls
+    clear = [b for b in at.button if str(b.key).endswith("_clear")]
+    assert clear and "sales" in clear[0].label
+    clear[0].click().run()
+    assert not [d for d in at.dataframe if list(d.value.columns[:2]) == ["Call id", "Started at"]]
+    at.session_state[display.drill_key("contact_centre", "hour")] = {"where": {"hour": [9]}, "label": "09:00"}
+    at.run()
+    assert len(records(at)) == 9                                            # 09:00-09:56: P0-P8
+    settings = open_page("settings", "en")
+    settings.text_input(key="set_rule_sl_seconds").input("30")
+    settings.button(key="settings_calls_save").click().run()
+    assert_clean(settings)
+    at = open_page("contact_centre", "en", period="2026-05")
+    assert any(m.label.startswith("Service level (30 s)") for m in at.metric), [m.label for m in at.metric]
+    assert any("30 s" in c.value for c in at.caption)

@@ -11,6 +11,17 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Rules: service level = answered within {sl} s / offered (short abandons, hung up within {short} s, "
                    "are not offered); first-contact resolution = no other call of the same customer (else the same "
                    "number) within {fcr} h of the end; calls whose window is still open are not counted yet."),
+    "call_rules_title": ("呼叫中心与重复投诉规则", "Contact-centre and repeat-complaint rules"),
+    "call_rules_note": ("保存后呼叫中心页面与投诉页面立即按新规则计算；settings.csv 与 settings 命令设置同样的项目。",
+                        "After saving, the contact-centre and complaints pages use the new rules at once; settings.csv "
+                        "and the settings command set the same keys."),
+    "calls_records": ("通话明细", "The calls"),
+    "calls_records_pick": ("点选上方队列、星期或员工表中的一行，或时段图中的柱形，查看其背后的通话。",
+                           "Pick a row of the queue, weekday or staff table, or a bar of the hours, to see the calls "
+                           "behind it."),
+    "calls_records_count": ("显示最新 {shown} 条，共 {total} 条", "The newest {shown} of {total} calls"),
+    "call_outcome_answered": ("接通", "answered"), "call_outcome_abandoned": ("放弃", "abandoned"),
+    "call_outcome_short_abandoned": ("短时放弃", "short abandon"),
     "kpi_offered": ("呼入量", "Offered"),
     "kpi_answered": ("接通量", "Answered"),
     "kpi_service_level": ("服务水平（{sl} 秒）", "Service level ({sl} s)"),
@@ -63,4 +74,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "orders": ("订单数", "orders"), "active_customers": ("活跃客户", "active customers"),
     "per_100_orders": ("每百单投诉", "per 100 orders"), "per_100_customers": ("每百客户投诉", "per 100 customers"),
     "channel": ("渠道", "channel"), "department": ("部门", "department"),
+    "call_id": ("通话编号", "call id"), "started_at": ("开始时间", "started at"), "caller": ("主叫号码", "caller"),
+    "call_outcome": ("结果", "outcome"), "wait_seconds": ("等待（秒）", "wait (s)"),
+    "handle_seconds": ("处理（秒）", "handle (s)"), "first_contact": ("首次解决", "first contact"),
 }

@@ -43,7 +43,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "other_rules": ("回访、提醒与时限规则", "Callback, reminder and clock rules"),
     "other_rules_note": ("SMTP 密码不在这里设置：请放在环境变量 SMTP_PASSWORD 或 .streamlit/secrets.toml 的 [smtp] password 中。",
                          "The SMTP password is not set here: put it in the environment (SMTP_PASSWORD) or in .streamlit/secrets.toml under [smtp] password."),
-    "err_setting": ("{message}", "{message}"),
+    "err_setting": ("{setting}：{message}", "{setting}: {message}"),
     "err_future_date": ("不能晚于今天（{today}）。", "Cannot be after today ({today})."),
     "err_before_sent": ("不能早于赠送日期（{sent}）。", "Cannot be before the day it was sent ({sent})."),
 }

@@ -84,7 +84,8 @@ def _python_names(parse, v: str) -> str | None:
         return (f"CASE WHEN {v} !~ {_ISO_TIMESTAMP} THEN true "
                 f"WHEN left({v}, 10) NOT BETWEEN '{low}' AND '{high}' THEN true "
                 # the pattern admits only real hours and minutes: a day past the 28th is what may not exist
-                f"WHEN substr({v}, 9, 2) > '28' THEN NOT pg_input_is_valid({v}, 'timestamptz') ELSE false END")
+                # (the date alone: reading it as a timestamptz costs twice as much)
+                f"WHEN substr({v}, 9, 2) > '28' THEN NOT pg_input_is_valid(left({v}, 10), 'date') ELSE false END")
     if getattr(parse, "accepted", None) is not None:
         names = ", ".join("'" + name.replace("'", "''") + "'" for name in parse.accepted)
         return f"CASE WHEN {v} IN ({names}) THEN false ELSE lower(normalize({v}, NFKC)) NOT IN ({names}) END"

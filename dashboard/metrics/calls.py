@@ -141,3 +141,43 @@ def call_summary(conn: Connection, scope: Scope, start: date, end: date, as_of: 
 def rules(conn: Connection, scope: Scope) -> pd.DataFrame:
     """The rules in force as one row (the pages say which rule each figure uses); the same for every scope."""
     return pd.DataFrame([call_rules(conn)])
+
+
+RECORDS_LIMIT = 500
+
+
+def call_records(conn: Connection, scope: Scope, start: date, end: date, as_of: date | None = None, *,
+                 queue: str | None = None, hour: int | None = None, weekday: int | None = None,
+                 staff_id: int | None = None, limit: int = RECORDS_LIMIT) -> pd.DataFrame:
+    """The calls behind a figure of call_figures, newest first, at most `limit`; `attrs["total"]` counts them all.
+
+    The same cohort as the figures (range, T, scope, rules): a queue's, an hour's or a weekday's calls are
+    its inbound calls, short abandons included (its offered + short_abandoned); `queue=""` is the calls
+    without a queue. A staff member's are the answered calls credited to them (their row's answered).
+    """
+    params, _ = _params(conn, scope, start, end, as_of)
+    params |= {"queue": queue, "hour": hour, "weekday": weekday, "staff": staff_id, "limit": int(limit)}
+    sql = f"""{_cohort()},
+picked AS (
+    SELECT c.*, count(*) OVER () AS total FROM cohort c
+    WHERE (CAST(:queue AS text) IS NULL OR coalesce(c.queue, '') = :queue)
+      AND (CAST(:hour AS int) IS NULL OR {GRAINS["hour"][0]} = :hour)
+      AND (CAST(:weekday AS int) IS NULL OR {GRAINS["weekday"][0]} = :weekday)
+      AND (CAST(:staff AS int) IS NULL OR (c.staff_id = :staff AND c.answered))
+    ORDER BY c.started_at DESC, c.id DESC
+    LIMIT :limit
+)
+SELECT k.call_id, p.started_at, p.queue, s.staff_no, s.name AS staff_name, cu.code AS customer_code, k.caller,
+       CASE WHEN p.short_abandoned THEN 'short_abandoned' WHEN p.answered THEN 'answered' ELSE 'abandoned' END
+           AS call_outcome,
+       round(p.wait::numeric, 1) AS wait_seconds, round(p.handle::numeric, 1) AS handle_seconds,
+       p.within_sl, CASE WHEN p.fcr_base THEN NOT p.repeated END AS first_contact, p.total
+FROM picked p JOIN calls k ON k.id = p.id LEFT JOIN staff s ON s.id = p.staff_id
+LEFT JOIN customers cu ON cu.id = k.customer_id
+ORDER BY p.started_at DESC, p.id DESC"""
+    table = frame(conn, sql, params)
+    table.attrs["total"] = int(table["total"].iloc[0]) if not table.empty else 0
+    # unanswered: not within the service level; first contact unknown while its window is open
+    table = table.astype({"within_sl": "boolean", "first_contact": "boolean"})
+    table["within_sl"] = table["within_sl"].fillna(False)
+    return table.drop(columns="total")

@@ -308,7 +308,7 @@ def active_drills(page: str) -> dict[str, dict]:
     """The page's active drill filters by chart, in the order they were set."""
     prefix = drill_key(page, "")
     return {key[len(prefix):]: value for key, value in st.session_state.items()
-            if key.startswith(prefix) and not key.endswith(("_seen", "_round")) and "_chart_" not in key
+            if key.startswith(prefix) and not key.endswith(("_seen", "_round")) and "_chart_" not in key and "_table_" not in key
             and isinstance(value, dict)}
 
 
@@ -342,6 +342,36 @@ def drill_chart(chart: alt.Chart, page: str, name: str, fields: dict[str, str] |
             set_drill(page, name, where(picked) if where else
                       {column: picked[field] for field, column in fields.items()}, label(picked))
         st.rerun()  # a list drawn above the chart shows the new filter too
+
+
+def drill_table(frame: pd.DataFrame, lang: str, page: str, name: str, where, label, **kwargs) -> None:
+    """Show `frame` as a table whose picked row filters the page's records, as a chart's click does.
+
+    `where(position)` gives the record filter of the row at `position` (None: the row filters
+    nothing, a total row), `label(position)` its words. Unpicking the row clears the filter.
+    """
+    key = drill_key(page, name)
+    widget = f"{key}_table_{st.session_state.get(f'{key}_round', 0)}"
+    fresh = widget not in st.session_state
+    position = show_table(frame, lang, key=widget, pick_row=True, **kwargs)
+    if fresh:
+        st.session_state[f"{key}_seen"] = position
+        return
+    if position != st.session_state.get(f"{key}_seen"):  # the user picked (or unpicked) a row
+        st.session_state[f"{key}_seen"] = position
+        filtered = where(position) if position is not None else None
+        if filtered is None:
+            st.session_state[key] = None
+        else:
+            if active_drills(page).get("kpi"):
+                clear_drill(page, "kpi")
+            set_drill(page, name, filtered, label(position))
+        st.rerun()
+
+
+def drill_where(drills: dict[str, dict]) -> dict:
+    """The page's active filters as one {record column: value} (each filter names one value per column)."""
+    return {column: values[0] for drill in drills.values() for column, values in drill["where"].items()}
 
 
 def card_drill(column, drill: dict, card_label: str, lang: str) -> None:

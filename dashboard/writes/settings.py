@@ -72,6 +72,9 @@ def save_settings(conn, user: User, *, sla: dict[str, tuple], tiers: list[tuple]
 CLOCK_AND_REMINDER_RULES = ("sla_clock", "business_hours", "callback_months_a", "callback_months_b",
                             "callback_months_c", "reminder_sla_share", "email_reminders", "smtp_host",
                             "smtp_sender", "smtp_user")
+# The contact centre's rules (metrics.md "Contact centre"), in their own form on the settings page;
+# the same registry entries (and so the same ranges) as settings.csv and the settings command.
+CALL_RULES = ("sl_seconds", "short_abandon_seconds", "fcr_hours", "repeat_days")
 
 
 def save_rules(conn, user: User, values: dict[str, str]) -> None:
@@ -88,7 +91,7 @@ def save_rules(conn, user: User, values: dict[str, str]) -> None:
         try:
             read[key] = SETTINGS[key].read(text)
         except BadSetting as e:
-            errors.add(key, "err_setting", message=str(e))
+            errors.add(key, "err_setting", setting=key, message=str(e))  # the settings.csv name
     errors.raise_any()
     before = {r[0]: r[1] for r in conn.execute(sa.text("SELECT key, value FROM settings WHERE key = ANY(:k)"),
                                                {"k": list(read)})}
