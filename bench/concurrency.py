@@ -264,6 +264,9 @@ class Browser:
 @dataclass
 class Outcome:
     times: list[tuple[str, float]] = field(default_factory=list)  # (page, seconds)
+    repeat_times: list[float] = field(default_factory=list)  # a page the reader had opened before (its figures cached, unless a write cleared them)
+    visited: set = field(default_factory=set)  # (reader, page)
+    load: dict = field(default_factory=dict)  # what the server and the database did meanwhile (see watch_load)
     errors: list[str] = field(default_factory=list)
     timeouts: list[str] = field(default_factory=list)
     sign_in_seconds: list[float] = field(default_factory=list)
@@ -327,6 +330,9 @@ def record(outcome: Outcome, reader: Reader, page: str, run: Run) -> None:
         outcome.timeouts.append(f"{reader.username}: {page}")
         return
     outcome.times.append((page, run.seconds))
+    if (reader.username, page) in outcome.visited:
+        outcome.repeat_times.append(run.seconds)
+    outcome.visited.add((reader.username, page))
     outcome.errors.extend(f"{reader.username}: {page}: {e}" for e in run.exceptions)
 
 
@@ -335,24 +341,69 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
-async def afternoon(port: int, readers: list[Reader], minutes: float, seed: int, write: dict) -> Outcome:
-    outcome, written = Outcome(), asyncio.Event()
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def watch_load(url: str, server_pid: int, outcome: Outcome, stop: asyncio.Event) -> None:
+    """Where the time goes: the server process's CPU (its Python threads share one GIL, so it
+    cannot pass 1 CPU-second a second for long), the CPU of the database backends serving it, and
+    how many of its pooled connections exist and are running a statement (SQLAlchemy's default pool
+    holds 5 + 10 overflow per process: a 16th concurrent checkout waits)."""
+    from db.engine import get_engine
+
+    engine = get_engine(url)
+    sql = sa.text("SELECT pid, state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+    def sample():
+        with engine.connect() as conn:
+            return conn.execute(sql).all()
+
+    backends: dict[int, float] = {}
+    samples, started, server_start = [], time.monotonic(), cpu_seconds(server_pid)
+    while not stop.is_set():
+        rows = await asyncio.to_thread(sample)
+        samples.append((len(rows), sum(state == "active" for _, state in rows)))
+        for pid, _ in rows:
+            try:
+                backends[pid] = cpu_seconds(pid)  # a backend's CPU so far (the last value seen counts)
+            except (FileNotFoundError, PermissionError):
+                pass
+        try:
+            await asyncio.wait_for(stop.wait(), 2)
+        except TimeoutError:
+            pass
+    wall = time.monotonic() - started
+    outcome.load = {"wall": wall, "server_cpu": cpu_seconds(server_pid) - server_start,
+                    "db_cpu": sum(backends.values()), "connections_max": max(c for c, _ in samples),
+                    "active_mean": statistics.mean(a for _, a in samples), "active_max": max(a for _, a in samples),
+                    "pool_full_share": sum(c >= 15 and a >= 15 for c, a in samples) / len(samples)}
+
+
+async def afternoon(url: str, port: int, server_pid: int, readers: list[Reader], minutes: float, seed: int,
+                    write: dict) -> Outcome:
+    outcome, written, stop = Outcome(), asyncio.Event(), asyncio.Event()
     write["at"] = time.monotonic() + minutes * 60 / 3  # a third of the way through
+    watcher = asyncio.create_task(watch_load(url, server_pid, outcome, stop))
     await asyncio.gather(*(reader_session(port, reader, index, minutes, seed, outcome, write, written)
                            for index, reader in enumerate(readers)))
+    stop.set()
+    await watcher
     return outcome
 
 
 def measure(url: str, users: int = 20, minutes: float = 3, seed: int = 27, verbose: bool = False) -> dict:
     readers = ensure_readers(url, users)
-    writer = next(r for r in readers if r.role == "agent")
+    writer = next((r for r in readers if r.role == "agent"), readers[0])  # an agent writes, as at work
     write = {"by": writer.username, "customer": customer_of(url, writer.department),
              "category": f"bench-{secrets.token_hex(4)}"}
     port = free_port()
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"concurrency-server-{port}.log"
     server = start_server(url, port, log_path)
     try:
-        outcome = asyncio.run(afternoon(port, readers, minutes, seed, write))
+        outcome = asyncio.run(afternoon(url, port, server.pid, readers, minutes, seed, write))
     finally:
         server.terminate()
         try:
@@ -370,6 +421,9 @@ def measure(url: str, users: int = 20, minutes: float = 3, seed: int = 27, verbo
         "p50": statistics.median(times) if times else None, "p95": percentile(times, 0.95) if times else None,
         "max": max(times) if times else None,
         "per_page": {p: (len(v), percentile(v, 0.95), max(v)) for p, v in sorted(per_page.items())},
+        "repeat_runs": len(outcome.repeat_times),
+        "repeat_p95": percentile(outcome.repeat_times, 0.95) if outcome.repeat_times else None,
+        "load": outcome.load,
         "sign_in_p95": percentile(outcome.sign_in_seconds, 0.95) if outcome.sign_in_seconds else None,
         "errors": outcome.errors, "timeouts": outcome.timeouts, "write": write, "write_saved": outcome.write_saved,
         "write_seen": outcome.write_seen, "should_see": should_see,
@@ -405,6 +459,15 @@ def main() -> None:
     print(f"{m['users']} readers: " + ", ".join(f"{r.username} ({r.role}, {r.department or 'all'})" for r in m["readers"]))
     print(f"page runs {m['page_runs']}: p50 {fmt(m['p50'])}, p95 {fmt(m['p95'])} (target ≤ {TARGET_P95} s), "
           f"max {fmt(m['max'])}; sign-in to first page p95 {fmt(m['sign_in_p95'])}")
+    print(f"  of which a page the reader had opened before: {m['repeat_runs']} runs, p95 {fmt(m['repeat_p95'])}")
+    load = m["load"]
+    if load:
+        print(f"load over {load['wall']:.0f} s: server process {load['server_cpu']:.0f} CPU-s "
+              f"({load['server_cpu'] / load['wall']:.2f} CPU), database backends {load['db_cpu']:.0f} CPU-s "
+              f"({load['db_cpu'] / load['wall']:.2f} CPU); connections at most {load['connections_max']}, "
+              f"running a statement {load['active_mean']:.1f} on average, {load['active_max']} at most "
+              f"(pool of 15 all busy in {load['pool_full_share']:.0%} of samples)")
+        print(f"  machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for page, (count, p95, worst) in m["per_page"].items():
         print(f"  {page:<18} runs {count:>3}  p95 {fmt(p95)}  max {fmt(worst)}")
     print(f"errors {len(m['errors'])}, timeouts {len(m['timeouts'])} (a run over {PAGE_TIMEOUT:.0f} s)")
