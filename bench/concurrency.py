@@ -350,8 +350,8 @@ def cpu_seconds(pid: int) -> float:
 async def watch_load(url: str, server_pid: int, outcome: Outcome, stop: asyncio.Event) -> None:
     """Where the time goes: the server process's CPU (its Python threads share one GIL, so it
     cannot pass 1 CPU-second a second for long), the CPU of the database backends serving it, and
-    how many of its pooled connections exist and are running a statement (SQLAlchemy's default pool
-    holds 5 + 10 overflow per process: a 16th concurrent checkout waits)."""
+    how many of its pooled connections exist and are running a statement (db/engine.py's pool:
+    a checkout beyond its size waits, and fails after 30 s)."""
     from db.engine import get_engine
 
     engine = get_engine(url)
@@ -378,8 +378,7 @@ async def watch_load(url: str, server_pid: int, outcome: Outcome, stop: asyncio.
     wall = time.monotonic() - started
     outcome.load = {"wall": wall, "server_cpu": cpu_seconds(server_pid) - server_start,
                     "db_cpu": sum(backends.values()), "connections_max": max(c for c, _ in samples),
-                    "active_mean": statistics.mean(a for _, a in samples), "active_max": max(a for _, a in samples),
-                    "pool_full_share": sum(c >= 15 and a >= 15 for c, a in samples) / len(samples)}
+                    "active_mean": statistics.mean(a for _, a in samples), "active_max": max(a for _, a in samples)}
 
 
 async def afternoon(url: str, port: int, server_pid: int, readers: list[Reader], minutes: float, seed: int,
@@ -465,9 +464,14 @@ def main() -> None:
         print(f"load over {load['wall']:.0f} s: server process {load['server_cpu']:.0f} CPU-s "
               f"({load['server_cpu'] / load['wall']:.2f} CPU), database backends {load['db_cpu']:.0f} CPU-s "
               f"({load['db_cpu'] / load['wall']:.2f} CPU); connections at most {load['connections_max']}, "
-              f"running a statement {load['active_mean']:.1f} on average, {load['active_max']} at most "
-              f"(pool of 15 all busy in {load['pool_full_share']:.0%} of samples)")
-        print(f"  machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+              f"running a statement {load['active_mean']:.1f} on average, {load['active_max']} at most")
+        print(f"  machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work shares them)")
+        runs = m["page_runs"] + m["users"]  # the sign-ins too
+        print(f"  per page run: {load['server_cpu'] / runs:.2f} CPU-s in the server, {load['db_cpu'] / runs:.2f} in the "
+              f"database; {m['users']} readers pausing {READING_PAUSE:.0f} s at {TARGET_P95:.0f} s a page need "
+              f"{m['users'] / (READING_PAUSE + TARGET_P95) * load['server_cpu'] / runs:.2f} CPU of the server's one "
+              f"GIL and {m['users'] / (READING_PAUSE + TARGET_P95) * (load['server_cpu'] + load['db_cpu']) / runs:.2f} "
+              f"CPU in all")
     for page, (count, p95, worst) in m["per_page"].items():
         print(f"  {page:<18} runs {count:>3}  p95 {fmt(p95)}  max {fmt(worst)}")
     print(f"errors {len(m['errors'])}, timeouts {len(m['timeouts'])} (a run over {PAGE_TIMEOUT:.0f} s)")
