@@ -480,7 +480,7 @@ def main() -> None:
     w = m["write"]
     print(f"write: {w['by']} saved a customer log entry for {w['customer']} (category {w['category']}): "
           f"{'saved' if m['write_saved'] else 'NOT saved'}")
-    print(f"  next customer log of {m['write_checked']} other readers: {m['write_right']} right "
+    print(f"  next customer log of {m['write_checked']} readers: {m['write_right']} right "
           f"(seen by {sum(m['write_seen'].get(n, False) for n in m['should_see'])} of the "
           f"{len(m['should_see'])} readers in scope, the writer included; by "
           f"{sum(v for n, v in m['write_seen'].items() if n not in m['should_see'])} outside it)")
