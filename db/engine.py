@@ -104,6 +104,9 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(
         url,
         pool_pre_ping=True,
+        # Each session's run takes a connection and its page's prefetch up to 3 more: SQLAlchemy's
+        # default 5 + 10 made 2 of 20 readers' first pages fail after a 30 s wait (bench/concurrency.py).
+        pool_size=20, max_overflow=20,
         connect_args={"options": f"-c timezone={app_timezone_name()} -c work_mem=64MB -c max_parallel_workers_per_gather=0", "connect_timeout": 10},
     )
 
