@@ -8,9 +8,10 @@ from dashboard import exports
 from dashboard.core import formats
 from dashboard.core.calls import Call
 from dashboard.core.periods import Period
+from dashboard.core.scope import changes_data
 from dashboard.i18n import column_label, t, value_label
 from dashboard.metrics import retention
-from dashboard.ui import data, display, filters
+from dashboard.ui import data, display, filters, session
 
 f = filters.page_filters()
 L, scope, period = f.lang, f.scope, f.period
@@ -150,7 +151,9 @@ else:
                                  "change", "change_pct", "flag"]], L, height=320, key="retention_at_risk", pick_row=True)
     chosen = risk.iloc[picked or 0]
     st.caption(t("pick_at_risk_row", L))
-    st.page_link("pages/retention_entry.py", icon=":material/person_add:", query_params={"customer": chosen["customer_code"], "lang": L},
-                 label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")
+    if changes_data(session.signed_in()):  # the case form is a Work page, which hr does not open
+        st.page_link("pages/retention_entry.py", icon=":material/person_add:",
+                     query_params={"customer": chosen["customer_code"], "lang": L},
+                     label=f"{t('open_case_for', L)}: {chosen['customer_code']} {chosen['customer_name']} →")
     st.page_link("pages/customer_file.py", icon=":material/folder_shared:", query_params={"customer": chosen["customer_code"], "lang": L},
                  label=f"{t('nav_customer_file', L)}: {chosen['customer_code']} {chosen['customer_name']} →")
