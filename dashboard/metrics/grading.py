@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard.core.scope import Scope
-from dashboard.metrics import totals
+from dashboard.metrics import snapshots, totals
 from dashboard.metrics.sql import SCOPED_CUSTOMERS_CTE, frame, rate, scoped, setting_sql, split
 
 # The population and its totals; every grading figure starts here.
@@ -90,6 +90,36 @@ final AS (
 )"""
 
 
+# The same `final` from the stored graded population (snapshots.py): ranks and scores were
+# computed once for the date and scope; the value band and ABC method are applied here, so
+# changing those settings needs no recomputation.
+_STORED_FINAL = """
+WITH settings_now AS (
+    SELECT coalesce({band_high}, 1.25) AS band_high,
+           coalesce({band_low}, 0.75) AS band_low,
+           coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
+                    'count') AS abc_method
+),
+final AS (
+    SELECT g.customer_id, g.customer_code, g.recency_days, g.frequency, g.monetary, g.r_score, g.f_score,
+           g.m_score,
+           CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
+                WHEN monetary * n < s.band_low * sum_m THEN 'low'
+                ELSE 'general' END AS value_class,{abc_class} AS abc_class,
+           g.abc_rank, g.cum_before, g.positive_total, g.rfm_segment
+    FROM customer_grades g CROSS JOIN settings_now s
+    WHERE g.as_of = :d AND g.scope_key = :scope_key
+)""".format(band_high=setting_sql('value_band_high'), band_low=setting_sql('value_band_low'), abc_class=_ABC_CLASS)
+
+
+def _head(conn: Connection, scope: Scope, as_of: date, live: str = _GRADING) -> tuple[str, dict]:
+    """The SQL up to `final` and its parameters: the stored population when it is stored (or can
+    be), else `live` computed from the running totals."""
+    if snapshots.grades_ready(conn, scope, as_of):
+        return _STORED_FINAL, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
+    return live, _grading_params(as_of) | scoped(scope)
+
+
 # Per ABC class: customers, revenue and their shares of the population (grading_summary's
 # 'abc' rows and grading_abc); `final` needs only customer_id, monetary, abc_rank, abc_class.
 _GRADING_TOTALS = """
@@ -142,9 +172,10 @@ def grading(conn: Connection, scope: Scope, as_of: date,
 
     Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
     """
-    sql = _GRADING + f"""
+    head, params = _head(conn, scope, as_of)
+    sql = head + f"""
     SELECT {', '.join(_GRADING_COLUMNS)} FROM ({_GRADED_CUSTOMERS}) g ORDER BY abc_rank"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "limit": limit})
 
 
@@ -165,14 +196,15 @@ def graded_customers(conn: Connection, scope: Scope, as_of: date, abc_method: st
     if unknown:
         raise ValueError(f"where: {sorted(unknown)} cannot be filtered on")
     tests = [f"{column} = ANY(:w_{column})" for column in where]
-    params = {f"w_{column}": list(values) for column, values in where.items()}
-    sql = _GRADING + f"""
+    filters = {f"w_{column}": list(values) for column, values in where.items()}
+    head, params = _head(conn, scope, as_of)
+    sql = head + f"""
     SELECT {', '.join(_GRADING_COLUMNS)} FROM (
         SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
                rfm_segment, value_class, abc_class, abc_rank
         FROM (SELECT * FROM final WHERE {' AND '.join(tests) or 'true'} ORDER BY abc_rank LIMIT :limit) f
         JOIN customers cu ON cu.id = f.customer_id) g ORDER BY abc_rank"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | params | {"abc_method": abc_method,
+    return frame(conn, sql, params | filters | {"abc_method": abc_method,
                                                                                  "limit": limit})
 
 
@@ -184,9 +216,10 @@ def grading_summary(conn: Connection, scope: Scope, as_of: date,
     (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
     `points` of them). customers, monetary, customer_share and revenue_share as they apply.
     """
-    sql = _GRADING + _GRADING_TOTALS + _GRADING_SUMMARY + """
+    head, params = _head(conn, scope, as_of)
+    sql = head + _GRADING_TOTALS + _GRADING_SUMMARY + """
     ORDER BY 1, 2, 7"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "points": points})
 
 
@@ -198,7 +231,8 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     graded_rows.
     """
     no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
-    sql = _GRADING + _GRADING_TOTALS + f""",
+    head, params = _head(conn, scope, as_of)
+    sql = head + _GRADING_TOTALS + f""",
     summary AS ({_GRADING_SUMMARY}),
     listed AS ({_GRADED_CUSTOMERS})
     SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
@@ -208,7 +242,7 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     UNION ALL
     SELECT *, {no_customer} FROM summary
     ORDER BY 1, 2, 7"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "points": points, "limit": limit})
 
 
@@ -252,11 +286,12 @@ def grading_abc(conn: Connection, scope: Scope, as_of: date,
                 abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per ABC class: grading_summary's 'abc' rows, without ranking
     the population by recency and frequency (the overview and weekly review need only these)."""
-    sql = _GRADING_BASE + f""",
+    head, params = _head(conn, scope, as_of, _GRADING_BASE + f""",
     ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
     final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
-              FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
-    rows = frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method})
+              FROM ranked CROSS JOIN settings_now s)""")
+    sql = head + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
+    rows = frame(conn, sql, params | {"abc_method": abc_method})
     return abc_rows(rows)
 
 
