@@ -25,7 +25,9 @@ Invalidation, by statement-level triggers:
 
 Writers take advisory lock 7411021 exclusively; a read or a fill takes it shared and never
 waits for it (it computes the figure live instead), so a reader never sees a half-invalidated
-set and a fill never stores figures a concurrent write has made stale.
+set and a fill never stores figures a concurrent write has made stale. The triggers here are
+named to fire before those of 0003 and 0005 on the same table, so a writer always takes this
+lock before the running totals' lock 7411003 and two writers cannot wait on each other.
 
 Revision ID: 0021
 Revises: 0020
