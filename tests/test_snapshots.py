@@ -27,6 +27,12 @@ def live_grading(conn, scope, as_of):
                                                                 "limit": None})
 
 
+def live_abc(conn, scope, as_of, method):
+    sql = (grading._GRADING + grading._GRADING_TOTALS + grading._ABC_PER_CLASS + " ORDER BY 2")
+    return grading.abc_rows(frame(conn, sql, grading._grading_params(as_of) | {"department": scope.department,
+                                                                              "abc_method": method}))
+
+
 def live_tiers(conn, scope, period, as_of=None):
     return frame(conn, tiers._TIERS + tiers._TIER_ROWS.format(source="changes"),
                  tiers._tier_params(scope, period, as_of) | {"changes": None, "limit": None})
@@ -46,6 +52,9 @@ def assert_current(conn, as_of=D, period=MONTH):
         assert exec_(conn, "SELECT count(*) FROM customer_grade_sets WHERE as_of = :d AND scope_key = :k",
                      d=as_of, k=snapshots.scope_key(scope)).scalar() == 1  # read from the stored set
         assert stored.equals(live_grading(conn, scope, as_of)), scope
+        for method in (None, "count", "value"):
+            assert grading.grading_abc(conn, scope, as_of, method).equals(live_abc(conn, scope, as_of, method)), \
+                (scope, method)
         assert tiers.tiers(conn, scope, period).equals(live_tiers(conn, scope, period)), scope
         assert tiers.tiers(conn, scope, Period.containing("month", as_of), as_of=as_of).equals(
             live_tiers(conn, scope, Period.containing("month", as_of), as_of)), scope
@@ -96,9 +105,6 @@ def test_stored_figures_follow_every_change(conn):
         exec_(conn, "INSERT INTO settings (key, value) VALUES (:k, CAST(:v AS jsonb)) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", k=key, v=value)
     assert_current(conn)
-    assert grading.grading_abc(conn, Scope.company(), D, "count").equals(
-        grading.abc_rows(frame(conn, grading._GRADING + grading._GRADING_TOTALS + grading._ABC_PER_CLASS + " ORDER BY 2",
-                               grading._grading_params(D) | {"department": None, "abc_method": "count"})))
 
 
 def test_a_large_statement_drops_the_ranges_it_touches(conn):

@@ -282,15 +282,62 @@ def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
+# grading_abc from a stored graded population without reading it whole: each class is a run of
+# ABC positions (the customers with monetary > 0 come first, and the revenue before a customer
+# only grows along the order), so its customers and revenue are read at the run's two ends.
+_IN_SET = "as_of = :d AND scope_key = :scope_key"
+_STORED_ABC = f"""
+WITH s AS (
+    SELECT coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
+                    'count') AS abc_method
+),
+top AS (SELECT n, positive_total FROM customer_grades WHERE {_IN_SET} AND abc_rank = 1),
+positive AS (
+    SELECT coalesce((SELECT abc_rank FROM customer_grades WHERE {_IN_SET} AND monetary > 0
+                     ORDER BY abc_rank DESC LIMIT 1), 0) AS last
+),
+ends AS (
+    SELECT top.n,
+           least(positive.last, CASE WHEN s.abc_method = 'value'
+               THEN (SELECT coalesce(max(abc_rank), 0) FROM customer_grades
+                     WHERE {_IN_SET} AND cum_before < 0.80 * top.positive_total)
+               ELSE (2 * top.n + 9) / 10 END) AS a_end,
+           least(positive.last, CASE WHEN s.abc_method = 'value'
+               THEN (SELECT coalesce(max(abc_rank), 0) FROM customer_grades
+                     WHERE {_IN_SET} AND cum_before < 0.95 * top.positive_total)
+               ELSE (9 * top.n + 9) / 10 END) AS b_end
+    FROM s, top, positive
+),
+runs AS (
+    SELECT 'A' AS abc_class, 1 AS first, a_end AS last, n FROM ends
+    UNION ALL SELECT 'B', a_end + 1, b_end, n FROM ends
+    UNION ALL SELECT 'C', b_end + 1, n, n FROM ends
+),
+whole AS (SELECT cum_monetary AS total FROM customer_grades WHERE {_IN_SET} ORDER BY abc_rank DESC LIMIT 1)
+SELECT 'abc' AS kind, r.abc_class AS key, r.last - r.first + 1 AS customers,
+       hi.cum_monetary - coalesce(lo.cum_monetary, 0) AS monetary,
+       {rate('r.last - r.first + 1', 'r.n')} AS customer_share,
+       {rate('hi.cum_monetary - coalesce(lo.cum_monetary, 0)', 'whole.total')} AS revenue_share,
+       r.first AS position
+FROM runs r CROSS JOIN whole
+JOIN customer_grades hi ON hi.as_of = :d AND hi.scope_key = :scope_key AND hi.abc_rank = r.last
+LEFT JOIN customer_grades lo ON lo.as_of = :d AND lo.scope_key = :scope_key AND lo.abc_rank = r.first - 1
+WHERE r.last >= r.first
+ORDER BY 2"""
+
+
 def grading_abc(conn: Connection, scope: Scope, as_of: date,
                 abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per ABC class: grading_summary's 'abc' rows, without ranking
     the population by recency and frequency (the overview and weekly review need only these)."""
-    head, params = _head(conn, scope, as_of, _GRADING_BASE + f""",
+    if snapshots.grades_ready(conn, scope, as_of):
+        sql, params = _STORED_ABC, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
+    else:
+        sql = _GRADING_BASE + f""",
     ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
     final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
-              FROM ranked CROSS JOIN settings_now s)""")
-    sql = head + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
+              FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
+        params = _grading_params(as_of) | scoped(scope)
     rows = frame(conn, sql, params | {"abc_method": abc_method})
     return abc_rows(rows)
 

@@ -75,17 +75,20 @@ _FILL_GRADES = f"""
                row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
                coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
-               sum(greatest(monetary, 0)) OVER () AS positive_total
+               sum(greatest(monetary, 0)) OVER () AS positive_total,
+               sum(monetary) OVER (ORDER BY monetary DESC, customer_code ROWS UNBOUNDED PRECEDING) AS cum_monetary
         FROM pop
     )
-    INSERT INTO customer_grades
+    INSERT INTO customer_grades (as_of, scope_key, abc_rank, customer_id, customer_code, recency_days, frequency,
+                                 monetary, r_score, f_score, m_score, rfm_segment, cum_before, positive_total, n,
+                                 sum_m, cum_monetary)
     SELECT :as_of, :scope_key, abc_rank, customer_id, customer_code, recency_days, frequency, monetary,
            (5 * r_k + n - 1) / n, (5 * f_k + n - 1) / n, (5 * m_k + n - 1) / n,
            CASE WHEN monetary * n > sum_m THEN 'important_' ELSE 'general_' END ||
            CASE WHEN recency_days * n < sum_r AND frequency * n > sum_f THEN 'value'
                 WHEN recency_days * n < sum_r THEN 'develop'
                 WHEN frequency * n > sum_f THEN 'keep' ELSE 'retain' END,
-           cum_before, positive_total, n, sum_m
+           cum_before, positive_total, n, sum_m, cum_monetary
     FROM ranked ORDER BY abc_rank"""
 
 

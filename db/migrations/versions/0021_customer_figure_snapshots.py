@@ -82,6 +82,8 @@ def upgrade():
         positive_total numeric NOT NULL,
         n              integer NOT NULL,          -- the population and its monetary sum, for
         sum_m          numeric NOT NULL,          -- the value class, banded when read
+        cum_monetary   numeric NOT NULL,          -- monetary of the customers up to this one: a
+                                                  -- class's revenue is two lookups by position
         PRIMARY KEY (as_of, scope_key, abc_rank),
         FOREIGN KEY (as_of, scope_key) REFERENCES customer_grade_sets ON DELETE CASCADE
     );
