@@ -33,6 +33,20 @@ def live_abc(conn, scope, as_of, method):
                                                                               "abc_method": method}))
 
 
+def live_overview(conn, scope, as_of, method):
+    sql = grading._GRADING + grading._LIVE_SUMMARY + f""",
+    listed AS ({grading._GRADED_CUSTOMERS})
+    SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
+           NULL AS revenue_share, abc_rank AS position,
+           {', '.join(c for c in grading._GRADING_COLUMNS if c != "monetary")}
+    FROM listed
+    UNION ALL
+    SELECT *, {", ".join("NULL" for c in grading._GRADING_COLUMNS if c != "monetary")} FROM summary
+    ORDER BY 1, 2, 7"""
+    return frame(conn, sql, grading._grading_params(as_of) | {"department": scope.department, "abc_method": method,
+                                                                "points": 7, "limit": 5})
+
+
 def live_tiers(conn, scope, period, as_of=None):
     return frame(conn, tiers._TIERS + tiers._TIER_ROWS.format(source="changes"),
                  tiers._tier_params(scope, period, as_of) | {"changes": None, "limit": None})
@@ -53,6 +67,8 @@ def assert_current(conn, as_of=D, period=MONTH):
                      d=as_of, k=snapshots.scope_key(scope)).scalar() == 1  # read from the stored set
         assert stored.equals(live_grading(conn, scope, as_of)), scope
         for method in (None, "count", "value"):
+            assert grading.grading_overview(conn, scope, as_of, method, points=7, limit=5).equals(
+                live_overview(conn, scope, as_of, method)), (scope, method)
             assert grading.grading_abc(conn, scope, as_of, method).equals(live_abc(conn, scope, as_of, method)), \
                 (scope, method)
         assert tiers.tiers(conn, scope, period).equals(live_tiers(conn, scope, period)), scope

@@ -100,13 +100,13 @@ WITH settings_now AS (
            coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
                     'count') AS abc_method
 ),
-final AS (
+final AS NOT MATERIALIZED (  -- each use reads only its rows through the primary key
     SELECT g.customer_id, g.customer_code, g.recency_days, g.frequency, g.monetary, g.r_score, g.f_score,
            g.m_score,
            CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
                 WHEN monetary * n < s.band_low * sum_m THEN 'low'
                 ELSE 'general' END AS value_class,{abc_class} AS abc_class,
-           g.abc_rank, g.cum_before, g.positive_total, g.rfm_segment
+           g.abc_rank, g.cum_before, g.positive_total, g.rfm_segment, g.cum_monetary
     FROM customer_grades g CROSS JOIN settings_now s
     WHERE g.as_of = :d AND g.scope_key = :scope_key
 )""".format(band_high=setting_sql('value_band_high'), band_low=setting_sql('value_band_low'), abc_class=_ABC_CLASS)
@@ -115,9 +115,14 @@ final AS (
 def _head(conn: Connection, scope: Scope, as_of: date, live: str = _GRADING) -> tuple[str, dict]:
     """The SQL up to `final` and its parameters: the stored population when it is stored (or can
     be), else `live` computed from the running totals."""
+    return _head_and_summary(conn, scope, as_of, live)[::2]
+
+
+def _head_and_summary(conn: Connection, scope: Scope, as_of: date, live: str = _GRADING) -> tuple[str, str, dict]:
+    """_head with the CTE `summary` (grading_summary's rows) that goes with it."""
     if snapshots.grades_ready(conn, scope, as_of):
-        return _STORED_FINAL, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
-    return live, _grading_params(as_of) | scoped(scope)
+        return _STORED_FINAL, _STORED_SUMMARY, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
+    return live, _LIVE_SUMMARY, _grading_params(as_of) | scoped(scope)
 
 
 # Per ABC class: customers, revenue and their shares of the population (grading_summary's
@@ -216,9 +221,9 @@ def grading_summary(conn: Connection, scope: Scope, as_of: date,
     (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
     `points` of them). customers, monetary, customer_share and revenue_share as they apply.
     """
-    head, params = _head(conn, scope, as_of)
-    sql = head + _GRADING_TOTALS + _GRADING_SUMMARY + """
-    ORDER BY 1, 2, 7"""
+    head, summary, params = _head_and_summary(conn, scope, as_of)
+    sql = head + summary + """
+    SELECT * FROM summary ORDER BY 1, 2, 7"""
     return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "points": points})
 
@@ -231,9 +236,8 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     graded_rows.
     """
     no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
-    head, params = _head(conn, scope, as_of)
-    sql = head + _GRADING_TOTALS + f""",
-    summary AS ({_GRADING_SUMMARY}),
+    head, summary, params = _head_and_summary(conn, scope, as_of)
+    sql = head + summary + f""",
     listed AS ({_GRADED_CUSTOMERS})
     SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
            NULL AS revenue_share, abc_rank AS position,
@@ -286,11 +290,7 @@ def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
 # ABC positions (the customers with monetary > 0 come first, and the revenue before a customer
 # only grows along the order), so its customers and revenue are read at the run's two ends.
 _IN_SET = "as_of = :d AND scope_key = :scope_key"
-_STORED_ABC = f"""
-WITH s AS (
-    SELECT coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
-                    'count') AS abc_method
-),
+_STORED_ABC_CTES = f"""
 top AS (SELECT n, positive_total FROM customer_grades WHERE {_IN_SET} AND abc_rank = 1),
 positive AS (
     SELECT coalesce((SELECT abc_rank FROM customer_grades WHERE {_IN_SET} AND monetary > 0
@@ -306,14 +306,17 @@ ends AS (
                THEN (SELECT coalesce(max(abc_rank), 0) FROM customer_grades
                      WHERE {_IN_SET} AND cum_before < 0.95 * top.positive_total)
                ELSE (9 * top.n + 9) / 10 END) AS b_end
-    FROM s, top, positive
+    FROM {{settings}} s, top, positive
 ),
 runs AS (
     SELECT 'A' AS abc_class, 1 AS first, a_end AS last, n FROM ends
     UNION ALL SELECT 'B', a_end + 1, b_end, n FROM ends
     UNION ALL SELECT 'C', b_end + 1, n, n FROM ends
 ),
-whole AS (SELECT cum_monetary AS total FROM customer_grades WHERE {_IN_SET} ORDER BY abc_rank DESC LIMIT 1)
+whole AS (SELECT cum_monetary AS total FROM customer_grades WHERE {_IN_SET} ORDER BY abc_rank DESC LIMIT 1)"""
+
+
+_STORED_ABC_ROWS = f"""
 SELECT 'abc' AS kind, r.abc_class AS key, r.last - r.first + 1 AS customers,
        hi.cum_monetary - coalesce(lo.cum_monetary, 0) AS monetary,
        {rate('r.last - r.first + 1', 'r.n')} AS customer_share,
@@ -322,8 +325,35 @@ SELECT 'abc' AS kind, r.abc_class AS key, r.last - r.first + 1 AS customers,
 FROM runs r CROSS JOIN whole
 JOIN customer_grades hi ON hi.as_of = :d AND hi.scope_key = :scope_key AND hi.abc_rank = r.last
 LEFT JOIN customer_grades lo ON lo.as_of = :d AND lo.scope_key = :scope_key AND lo.abc_rank = r.first - 1
-WHERE r.last >= r.first
-ORDER BY 2"""
+WHERE r.last >= r.first"""
+
+
+_STORED_ABC = ("WITH settings_now AS (SELECT coalesce(CAST(:abc_method AS text), "
+               "(SELECT value #>> '{}' FROM settings WHERE key = 'abc_method'), 'count') AS abc_method),"
+               + _STORED_ABC_CTES.format(settings="settings_now") + _STORED_ABC_ROWS + " ORDER BY 2")
+
+
+# grading_summary's rows from a stored set: segments and scores counted when it was filled
+# (customer_grade_groups), ABC classes by position, the Pareto points read by position.
+_STORED_SUMMARY = ",\n" + _STORED_ABC_CTES.format(settings="settings_now") + f""",
+summary AS (
+    SELECT g.kind, g.key, g.customers, g.monetary,
+           CASE WHEN g.kind = 'segment' THEN {rate('g.customers', 'top.n')} END AS customer_share,
+           CASE WHEN g.kind = 'segment' THEN {rate('g.monetary', 'whole.total')} END AS revenue_share, g.position
+    FROM customer_grade_groups g CROSS JOIN top CROSS JOIN whole WHERE g.{_IN_SET.replace(' AND ', ' AND g.')}
+    UNION ALL
+    {_STORED_ABC_ROWS}
+    UNION ALL
+    SELECT 'pareto', f.abc_class, NULL, NULL, round(f.abc_rank::numeric / top.n, 4),
+           round((f.cum_before + greatest(f.monetary, 0)) / nullif(f.positive_total, 0), 4), f.abc_rank
+    FROM final f CROSS JOIN top
+    WHERE f.abc_rank IN (SELECT generate_series(greatest(1, top.n / :points), top.n, greatest(1, top.n / :points))
+                         FROM top UNION SELECT 1 UNION SELECT n FROM top)
+)"""
+
+
+_LIVE_SUMMARY = _GRADING_TOTALS + f""",
+summary AS ({_GRADING_SUMMARY})"""
 
 
 def grading_abc(conn: Connection, scope: Scope, as_of: date,

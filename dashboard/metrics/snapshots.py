@@ -92,6 +92,16 @@ _FILL_GRADES = f"""
     FROM ranked ORDER BY abc_rank"""
 
 
+_FILL_GROUPS = """
+    INSERT INTO customer_grade_groups
+    SELECT :as_of, :scope_key, 'segment', rfm_segment, count(*), sum(monetary), min(abc_rank)
+    FROM customer_grades WHERE as_of = :as_of AND scope_key = :scope_key GROUP BY rfm_segment
+    UNION ALL
+    SELECT :as_of, :scope_key, 'score', dimension || score, count(*), NULL, NULL
+    FROM customer_grades CROSS JOIN LATERAL (VALUES ('R', r_score), ('F', f_score), ('M', m_score)) d(dimension, score)
+    WHERE as_of = :as_of AND scope_key = :scope_key GROUP BY dimension, score"""
+
+
 def scope_key(scope: Scope) -> str:
     return scope.department or ""
 
@@ -126,6 +136,7 @@ def _store_grades(target: Connection, scope: Scope, as_of: date) -> None:
     if claimed:
         target.execute(sa.text(_FILL_GRADES), {"as_of": as_of, "scope_key": scope_key(scope),
                                                "department": scope.department})
+        target.execute(sa.text(_FILL_GROUPS), {"as_of": as_of, "scope_key": scope_key(scope)})
     target.execute(sa.text(
         "DELETE FROM customer_grade_sets WHERE (as_of, scope_key) NOT IN "
         "(SELECT as_of, scope_key FROM customer_grade_sets ORDER BY filled_at DESC LIMIT :keep)"),

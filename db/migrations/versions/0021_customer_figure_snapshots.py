@@ -87,6 +87,19 @@ def upgrade():
         PRIMARY KEY (as_of, scope_key, abc_rank),
         FOREIGN KEY (as_of, scope_key) REFERENCES customer_grade_sets ON DELETE CASCADE
     );
+    -- per set: customers, revenue and first ABC position per RFM segment (kind 'segment') and
+    -- customers per score (kind 'score', key R1..M5), counted once when the set is filled
+    CREATE TABLE customer_grade_groups (
+        as_of     date NOT NULL,
+        scope_key text NOT NULL,
+        kind      text NOT NULL,
+        key       text NOT NULL,
+        customers integer NOT NULL,
+        monetary  numeric,
+        position  integer,
+        PRIMARY KEY (as_of, scope_key, kind, key),
+        FOREIGN KEY (as_of, scope_key) REFERENCES customer_grade_sets ON DELETE CASCADE
+    );
 
     CREATE FUNCTION invalidate_customer_figures(customer_ids integer[], lo date, hi date) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -188,5 +201,5 @@ def downgrade():
     DROP FUNCTION orders_figures_inserted(), orders_figures_updated(), orders_figures_deleted(),
                   customer_figures_cleared(), customer_grades_moved();
     DROP FUNCTION invalidate_customer_figures(integer[], date, date);
-    DROP TABLE customer_grades, customer_grade_sets, customer_window_figures, customer_window_ranges;
+    DROP TABLE customer_grade_groups, customer_grades, customer_grade_sets, customer_window_figures, customer_window_ranges;
     """)
