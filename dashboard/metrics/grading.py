@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from dashboard.core.scope import Scope
-from dashboard.metrics import totals
+from dashboard.metrics import snapshots, totals
 from dashboard.metrics.sql import SCOPED_CUSTOMERS_CTE, frame, rate, scoped, setting_sql, split
 
 # The population and its totals; every grading figure starts here.
@@ -90,6 +90,41 @@ final AS (
 )"""
 
 
+# The same `final` from the stored graded population (snapshots.py): ranks and scores were
+# computed once for the date and scope; the value band and ABC method are applied here, so
+# changing those settings needs no recomputation.
+_STORED_FINAL = """
+WITH settings_now AS (
+    SELECT coalesce({band_high}, 1.25) AS band_high,
+           coalesce({band_low}, 0.75) AS band_low,
+           coalesce(CAST(:abc_method AS text), (SELECT value #>> '{{}}' FROM settings WHERE key = 'abc_method'),
+                    'count') AS abc_method
+),
+final AS NOT MATERIALIZED (  -- each use reads only its rows through the primary key
+    SELECT g.customer_id, g.customer_code, g.recency_days, g.frequency, g.monetary, g.r_score, g.f_score,
+           g.m_score,
+           CASE WHEN monetary * n >= s.band_high * sum_m THEN 'high'
+                WHEN monetary * n < s.band_low * sum_m THEN 'low'
+                ELSE 'general' END AS value_class,{abc_class} AS abc_class,
+           g.abc_rank, g.cum_before, g.positive_total, g.rfm_segment, g.cum_monetary
+    FROM customer_grades g CROSS JOIN settings_now s
+    WHERE g.as_of = :d AND g.scope_key = :scope_key
+)""".format(band_high=setting_sql('value_band_high'), band_low=setting_sql('value_band_low'), abc_class=_ABC_CLASS)
+
+
+def _head(conn: Connection, scope: Scope, as_of: date, live: str = _GRADING) -> tuple[str, dict]:
+    """The SQL up to `final` and its parameters: the stored population when it is stored (or can
+    be), else `live` computed from the running totals."""
+    return _head_and_summary(conn, scope, as_of, live)[::2]
+
+
+def _head_and_summary(conn: Connection, scope: Scope, as_of: date, live: str = _GRADING) -> tuple[str, str, dict]:
+    """_head with the CTE `summary` (grading_summary's rows) that goes with it."""
+    if snapshots.grades_ready(conn, scope, as_of):
+        return _STORED_FINAL, _STORED_SUMMARY, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
+    return live, _LIVE_SUMMARY, _grading_params(as_of) | scoped(scope)
+
+
 # Per ABC class: customers, revenue and their shares of the population (grading_summary's
 # 'abc' rows and grading_abc); `final` needs only customer_id, monetary, abc_rank, abc_class.
 _GRADING_TOTALS = """
@@ -118,6 +153,14 @@ _GRADED_CUSTOMERS = """
     FROM (SELECT * FROM final ORDER BY abc_rank LIMIT :limit) f JOIN customers cu ON cu.id = f.customer_id"""
 
 
+# The same for a page's few hundred rows: the name looked up per row kept (a join hashed all
+# 50,000 customers for 500 names; for a whole export the join is the faster).
+_LISTED_CUSTOMERS = """
+    SELECT customer_code, (SELECT cu.name FROM customers cu WHERE cu.id = f.customer_id) AS customer_name,
+           recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment, value_class, abc_class, abc_rank
+    FROM (SELECT * FROM final ORDER BY abc_rank LIMIT :limit) f"""
+
+
 # grading_summary's rows over `final` and `totals`
 _GRADING_SUMMARY = _ABC_PER_CLASS + f"""
     UNION ALL
@@ -142,9 +185,10 @@ def grading(conn: Connection, scope: Scope, as_of: date,
 
     Ordered by monetary (the ABC order); `limit` keeps the first rows only (the page's table).
     """
-    sql = _GRADING + f"""
+    head, params = _head(conn, scope, as_of)
+    sql = head + f"""
     SELECT {', '.join(_GRADING_COLUMNS)} FROM ({_GRADED_CUSTOMERS}) g ORDER BY abc_rank"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "limit": limit})
 
 
@@ -165,14 +209,15 @@ def graded_customers(conn: Connection, scope: Scope, as_of: date, abc_method: st
     if unknown:
         raise ValueError(f"where: {sorted(unknown)} cannot be filtered on")
     tests = [f"{column} = ANY(:w_{column})" for column in where]
-    params = {f"w_{column}": list(values) for column, values in where.items()}
-    sql = _GRADING + f"""
+    filters = {f"w_{column}": list(values) for column, values in where.items()}
+    head, params = _head(conn, scope, as_of)
+    sql = head + f"""
     SELECT {', '.join(_GRADING_COLUMNS)} FROM (
         SELECT customer_code, cu.name AS customer_name, recency_days, frequency, monetary, r_score, f_score, m_score,
                rfm_segment, value_class, abc_class, abc_rank
         FROM (SELECT * FROM final WHERE {' AND '.join(tests) or 'true'} ORDER BY abc_rank LIMIT :limit) f
         JOIN customers cu ON cu.id = f.customer_id) g ORDER BY abc_rank"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | params | {"abc_method": abc_method,
+    return frame(conn, sql, params | filters | {"abc_method": abc_method,
                                                                                  "limit": limit})
 
 
@@ -184,9 +229,10 @@ def grading_summary(conn: Connection, scope: Scope, as_of: date,
     (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
     `points` of them). customers, monetary, customer_share and revenue_share as they apply.
     """
-    sql = _GRADING + _GRADING_TOTALS + _GRADING_SUMMARY + """
-    ORDER BY 1, 2, 7"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    head, summary, params = _head_and_summary(conn, scope, as_of)
+    sql = head + summary + """
+    SELECT * FROM summary ORDER BY 1, 2, 7"""
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "points": points})
 
 
@@ -198,9 +244,9 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     graded_rows.
     """
     no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
-    sql = _GRADING + _GRADING_TOTALS + f""",
-    summary AS ({_GRADING_SUMMARY}),
-    listed AS ({_GRADED_CUSTOMERS})
+    head, summary, params = _head_and_summary(conn, scope, as_of)
+    sql = head + summary + f""",
+    listed AS ({_LISTED_CUSTOMERS})
     SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
            NULL AS revenue_share, abc_rank AS position,
            {', '.join(c for c in _GRADING_COLUMNS if c != "monetary")}
@@ -208,7 +254,7 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     UNION ALL
     SELECT *, {no_customer} FROM summary
     ORDER BY 1, 2, 7"""
-    return frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method,
+    return frame(conn, sql, params | {"abc_method": abc_method,
                                                         "points": points, "limit": limit})
 
 
@@ -248,15 +294,91 @@ def pareto_rows(summary: pd.DataFrame) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
+# grading_abc from a stored graded population without reading it whole: each class is a run of
+# ABC positions (the customers with monetary > 0 come first, and the revenue before a customer
+# only grows along the order), so its customers and revenue are read at the run's two ends.
+_IN_SET = "as_of = :d AND scope_key = :scope_key"
+_STORED_ABC_CTES = f"""
+top AS (SELECT n, positive_total FROM customer_grades WHERE {_IN_SET} AND abc_rank = 1),
+positive AS (
+    SELECT coalesce((SELECT abc_rank FROM customer_grades WHERE {_IN_SET} AND monetary > 0
+                     ORDER BY abc_rank DESC LIMIT 1), 0) AS last
+),
+ends AS (
+    SELECT top.n,
+           least(positive.last, CASE WHEN s.abc_method = 'value'
+               THEN (SELECT coalesce(max(abc_rank), 0) FROM customer_grades
+                     WHERE {_IN_SET} AND cum_before < 0.80 * top.positive_total)
+               ELSE (2 * top.n + 9) / 10 END) AS a_end,
+           least(positive.last, CASE WHEN s.abc_method = 'value'
+               THEN (SELECT coalesce(max(abc_rank), 0) FROM customer_grades
+                     WHERE {_IN_SET} AND cum_before < 0.95 * top.positive_total)
+               ELSE (9 * top.n + 9) / 10 END) AS b_end
+    FROM {{settings}} s, top, positive
+),
+runs AS (
+    SELECT 'A' AS abc_class, 1 AS first, a_end AS last, n FROM ends
+    UNION ALL SELECT 'B', a_end + 1, b_end, n FROM ends
+    UNION ALL SELECT 'C', b_end + 1, n, n FROM ends
+),
+whole AS (SELECT cum_monetary AS total FROM customer_grades WHERE {_IN_SET} ORDER BY abc_rank DESC LIMIT 1)"""
+
+
+_STORED_ABC_ROWS = f"""
+SELECT 'abc' AS kind, r.abc_class AS key, r.last - r.first + 1 AS customers,
+       hi.cum_monetary - coalesce(lo.cum_monetary, 0) AS monetary,
+       {rate('r.last - r.first + 1', 'r.n')} AS customer_share,
+       {rate('hi.cum_monetary - coalesce(lo.cum_monetary, 0)', 'whole.total')} AS revenue_share,
+       r.first AS position
+FROM runs r CROSS JOIN whole
+JOIN customer_grades hi ON hi.as_of = :d AND hi.scope_key = :scope_key AND hi.abc_rank = r.last
+LEFT JOIN customer_grades lo ON lo.as_of = :d AND lo.scope_key = :scope_key AND lo.abc_rank = r.first - 1
+WHERE r.last >= r.first"""
+
+
+_STORED_ABC = ("WITH settings_now AS (SELECT coalesce(CAST(:abc_method AS text), "
+               "(SELECT value #>> '{}' FROM settings WHERE key = 'abc_method'), 'count') AS abc_method),"
+               + _STORED_ABC_CTES.format(settings="settings_now") + _STORED_ABC_ROWS + " ORDER BY 2")
+
+
+# grading_summary's rows from a stored set: segments and scores counted when it was filled
+# (customer_grade_groups), ABC classes by position, the Pareto points read by position.
+_STORED_SUMMARY = ",\n" + _STORED_ABC_CTES.format(settings="settings_now") + f""",
+summary AS (
+    SELECT g.kind, g.key, g.customers, g.monetary,
+           CASE WHEN g.kind = 'segment' THEN {rate('g.customers', 'top.n')} END AS customer_share,
+           CASE WHEN g.kind = 'segment' THEN {rate('g.monetary', 'whole.total')} END AS revenue_share, g.position
+    FROM customer_grade_groups g CROSS JOIN top CROSS JOIN whole WHERE g.{_IN_SET.replace(' AND ', ' AND g.')}
+    UNION ALL
+    {_STORED_ABC_ROWS}
+    UNION ALL
+    SELECT 'pareto', f.abc_class, NULL, NULL, round(f.abc_rank::numeric / top.n, 4),
+           round((f.cum_before + greatest(f.monetary, 0)) / nullif(f.positive_total, 0), 4), f.abc_rank
+    FROM top
+    CROSS JOIN (SELECT generate_series(greatest(1, n / :points), n, greatest(1, n / :points)) FROM top
+                UNION SELECT 1 UNION SELECT n FROM top) points(position)
+    -- one lookup by position per point (LIMIT keeps the planner from scanning the whole set)
+    CROSS JOIN LATERAL (SELECT * FROM final WHERE final.abc_rank = points.position LIMIT 1) f
+)"""
+
+
+_LIVE_SUMMARY = _GRADING_TOTALS + f""",
+summary AS ({_GRADING_SUMMARY})"""
+
+
 def grading_abc(conn: Connection, scope: Scope, as_of: date,
                 abc_method: str | None = None) -> pd.DataFrame:
     """Customers and revenue share per ABC class: grading_summary's 'abc' rows, without ranking
     the population by recency and frequency (the overview and weekly review need only these)."""
-    sql = _GRADING_BASE + f""",
+    if snapshots.grades_ready(conn, scope, as_of):
+        sql, params = _STORED_ABC, {"d": as_of, "scope_key": snapshots.scope_key(scope)}
+    else:
+        sql = _GRADING_BASE + f""",
     ranked AS (SELECT pop.*, {_ABC_WINDOWS} FROM pop),
     final AS (SELECT customer_id, monetary, abc_rank, {_ABC_CLASS} AS abc_class
               FROM ranked CROSS JOIN settings_now s)""" + _GRADING_TOTALS + _ABC_PER_CLASS + " ORDER BY 2"
-    rows = frame(conn, sql, _grading_params(as_of) | scoped(scope) | {"abc_method": abc_method})
+        params = _grading_params(as_of) | scoped(scope)
+    rows = frame(conn, sql, params | {"abc_method": abc_method})
     return abc_rows(rows)
 
 

@@ -12,14 +12,18 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
-from dashboard.metrics import totals
+from dashboard.metrics import snapshots, totals
 from dashboard.metrics.sql import SCOPE_CTE, frame, in_scope, scoped, split
 
 
-def _tier_params(scope: Scope, period: Period, as_of: date | None) -> dict:
+def _tier_ends(period: Period, as_of: date | None) -> tuple[date, date]:
     # the end of a running period is its as-of day, compared with the same day of the period before
     comparison = compare(period, period.end if as_of is None else as_of)
-    prev_end, cur_end = comparison.previous.end, comparison.current.end
+    return comparison.current.end, comparison.previous.end
+
+
+def _tier_params(scope: Scope, period: Period, as_of: date | None) -> dict:
+    cur_end, prev_end = _tier_ends(period, as_of)
     params = scoped(scope)
     for name, day in (("cur", cur_end), ("cur0", cur_end - timedelta(days=365)),
                       ("prev", prev_end), ("prev0", prev_end - timedelta(days=365))):
@@ -27,16 +31,7 @@ def _tier_params(scope: Scope, period: Period, as_of: date | None) -> dict:
     return params
 
 
-_TIERS = f"""
-    WITH RECURSIVE {SCOPE_CTE},
-    vol AS (
-        -- the trailing 365 days ending each period end: orders up to the end minus up to 365 days before
-        SELECT customer_id, {totals.between('total', 'cur0', 'cur')} AS cur, {totals.between('total', 'prev0', 'prev')} AS prev
-        FROM ({totals.totals_rows('cur')} UNION ALL {totals.totals_rows('cur0')}
-              UNION ALL {totals.totals_rows('prev')} UNION ALL {totals.totals_rows('prev0')}) x
-        GROUP BY customer_id
-    ),
-    bands AS (
+_TIERS_TAIL = f"""    bands AS (
         -- the volumes each rule wins (rank 1 highest): from its minimum up to the lowest minimum
         -- of a higher-ranked rule; a rule with no such volumes is dropped, so the remaining
         -- minimums ascend with their bands and width_bucket finds a volume's band in one call
@@ -65,6 +60,43 @@ _TIERS = f"""
         LEFT JOIN tier_rules tc ON tc.rank = t.cur_rank
         WHERE (prev_rank IS NOT NULL OR cur_rank IS NOT NULL) AND {in_scope('t.customer_id')}
     )"""
+
+
+_LIVE_VOL = f"""
+    vol AS (
+        -- the trailing 365 days ending each period end: orders up to the end minus up to 365 days before
+        SELECT customer_id, {totals.between('total', 'cur0', 'cur')} AS cur, {totals.between('total', 'prev0', 'prev')} AS prev
+        FROM ({totals.totals_rows('cur')} UNION ALL {totals.totals_rows('cur0')}
+              UNION ALL {totals.totals_rows('prev')} UNION ALL {totals.totals_rows('prev0')}) x
+        GROUP BY customer_id
+    ),"""
+
+
+# the same volumes from the stored 365-day windows (snapshots.py): two reads of one row per customer
+_STORED_VOL = """
+    vol AS (
+        SELECT coalesce(c.customer_id, p.customer_id) AS customer_id, coalesce(c.total, 0.00) AS cur,
+               coalesce(p.total, 0.00) AS prev
+        FROM (SELECT customer_id, total FROM customer_window_figures
+              WHERE range_from = :cur_from AND range_to = :cur_to) c
+        FULL JOIN (SELECT customer_id, total FROM customer_window_figures
+                   WHERE range_from = :prev_from AND range_to = :prev_to) p ON p.customer_id = c.customer_id
+    ),"""
+
+
+# the live SQL (scorecard and reminders build on it) and the stored one, both ending in `changes`
+_TIERS = f"WITH RECURSIVE {SCOPE_CTE}," + _LIVE_VOL + _TIERS_TAIL
+_TIERS_STORED = f"WITH RECURSIVE {SCOPE_CTE}," + _STORED_VOL + _TIERS_TAIL
+
+
+def _tiers_head(conn: Connection, scope: Scope, period: Period, as_of: date | None) -> tuple[str, dict]:
+    """_TIERS_STORED with its parameters when the two windows are stored (or can be), else _TIERS."""
+    windows = [snapshots.window(day) for day in _tier_ends(period, as_of)]
+    if snapshots.ranges_ready(conn, windows):
+        (cur_from, cur_to), (prev_from, prev_to) = windows
+        return _TIERS_STORED, scoped(scope) | {"cur_from": cur_from, "cur_to": cur_to,
+                                               "prev_from": prev_from, "prev_to": prev_to}
+    return _TIERS, _tier_params(scope, period, as_of)
 
 
 _TIER_COLUMNS = ["customer_code", "customer_name", "tier_previous", "tier_current", "change", "previous_volume",
@@ -97,20 +129,23 @@ def tiers(conn: Connection, scope: Scope, period: Period,
 
     `changes` keeps only those changes; `limit` the first rows (by customer code).
     """
-    return frame(conn, _TIERS + _TIER_ROWS.format(source="changes"),
-                  _tier_params(scope, period, as_of) | {"changes": list(changes) if changes else None, "limit": limit})
+    head, params = _tiers_head(conn, scope, period, as_of)
+    return frame(conn, head + _TIER_ROWS.format(source="changes"),
+                 params | {"changes": list(changes) if changes else None, "limit": limit})
 
 
 def tier_change_counts(conn: Connection, scope: Scope, period: Period, *,
                        as_of: date | None = None) -> pd.DataFrame:
     """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
-    return frame(conn, _TIERS + _TIER_COUNTS.format(source="changes"), _tier_params(scope, period, as_of))
+    head, params = _tiers_head(conn, scope, period, as_of)
+    return frame(conn, head + _TIER_COUNTS.format(source="changes"), params)
 
 
 def tier_matrix(conn: Connection, scope: Scope, period: Period, *,
                 as_of: date | None = None) -> pd.DataFrame:
     """Customers per (previous tier, current tier): the migration matrix."""
-    return frame(conn, _TIERS + _TIER_MATRIX.format(source="changes"), _tier_params(scope, period, as_of))
+    head, params = _tiers_head(conn, scope, period, as_of)
+    return frame(conn, head + _TIER_MATRIX.format(source="changes"), params)
 
 
 def tier_overview(conn: Connection, scope: Scope, period: Period,
@@ -122,7 +157,8 @@ def tier_overview(conn: Connection, scope: Scope, period: Period,
     empty). Split with matrix_rows, change_counts and tier_rows.
     """
     # one materialized pass; each part keeps its own order (a plain Append runs its parts in turn)
-    sql = _TIERS + f""", c AS MATERIALIZED (SELECT * FROM changes)
+    head, params = _tiers_head(conn, scope, period, as_of)
+    sql = head + f""", c AS MATERIALIZED (SELECT * FROM changes)
     SELECT 'matrix' AS part, CAST(NULL AS text) AS customer_code, CAST(NULL AS text) AS customer_name,
            m.tier_previous, m.tier_current, CAST(NULL AS text) AS change, CAST(NULL AS numeric) AS previous_volume,
            CAST(NULL AS numeric) AS current_volume, m.prev_rank, m.cur_rank, m.customers
@@ -132,7 +168,7 @@ def tier_overview(conn: Connection, scope: Scope, period: Period,
     FROM ({_TIER_COUNTS.format(source="c")}) n
     UNION ALL
     SELECT 'customers', r.*, NULL FROM ({_TIER_ROWS.format(source="c")}) r"""
-    return frame(conn, sql, _tier_params(scope, period, as_of)
+    return frame(conn, sql, params
                   | {"changes": list(changes) if changes else None, "limit": limit})
 
 

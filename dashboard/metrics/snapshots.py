@@ -1,0 +1,194 @@
+"""Stored figures per customer over a date range, and graded populations as of a date (migration 0021).
+
+The first request for a range (or a graded date and department) computes it once from the
+running totals and stores it; later requests by any user or process read the stored rows.
+Triggers on orders, customers and departments keep them current (docs/snapshots.md).
+
+A read takes advisory lock 7411021 shared, without waiting, for the rest of the caller's
+transaction: the writers that change stored figures take it exclusively, so what the read
+found stored stays whole until it is done. When the lock is not to be had (an import is
+running) or the figures could not be stored, the caller computes the figure live, as before.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dashboard.core.scope import Scope
+from dashboard.metrics import totals
+from dashboard.metrics.sql import SCOPED_CUSTOMERS_CTE
+
+LOCK = 7411021
+# The most ranges and graded sets kept: a page asks for two to four ranges and one or two graded
+# dates, so this holds every period end and as-of date that a few dozen people look at; the
+# oldest filled are dropped first.
+KEEP_RANGES = 48
+KEEP_GRADE_SETS = 48
+
+
+def window(day: date) -> tuple[date, date]:
+    """The 365 days ending `day` (tiers and grading)."""
+    return day - timedelta(days=364), day
+
+
+def _fill_range_sql() -> str:
+    hi, lo = "hi", "lo"
+    return f"""
+    INSERT INTO customer_window_figures
+    SELECT CAST(:range_from AS date), CAST(:range_to AS date), customer_id,
+           {totals.between('total', lo, hi)}, {totals.between('purchases', lo, hi)},
+           {totals.between('orders', lo, hi)},
+           CASE WHEN {totals.between('purchases', lo, hi)} > 0 THEN max(last_purchase_on) FILTER (WHERE k = '{hi}') END
+    FROM ({totals.totals_rows(hi)} UNION ALL {totals.totals_rows(lo)}) x
+    GROUP BY customer_id
+    HAVING {totals.between('orders', lo, hi)} > 0
+    ORDER BY customer_id"""
+
+
+_FILL_RANGE = _fill_range_sql()
+
+
+def _range_params(range_from: date, range_to: date) -> dict:
+    return ({"range_from": range_from, "range_to": range_to} | totals.totals_at("hi", range_to, last_purchase=True)
+            | totals.totals_at("lo", range_from - timedelta(days=1)))
+
+
+# The graded population of a scope from the stored window ending :as_of (grading.py's rules:
+# ties share a count and so a score; ABC ties by customer code).
+_FILL_GRADES = f"""
+    WITH RECURSIVE {SCOPED_CUSTOMERS_CTE},
+    pop AS (
+        SELECT w.customer_id, cu.code AS customer_code, CAST(:as_of AS date) - w.last_purchase_on AS recency_days,
+               w.purchases AS frequency, w.total AS monetary,
+               count(*) OVER () AS n, sum(CAST(:as_of AS date) - w.last_purchase_on) OVER () AS sum_r,
+               sum(w.purchases) OVER () AS sum_f, sum(w.total) OVER () AS sum_m
+        FROM customer_window_figures w JOIN scoped_customers cu ON cu.id = w.customer_id
+        WHERE w.range_from = CAST(:as_of AS date) - 364 AND w.range_to = :as_of AND w.purchases > 0
+    ),
+    ranked AS (
+        SELECT pop.*,
+               count(*) OVER (ORDER BY recency_days DESC) AS r_k,
+               count(*) OVER (ORDER BY frequency) AS f_k,
+               count(*) OVER (ORDER BY monetary) AS m_k,
+               row_number() OVER (ORDER BY monetary DESC, customer_code) AS abc_rank,
+               coalesce(sum(greatest(monetary, 0)) OVER (ORDER BY monetary DESC, customer_code
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before,
+               sum(greatest(monetary, 0)) OVER () AS positive_total,
+               sum(monetary) OVER (ORDER BY monetary DESC, customer_code ROWS UNBOUNDED PRECEDING) AS cum_monetary
+        FROM pop
+    )
+    INSERT INTO customer_grades (as_of, scope_key, abc_rank, customer_id, customer_code, recency_days, frequency,
+                                 monetary, r_score, f_score, m_score, rfm_segment, cum_before, positive_total, n,
+                                 sum_m, cum_monetary)
+    SELECT :as_of, :scope_key, abc_rank, customer_id, customer_code, recency_days, frequency, monetary,
+           (5 * r_k + n - 1) / n, (5 * f_k + n - 1) / n, (5 * m_k + n - 1) / n,
+           CASE WHEN monetary * n > sum_m THEN 'important_' ELSE 'general_' END ||
+           CASE WHEN recency_days * n < sum_r AND frequency * n > sum_f THEN 'value'
+                WHEN recency_days * n < sum_r THEN 'develop'
+                WHEN frequency * n > sum_f THEN 'keep' ELSE 'retain' END,
+           cum_before, positive_total, n, sum_m, cum_monetary
+    FROM ranked ORDER BY abc_rank"""
+
+
+_FILL_GROUPS = """
+    INSERT INTO customer_grade_groups
+    SELECT :as_of, :scope_key, 'segment', rfm_segment, count(*), sum(monetary), min(abc_rank)
+    FROM customer_grades WHERE as_of = :as_of AND scope_key = :scope_key GROUP BY rfm_segment
+    UNION ALL
+    SELECT :as_of, :scope_key, 'score', dimension || score, count(*), NULL, NULL
+    FROM customer_grades CROSS JOIN LATERAL (VALUES ('R', r_score), ('F', f_score), ('M', m_score)) d(dimension, score)
+    WHERE as_of = :as_of AND scope_key = :scope_key GROUP BY dimension, score"""
+
+
+def scope_key(scope: Scope) -> str:
+    return scope.department or ""
+
+
+def _missing_ranges(conn: Connection, ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    stored = set(conn.execute(sa.text(
+        "SELECT range_from, range_to FROM customer_window_ranges "
+        "WHERE (range_from, range_to) IN (SELECT * FROM unnest(CAST(:froms AS date[]), CAST(:tos AS date[])))"),
+        {"froms": [r[0] for r in ranges], "tos": [r[1] for r in ranges]}).all())
+    return [r for r in dict.fromkeys(ranges) if tuple(r) not in stored]
+
+
+def _store_ranges(target: Connection, ranges: list[tuple[date, date]]) -> None:
+    for range_from, range_to in ranges:
+        claimed = target.execute(sa.text(
+            "INSERT INTO customer_window_ranges (range_from, range_to) VALUES (:f, :t) "
+            "ON CONFLICT DO NOTHING RETURNING 1"), {"f": range_from, "t": range_to}).scalar()
+        if claimed:  # another session stored it meanwhile otherwise
+            target.execute(sa.text(_FILL_RANGE), _range_params(range_from, range_to))
+    target.execute(sa.text(
+        "DELETE FROM customer_window_ranges WHERE (range_from, range_to) NOT IN "
+        "(SELECT range_from, range_to FROM customer_window_ranges ORDER BY filled_at DESC LIMIT :keep)"),
+        {"keep": KEEP_RANGES})
+
+
+def _store_grades(target: Connection, scope: Scope, as_of: date) -> None:
+    if _missing_ranges(target, [window(as_of)]):
+        _store_ranges(target, [window(as_of)])
+    claimed = target.execute(sa.text(
+        "INSERT INTO customer_grade_sets (as_of, scope_key) VALUES (:d, :k) ON CONFLICT DO NOTHING RETURNING 1"),
+        {"d": as_of, "k": scope_key(scope)}).scalar()
+    if claimed:
+        target.execute(sa.text(_FILL_GRADES), {"as_of": as_of, "scope_key": scope_key(scope),
+                                               "department": scope.department})
+        target.execute(sa.text(_FILL_GROUPS), {"as_of": as_of, "scope_key": scope_key(scope)})
+    target.execute(sa.text(
+        "DELETE FROM customer_grade_sets WHERE (as_of, scope_key) NOT IN "
+        "(SELECT as_of, scope_key FROM customer_grade_sets ORDER BY filled_at DESC LIMIT :keep)"),
+        {"keep": KEEP_GRADE_SETS})
+
+
+def _analyze_once(target: Connection) -> None:
+    # A table never analyzed (a new database) leaves the planner guessing its sizes; reading a
+    # first graded set with those guesses took minutes at L. Autovacuum keeps them after that.
+    for table in ("customer_window_figures", "customer_grades"):
+        if target.execute(sa.text("SELECT reltuples < 0 FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                          {"t": table}).scalar():
+            target.execute(sa.text(f"ANALYZE {table}"))
+
+
+def _store(conn: Connection, store) -> None:
+    """Run store(target) where its rows will be seen: a transaction of its own, committed, when
+    the caller has written nothing yet (a read's cache, kept for everyone), else the caller's own
+    transaction under a savepoint (its uncommitted orders count, and go with it)."""
+    wrote = conn.execute(sa.text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")).scalar()
+    if wrote:
+        with conn.begin_nested():
+            if conn.execute(sa.text("SELECT pg_try_advisory_xact_lock_shared(:l)"), {"l": LOCK}).scalar():
+                store(conn)
+                _analyze_once(conn)
+        return
+    with conn.engine.connect() as own:
+        with own.begin():
+            if own.execute(sa.text("SELECT pg_try_advisory_xact_lock_shared(:l)"), {"l": LOCK}).scalar():
+                store(own)
+                _analyze_once(own)
+
+
+def _hold(conn: Connection) -> bool:
+    """The shared lock for the rest of the caller's transaction: no write changes stored figures meanwhile."""
+    return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock_shared(:l)"), {"l": LOCK}).scalar())
+
+
+def ranges_ready(conn: Connection, ranges: list[tuple[date, date]]) -> bool:
+    """Whether the figures of every range are stored (storing those missing) and may be read now."""
+    if _missing_ranges(conn, ranges):
+        _store(conn, lambda target: _store_ranges(target, _missing_ranges(target, ranges)))
+    return _hold(conn) and not _missing_ranges(conn, ranges)
+
+
+def _grades_stored(conn: Connection, scope: Scope, as_of: date) -> bool:
+    return conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM customer_grade_sets WHERE as_of = :d AND scope_key = :k)"),
+                        {"d": as_of, "k": scope_key(scope)}).scalar()
+
+
+def grades_ready(conn: Connection, scope: Scope, as_of: date) -> bool:
+    """Whether `scope`'s graded population as of `as_of` is stored (storing it if not) and may be read now."""
+    if not _grades_stored(conn, scope, as_of):
+        _store(conn, lambda target: _store_grades(target, scope, as_of))
+    return _hold(conn) and _grades_stored(conn, scope, as_of)
