@@ -200,6 +200,10 @@ def read_connection(after: str | None = None):
             conn = None
     if conn is None:
         conn = get_engine().connect()
+    else:
+        # a read that stores figures for later ones (dashboard/metrics/snapshots.py) writes them on
+        # the primary: a standby takes no writes, and gets them by streaming
+        conn.info["primary_engine"] = get_engine()
     with conn:
         yield conn
 

@@ -170,3 +170,20 @@ def test_an_unreachable_replica_leaves_the_reads_on_the_primary(database_url, mo
         assert "replica unreachable" not in caplog.text, "within the next 30 seconds the replica is not tried again"
     finally:
         engine_module._engines.pop(engine_module.read_database_url(), None)
+
+
+def test_grading_on_the_replica_stores_its_figures_on_the_primary(replica, database_url, monkeypatch, use_database):
+    # a standby takes no writes: the stored graded population is written on the primary and
+    # streamed back, and the page never fails for it
+    with engine_module.make_engine(database_url).begin() as conn:
+        base(conn)
+        conn.execute(sa.text("INSERT INTO orders (order_no, customer_id, order_date, amount) "
+                             "SELECT 'O1', id, current_date - 3, 100.00 FROM customers WHERE code = 'C1'"))
+    name = _on_replica(replica, database_url, monkeypatch, use_database)
+    at = open_page("grading")
+    assert_clean(at)
+    with get_engine().connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM customer_grade_sets")).scalar() >= 1
+    _caught_up(replica, name)
+    with get_read_engine().connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM customer_grade_sets")).scalar() >= 1

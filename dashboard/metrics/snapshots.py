@@ -156,7 +156,19 @@ def _store(conn: Connection, store) -> None:
     """Run store(target) where its rows will be seen: a transaction of its own, committed, when
     the caller has written nothing yet (a read's cache, kept for everyone), else the caller's own
     transaction under a savepoint (its uncommitted orders count, and go with it)."""
-    wrote = conn.execute(sa.text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")).scalar()
+    standby, wrote = conn.execute(sa.text(
+        "SELECT pg_is_in_recovery(), pg_current_xact_id_if_assigned() IS NOT NULL")).one()
+    if standby:
+        # a replica's reader (DATABASE_READ_URL) stores them on the primary, which streams them
+        # back; until they have arrived the figure is computed live, and without a primary always
+        primary = conn.info.get("primary_engine")
+        if primary is not None:
+            with primary.connect() as own:
+                with own.begin():
+                    if own.execute(sa.text("SELECT pg_try_advisory_xact_lock_shared(:l)"), {"l": LOCK}).scalar():
+                        store(own)
+                        _analyze_once(own)
+        return
     if wrote:
         with conn.begin_nested():
             if conn.execute(sa.text("SELECT pg_try_advisory_xact_lock_shared(:l)"), {"l": LOCK}).scalar():
