@@ -292,9 +292,9 @@ def growth_rows(previous: dict, now: dict) -> list:
     for page, r in now["pages"].items():
         if page in before and before[page]["cold"] and before[page]["sql"]:
             b = before[page]
-            rows.append((f"growth {label} page {page}: cold {b['cold']:.2f} → {r['cold']:.2f}s, "
-                         f"SQL {b['sql']:.2f} → {r['sql']:.2f}s (SQL ×)", "×", r["sql"] / b["sql"], None))
-            rows.append((f"growth {label} page {page}: cold ×", "×", r["cold"] / b["cold"], None))
+            rows.append((f"growth {label} page {page}: cold {b['cold']:.2f} → {r['cold']:.2f}s ×, "
+                         f"SQL {b['sql']:.2f} → {r['sql']:.2f}s (×{r['sql'] / b['sql']:.1f})", "×",
+                         r["cold"] / b["cold"], None))
     return rows
 
 
