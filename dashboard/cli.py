@@ -142,7 +142,7 @@ def cmd_import(args) -> int:
 def cmd_export(args) -> int:
     from dashboard.core.periods import Period, PeriodError, parse_date
     from dashboard.core.scope import UnknownDepartment, for_department
-    from dashboard.exports import VIEWS, export_frame, render
+    from dashboard.exports import VIEWS, export_frame, write
 
     try:
         params = {
@@ -161,11 +161,12 @@ def cmd_export(args) -> int:
     except (PeriodError, UnknownDepartment, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return BAD_INPUT
-    text = render(frame, args.format)
+    # CSV goes out chunk by chunk (exports.write): the text of a whole view is never built
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        with open(args.out, "w", encoding="utf-8") as handle:
+            write(frame, args.format, handle)
     else:
-        sys.stdout.write(text)
+        write(frame, args.format, sys.stdout)
     return 0
 
 

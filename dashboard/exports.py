@@ -152,24 +152,49 @@ def rows(frame: pd.DataFrame) -> list[dict]:
     return [{col: _cell(v) for col, v in zip(frame.columns, rec)} for rec in frame.itertuples(index=False)]
 
 
+# Rows per CSV chunk: large enough that the writer's per-chunk overhead is nothing, small enough
+# that a chunk's cells (a dict per row) stay a few MB however long the view is.
+CHUNK_ROWS = 10_000
+
+
+def csv_chunks(frame: pd.DataFrame, chunk_rows: int = CHUNK_ROWS):
+    """The CSV of `frame` as consecutive pieces of text (the header first): joined, they are
+    exactly `render(frame, "csv")`. The command line writes each piece as it comes, so neither
+    every row's cells nor the whole text are ever held at once."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    yield buffer.getvalue()
+    for first in range(0, len(frame), chunk_rows):
+        buffer.seek(0)
+        buffer.truncate()
+        for record in rows(frame.iloc[first:first + chunk_rows]):
+            writer.writerow(["" if v is None else v for v in record.values()])
+        yield buffer.getvalue()
+
+
+def write(frame: pd.DataFrame, fmt: str, handle) -> None:
+    """Write the view to an open text file: CSV chunk by chunk, JSON whole (one document)."""
+    if fmt == "csv":
+        for piece in csv_chunks(frame):
+            handle.write(piece)
+    else:
+        handle.write(render(frame, fmt))
+
+
 def render(frame: pd.DataFrame, fmt: str) -> str:
     """CSV (empty values as empty cells) or JSON (a list of row objects, empty as null)."""
-    records = rows(frame)
+    if fmt == "csv":
+        return "".join(csv_chunks(frame))
     if fmt == "json":
+        records = rows(frame)
         def default(o):
             if isinstance(o, Decimal):
                 return float(o)
             raise TypeError(type(o))
         return json.dumps(records, ensure_ascii=False, default=default, indent=1) + "\n"
-    if fmt == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(frame.columns)
-        for record in records:
-            writer.writerow(["" if v is None else v for v in record.values()])
-        return buffer.getvalue()
     raise ValueError(f"format: '{fmt}' is not csv or json")
 
 
