@@ -86,8 +86,10 @@ class Copier:
 
     _in_flight: dict[int, threading.Thread] = {}  # per DBAPI connection
 
-    def __init__(self, dbapi, table: str, columns: list[str], chunk: int = 200_000):
-        self.dbapi, self.table, self.columns, self.chunk = dbapi, table, columns, chunk
+    def __init__(self, dbapi, table: str, columns: list[str], chunk: int = 200_000, parent: "Copier | None" = None):
+        # `parent`: the Copier of the rows these refer to, sent first whenever these are, so that
+        # no chunk reaches the database before the rows its foreign keys need
+        self.dbapi, self.table, self.columns, self.chunk, self.parent = dbapi, table, columns, chunk, parent
         self.buffer, self.count = io.StringIO(), 0
         self.writer = csv.writer(self.buffer, lineterminator="\n")
         self.total = 0
@@ -110,6 +112,8 @@ class Copier:
         self._send(wait=True)
 
     def _send(self, wait: bool) -> None:
+        if self.parent is not None:
+            self.parent._send(wait=False)
         key = id(self.dbapi)
         pending = Copier._in_flight.pop(key, None)
         if pending is not None:
@@ -379,7 +383,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
         cust = []  # (id, dep, archetype, base, rate, change_month)
         cp = Copier(dbapi, "customers", ["id", "code", "name", "department_id", "owner_staff_id", "industry", "region",
                                          "created_on", "contact_name", "contact_phone", "contact_email"])
-        hist = Copier(dbapi, "customer_owner_history", ["customer_id", "staff_id", "started_on", "ended_on"])
+        hist = Copier(dbapi, "customer_owner_history", ["customer_id", "staff_id", "started_on", "ended_on"], parent=cp)
         used_names: set[str] = set()
         for i in range(customers):
             cid = i + 1
@@ -479,7 +483,7 @@ def generate(engine: Engine, customers: int = 2000, seed: int = 7, today: date |
                                      "department_id", "staff_id", "assigned_by_staff_id", "planned_count",
                                      "minimum_count", "planned_cost", "content", "purpose", "method"])
         pp = Copier(dbapi, "plan_progress", ["plan_id", "recorded_on", "completed_count", "success_count", "cost", "note",
-                                             "recorded_by"])
+                                             "recorded_by"], parent=cp)
         horizons = [("week", 7), ("month", 30), ("quarter", 91), ("year", 365)]
         n_progress = 0
         # the demo accounts: the manager, the head of the first region and the first agent of its first team
