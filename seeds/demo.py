@@ -1,8 +1,10 @@
 """Realistic demo data (演示数据): Chinese companies, people and texts over three years.
 
 Deterministic for a given seed, size and anchor date (`today`, default the current date in
-APP_TZ): the same arguments give the same rows. Rows are loaded with COPY, so 50,000
-customers with about 2,000,000 orders load in about a minute.
+APP_TZ): the same arguments give the same rows. Rows are loaded with COPY, each chunk sent
+by a background thread while the next is generated; the orders (and their running totals) are
+drawn with NumPy a block of customers at a time; the large tables get their secondary indexes
+and foreign keys once at the end (`BULK_TABLES`).
 
 Customers follow archetypes (steady, growing, declining, stopping, new, volatile) so that
 every fluctuation flag, tier change, RFM segment, ABC class, complaint state and plan
