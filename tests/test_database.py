@@ -99,6 +99,38 @@ def test_the_demo_agent_has_a_plan_in_progress_whatever_the_date(admin, template
         c.execute(sa.text('DROP DATABASE "dashboard_demo_day" WITH (FORCE)'))
 
 
+def test_the_demo_writes_the_running_totals_its_orders_give(admin, template_db):
+    """The demo writes the running totals itself (the orders' trigger is off while it loads):
+    they must be what migration 0003's function computes from the orders, and so must the
+    departments' monthly volume summed from them. On the 1st the running month may have no
+    orders yet, so the rows stop at the latest month with orders."""
+    from datetime import date
+
+    from db.engine import make_engine
+    from tests.conftest import _recreate
+
+    engine = make_engine(_recreate(admin, "dashboard_demo_totals", template_db))
+    generate(engine, customers=60, seed=5, today=date(2026, 6, 1), progress=lambda m: None)
+    with engine.begin() as conn:
+        demo = {t: set(conn.execute(sa.text(f"TABLE {t}")).all())
+                for t in ("customer_running_totals", "department_monthly_volume")}
+        assert len(demo["customer_running_totals"]) > 1000
+        conn.execute(sa.text("TRUNCATE customer_running_totals"))
+        conn.execute(sa.text("""
+            SELECT refresh_customer_running_totals(array_agg(customer_id), array_agg(from_month))
+            FROM (SELECT customer_id, date_trunc('month', min(order_date))::date AS from_month
+                  FROM orders GROUP BY customer_id) c"""))
+        for table, rows in demo.items():
+            assert set(conn.execute(sa.text(f"TABLE {table}")).all()) == rows, table
+        # and the trigger is on again: a new order moves its customer's totals
+        conn.execute(sa.text("INSERT INTO orders (order_no, customer_id, order_date, amount) VALUES ('X1', 1, '2026-06-01', 10)"))
+        assert conn.execute(sa.text(
+            "SELECT month_orders FROM customer_running_totals WHERE customer_id = 1 AND month = '2026-06-01'")).scalar() >= 1
+    engine.dispose()
+    with admin.connect() as c:
+        c.execute(sa.text('DROP DATABASE "dashboard_demo_totals" WITH (FORCE)'))
+
+
 def test_demo_refuses_a_database_with_data(engine):
     with engine.begin() as conn:
         base(conn)
