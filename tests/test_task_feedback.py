@@ -131,7 +131,8 @@ def test_the_agent_sends_feedback_on_their_task_from_the_suggestions_page(demo_u
         plan_no = conn.execute(sa.text(
             "UPDATE plans SET staff_id = (SELECT id FROM staff WHERE staff_no = :s), assigned_by_staff_id = "
             "(SELECT min(id) FROM staff WHERE role = 'manager') WHERE id = (SELECT min(id) FROM plans WHERE kind = 'task' "
-            "AND end_date >= current_date + 7) RETURNING plan_no"), {"s": agent.staff_no}).scalar()
+            "AND end_date >= current_date + 7 AND department_id = (SELECT department_id FROM staff WHERE staff_no = :s)) "
+            "RETURNING plan_no"), {"s": agent.staff_no}).scalar()   # in the agent's department: in their scope
         others = list(conn.execute(sa.text(
             "SELECT p.plan_no FROM plans p JOIN staff s ON s.id = p.staff_id WHERE p.kind = 'task' "
             "AND s.staff_no <> :s"), {"s": agent.staff_no}).scalars())   # tasks named to someone else
