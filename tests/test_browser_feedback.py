@@ -21,7 +21,8 @@ def server(demo_url):
         plan_no = conn.execute(sa.text(
             "UPDATE plans SET staff_id = (SELECT id FROM staff WHERE staff_no = :s), assigned_by_staff_id = "
             "(SELECT min(id) FROM staff WHERE role = 'manager') WHERE id = (SELECT min(id) FROM plans WHERE kind = 'task' "
-            "AND end_date >= current_date + 7) RETURNING plan_no"), {"s": agent.staff_no}).scalar()
+            "AND end_date >= current_date + 7 AND department_id = (SELECT department_id FROM staff WHERE staff_no = :s)) "
+            "RETURNING plan_no"), {"s": agent.staff_no}).scalar()  # in the agent's department: in their scope
         send_suggestion(conn, agent, subject="客户名单不全", body="**请补充** 三家客户的联系人", plan_no=plan_no)
     engine.dispose()
     with serving(demo_url) as base:
