@@ -167,7 +167,8 @@ picked AS (
     ORDER BY c.started_at DESC, c.id DESC
     LIMIT :limit
 )
-SELECT k.call_id, p.started_at, p.queue, s.staff_no, s.name AS staff_name, cu.code AS customer_code, k.caller,
+SELECT k.call_id, p.started_at, p.queue, s.staff_no, s.name AS staff_name, cu.code AS customer_code,
+       cu.name AS customer_name, k.caller,
        CASE WHEN p.short_abandoned THEN 'short_abandoned' WHEN p.answered THEN 'answered' ELSE 'abandoned' END
            AS call_outcome,
        round(p.wait::numeric, 1) AS wait_seconds, round(p.handle::numeric, 1) AS handle_seconds,
