@@ -26,9 +26,11 @@ web.ROUTES_MOUNTED = True
 @asynccontextmanager
 async def lifespan(app):
     # the first start loads the demo now, with its steps in the terminal, not when a browser first visits
-    from dashboard.startup import load_demo_at_start
+    from dashboard.startup import load_demo_at_start, store_figures_daily
 
     load_demo_at_start()
+    # the day's default tiers and grading are stored before the first reader asks (docs/snapshots.md)
+    store_figures_daily()
     yield
     # uvicorn, which serves an st.App, ends a process stopped by SIGTERM by raising the signal
     # again, so the atexit handler that stops the embedded PostgreSQL never runs: stop it here.

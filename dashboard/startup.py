@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable
 
 log = logging.getLogger("dashboard")
@@ -61,3 +62,33 @@ def load_demo_at_start(echo: Callable[[str], None] = lambda step: print(step, fl
 
     STATE.thread = threading.Thread(target=run, name="demo-load", daemon=True)
     STATE.thread.start()
+
+
+def store_figures_daily(check_every: float = 300.0) -> threading.Thread:
+    """Keep the day's stored figures (metrics/snapshots.store_day) filled ahead of the first reader:
+    once the demo load (if any) has ended, and again whenever the company's date changes. Orders
+    written meanwhile keep them current through the triggers; this only fills a new day's dates."""
+
+    def run() -> None:
+        from datetime import datetime
+
+        from dashboard.metrics import snapshots
+        from db.engine import app_timezone, get_engine
+
+        STATE.done.wait()
+        stored_for = None
+        while True:
+            day = datetime.now(app_timezone()).date()
+            if day != stored_for:
+                try:
+                    started = time.perf_counter()
+                    filled = snapshots.store_day(get_engine(), day)
+                    log.info("stored figures for %s: %s in %.1f s", day, filled, time.perf_counter() - started)
+                    stored_for = day
+                except Exception:  # a database not reachable or not migrated: the pages compute live
+                    log.warning("the day's figures could not be stored ahead", exc_info=True)
+            time.sleep(check_every)
+
+    thread = threading.Thread(target=run, name="store-figures", daemon=True)
+    thread.start()
+    return thread

@@ -189,3 +189,67 @@ def test_a_read_stores_for_everyone_and_concurrent_reads_agree(engine):
     with engine.connect() as conn:
         assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))
         assert grading.grading(conn, Scope.company(), D, limit=1)["customer_code"].iloc[0] == "C9"
+
+
+def test_callbacks_and_scorecards_read_the_stored_figures(engine):
+    """The callback schedule's classes and the scorecard's tier changes come from the stored figures
+    (one read, not a grading per figure) and equal what the live computation gives."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from dashboard.metrics import callbacks, scorecard
+
+    with engine.begin() as conn:
+        seed(conn, customers=30, orders=400)
+        exec_(conn, "UPDATE customers SET owner_staff_id = (SELECT id FROM staff WHERE staff_no = 'S1'), "
+                    "created_on = CAST(:d AS date) - 400", d=D)
+        exec_(conn, "INSERT INTO customer_callbacks (customer_id, called_on, method, result, staff_id) "
+                    "SELECT id, CAST(:d AS date) - 20, 'phone', 'satisfied', owner_staff_id FROM customers "
+                    "WHERE code IN ('C4', 'C5', 'C6')", d=D)
+
+    def figures(conn):
+        return {"due": callbacks.callback_due(conn, Scope.company(), D),
+                "rates": callbacks.callback_rates(conn, Scope("EAST"), D),
+                # each owner's tier changes and volumes behind the scorecard's customer KPIs
+                "cards": pd.DataFrame(scorecard._customers(conn, Scope.company(), Period.parse("2026-Q2"), D)).T}
+
+    with engine.connect() as conn:
+        stored = figures(conn)
+        assert exec_(conn, "SELECT count(*) FROM customer_grade_sets WHERE as_of = :d", d=D).scalar() == 2
+        assert exec_(conn, "SELECT count(*) FROM customer_window_ranges").scalar() >= 2
+    # with the writers' lock held elsewhere a reader may not read stored rows: it computes live
+    with engine.connect() as blocker:
+        blocker.execute(sa.text("SELECT pg_advisory_lock(:l)"), {"l": snapshots.LOCK})
+        with engine.connect() as conn:
+            live = figures(conn)
+        blocker.execute(sa.text("SELECT pg_advisory_unlock(:l)"), {"l": snapshots.LOCK})
+    assert len(stored["due"]) > 0 and set(stored["due"]["abc_class"].dropna()) >= {"A", "C"}
+    assert stored["cards"].loc["S1", "tiered"] > 0 and stored["cards"].loc["S1", "upgrade_rate"] is not None
+    for name in stored:
+        assert stored[name].equals(live[name]), name
+
+
+def test_the_days_figures_are_stored_before_the_first_reader(engine):
+    """What the server's start stores (startup.store_figures_daily): the windows and company-wide graded
+    sets the pages ask for by default, so the first reader of the day reads them instead of filling them."""
+    ends, graded = snapshots.day_dates(date(2026, 12, 2))
+    # today; the same days of last week, month and quarter; those figures' own comparisons; period ends
+    assert ends == [date(2026, 12, 2), date(2026, 11, 25), date(2026, 11, 18), date(2026, 11, 29),
+                    date(2026, 11, 2), date(2026, 10, 2), date(2026, 11, 30), date(2026, 9, 1), date(2026, 6, 2),
+                    date(2026, 9, 30)]
+    assert graded == [date(2026, 12, 2), date(2026, 11, 25), date(2026, 11, 2), date(2026, 9, 1)]
+    with engine.begin() as conn:
+        seed(conn, customers=12, orders=100)
+    ends, graded = snapshots.day_dates(D)
+    assert snapshots.store_day(engine, D) == {"ranges": len(ends), "grade_sets": len(graded)}
+    assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0}  # once a day
+    with engine.connect() as conn:
+        before = exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
+                             "(SELECT count(*) FROM customer_grade_sets)").one()
+        month = Period.containing("month", D)
+        grading.grading_abc(conn, Scope.company(), D, None)
+        tiers.tier_overview(conn, Scope.company(), month, as_of=D)
+        tiers.tier_change_counts(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
+        assert exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
+                           "(SELECT count(*) FROM customer_grade_sets)").one() == before
+        assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))

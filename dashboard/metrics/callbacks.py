@@ -29,9 +29,10 @@ DUE_AHEAD_DAYS = 7       # the due list shows what falls due within a week
 GIFT_CONFIRM_DAYS = 3
 DETRACTOR_DAYS = 7
 
-# Every customer's class and next scheduled callback as of :d, then the viewer's scope.
-_SCHEDULE = (grading._GRADING.replace(":department", ":grading_department") + ",\n"
-             + SCOPE_CTE.replace("scope(id)", "viewer(id)").replace("JOIN scope s", "JOIN viewer s") + f""",
+# After grading's `final` (each customer's class as of :d): the viewer's scope and every customer's
+# next scheduled callback.
+_LIVE_GRADING = grading._GRADING.replace(":department", ":grading_department")
+_SCHEDULE_TAIL = (",\n" + SCOPE_CTE.replace("scope(id)", "viewer(id)").replace("JOIN scope s", "JOIN viewer s") + f""",
 months AS (
     SELECT coalesce((SELECT (value #>> '{{}}')::int FROM settings WHERE key = 'callback_months_a'), 1) AS a,
            coalesce((SELECT (value #>> '{{}}')::int FROM settings WHERE key = 'callback_months_b'), 3) AS b,
@@ -76,15 +77,24 @@ detractors AS (
 )"""
 
 
-def _schedule_params(scope: Scope, as_of: date) -> dict:
-    return grading._grading_params(as_of) | {"grading_department": scope.department, "abc_method": None} | scoped(scope)
+def schedule_sql(conn: Connection, scope: Scope, as_of: date) -> tuple[str, dict]:
+    """The SQL up to the CTE `schedule` and its parameters. The classes come from the stored graded
+    population of the scope as of `as_of` (snapshots.py) when it is stored or can be, else they are
+    graded live from the running totals: the schedule then costs one read of the stored classes,
+    not a grading of every customer per figure."""
+    head, params = grading._head(conn, scope, as_of, live=_LIVE_GRADING)
+    if not head.lstrip().startswith("WITH RECURSIVE"):  # the viewer's scope CTE recurses
+        head = head.replace("WITH ", "WITH RECURSIVE ", 1)
+    return head + _SCHEDULE_TAIL, params | {"d": as_of, "grading_department": scope.department,
+                                            "abc_method": None} | scoped(scope)
 
 
 def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None) -> pd.DataFrame:
     """Customers whose callback is overdue or due within a week of `as_of`, and detractors not yet called back."""
     due_cols = """customer_code, customer_name, department_code, st.staff_no AS owner_staff_no,
                   st.name AS owner_name"""
-    scheduled = _SCHEDULE + f"""
+    schedule, params = schedule_sql(conn, scope, as_of)
+    scheduled = schedule + f"""
     SELECT 'schedule' AS reason, {due_cols}, abc_class, last_on AS last_callback_on, NULL::date AS surveyed_on,
            due_on, greatest(CAST(:d AS date) - due_on, 0) AS days_overdue
     FROM schedule LEFT JOIN staff st ON st.id = schedule.owner_staff_id
@@ -95,7 +105,7 @@ def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | No
            due_on, greatest(CAST(:d AS date) - due_on, 0) AS days_overdue
     FROM detractors LEFT JOIN staff st ON st.id = detractors.owner_staff_id
     WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)"""
-    params = _schedule_params(scope, as_of) | {"staff_no": staff_no}
+    params = params | {"staff_no": staff_no}
     table = pd.concat([frame(conn, detractors, params), frame(conn, scheduled, params)], ignore_index=True)
     if table.empty:
         return table
@@ -104,7 +114,8 @@ def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | No
 
 def callback_rates(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
     """Customers on schedule as of `as_of` per owner (with the owner's department), per department, and ALL."""
-    sql = _SCHEDULE + f"""
+    schedule, params = schedule_sql(conn, scope, as_of)
+    sql = schedule + f"""
     SELECT CASE WHEN grouping(s.department_code) = 1 THEN 'ALL' ELSE s.department_code END AS department_code,
            st.staff_no, st.name AS staff_name,
            count(*) AS customers,
@@ -115,7 +126,7 @@ def callback_rates(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
     GROUP BY GROUPING SETS ((s.department_code, st.staff_no, st.name), (s.department_code), ())
     HAVING grouping(st.staff_no) = 1 OR st.staff_no IS NOT NULL
     ORDER BY grouping(s.department_code), s.department_code, grouping(st.staff_no) DESC, st.staff_no"""
-    return frame(conn, sql, _schedule_params(scope, as_of))
+    return frame(conn, sql, params)
 
 
 def gifts(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,

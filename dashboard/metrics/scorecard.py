@@ -130,7 +130,9 @@ def _customers(conn: Connection, scope: Scope, period, as_of: date) -> dict[str,
     (fluctuation's volumes, like for like); service_cost: Σ of their cost entries dated in the period
     up to `as_of` (entries of departments in scope).
     """
-    tier_sql = tiers._TIERS + """,
+    # the stored 365-day windows when they are stored (or can be), else live (tiers.py)
+    tier_head, tier_params = tiers._tiers_head(conn, scope, period, as_of)
+    tier_sql = tier_head + """,
     tier_counts AS (
         SELECT cu.owner_staff_id AS staff_id, count(*) FILTER (WHERE c.prev_rank IS NOT NULL) AS tiered,
                count(*) FILTER (WHERE c.change = 'upgrade') AS upgrades,
@@ -172,7 +174,7 @@ def _customers(conn: Connection, scope: Scope, period, as_of: date) -> dict[str,
     LEFT JOIN owned o ON o.staff_id = st.id LEFT JOIN tier_counts t ON t.staff_id = st.id
     LEFT JOIN flux_counts f ON f.staff_id = st.id LEFT JOIN costs c ON c.staff_id = st.id
     WHERE o.customers IS NOT NULL OR c.cost_entries IS NOT NULL"""
-    params = tiers._tier_params(scope, period, as_of) | flux_params | {
+    params = tier_params | flux_params | {
         "cost_start": period.start, "cost_end": min(period.end, as_of)}
     table = frame(conn, sql, params)
     return {row["staff_no"]: row for row in table.to_dict("records")}

@@ -204,3 +204,54 @@ def grades_ready(conn: Connection, scope: Scope, as_of: date) -> bool:
     if not _grades_stored(conn, scope, as_of):
         _store(conn, lambda target: _store_grades(target, scope, as_of))
     return _hold(conn) and _grades_stored(conn, scope, as_of)
+
+
+# -- the day's figures, stored before anyone asks -------------------------------------------
+# Which period kinds' default comparisons are stored ahead: the pages open on this month (running),
+# the weekly review on this week, evaluation cycles are quarters.
+AHEAD_KINDS = ("week", "month", "quarter")
+
+
+def day_dates(today: date) -> tuple[list[date], list[date]]:
+    """The 365-day window ends and the graded dates (company-wide) that the pages ask for by
+    default on `today`: today, and per kind in AHEAD_KINDS the end of the days compared with
+    (the same days of the previous period), the end of the days that one is compared with (a
+    previous figure's own comparison), and the last complete period's end."""
+    from dashboard.core.periods import Period, compare
+
+    ends, graded = [today], [today]
+    for kind in AHEAD_KINDS:
+        period = Period.containing(kind, today)
+        before = compare(period, today).previous.end
+        last = period.previous()
+        ends += [before, compare(last, before).previous.end, last.end]
+        graded.append(before)
+    return list(dict.fromkeys(ends)), list(dict.fromkeys(graded))
+
+
+def store_day(engine, today: date) -> dict[str, int]:
+    """Store the windows and company-wide graded populations of day_dates(today) that are not stored
+    yet, each in a transaction of its own: the first reader of the day then reads them instead of
+    computing them. Returns how many ranges and graded sets were filled now."""
+    ends, graded = day_dates(today)
+    filled = {"ranges": 0, "grade_sets": 0}
+    for end in ends:
+        with engine.connect() as conn:
+            with conn.begin():
+                if not _hold(conn):  # an import holds the writers' lock: the readers compute live meanwhile
+                    continue
+                missing = _missing_ranges(conn, [window(end)])
+                if missing:
+                    _store_ranges(conn, missing)
+                    filled["ranges"] += 1
+    for as_of in graded:
+        with engine.connect() as conn:
+            with conn.begin():
+                if not _hold(conn) or _grades_stored(conn, Scope.company(), as_of):
+                    continue
+                _store_grades(conn, Scope.company(), as_of)
+                filled["grade_sets"] += 1
+    with engine.connect() as conn:
+        with conn.begin():
+            _analyze_once(conn)
+    return filled

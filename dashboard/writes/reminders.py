@@ -103,8 +103,8 @@ def _complaint_kinds(conn, params: dict) -> None:
 
 
 def _customer_kinds(conn, today: date, params: dict) -> None:
-    schedule = callbacks._schedule_params(Scope(None), today)
-    conn.execute(sa.text(callbacks._SCHEDULE + f"""
+    schedule_head, schedule = callbacks.schedule_sql(conn, Scope(None), today)
+    conn.execute(sa.text(schedule_head + f"""
     {_INSERT}
     SELECT owner_staff_id, 'customer_callback', customer_code || '@' || due_on, {_end_of('due_on')}, NULL::integer, NULL::bigint,
            customer_id
