@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
-from dashboard.metrics import grading, snapshots, tiers
+from dashboard.metrics import fluctuation, grading, snapshots, tiers
 from dashboard.metrics.sql import frame
 from tests.builders import add_customer, add_order, base, exec_
 
@@ -52,6 +52,11 @@ def live_tiers(conn, scope, period, as_of=None):
                  tiers._tier_params(scope, period, as_of) | {"changes": None, "limit": None})
 
 
+def live_fluctuation(conn, scope, period, as_of=None):
+    sql, params = fluctuation.fluctuation_sql(scope, period, as_of)  # no connection: from the orders
+    return frame(conn, f"SELECT * FROM ({sql}) f ORDER BY customer_code", params)
+
+
 # each stored window recomputed from the orders
 WINDOWS_FROM_ORDERS = """
 SELECT r.range_from, r.range_to, o.customer_id, sum(o.amount), count(*) FILTER (WHERE o.amount >= 0), count(*),
@@ -74,6 +79,12 @@ def assert_current(conn, as_of=D, period=MONTH):
         assert tiers.tiers(conn, scope, period).equals(live_tiers(conn, scope, period)), scope
         assert tiers.tiers(conn, scope, Period.containing("month", as_of), as_of=as_of).equals(
             live_tiers(conn, scope, Period.containing("month", as_of), as_of)), scope
+        for period, day in ((period, None), (Period.containing("month", as_of), as_of),
+                            (Period.containing("week", as_of), as_of)):
+            stored = fluctuation.fluctuation(conn, scope, period, as_of=day)
+            assert stored.equals(live_fluctuation(conn, scope, period, day)), (scope, period)
+            assert set(fluctuation.stored_ranges(period, day)) <= set(exec_(
+                conn, "SELECT range_from, range_to FROM customer_window_ranges").all())  # read from the stored ranges
     assert set(exec_(conn, "SELECT * FROM customer_window_figures").all()) == \
         set(exec_(conn, WINDOWS_FROM_ORDERS).all())
 
@@ -131,7 +142,8 @@ def test_a_large_statement_drops_the_ranges_it_touches(conn):
                 "(SELECT id FROM departments WHERE code = 'SOUTH') FROM generate_series(1, 600) g")
     exec_(conn, "INSERT INTO orders (order_no, customer_id, order_date, amount) "
                 "SELECT 'B' || cu.code, cu.id, CAST(:d AS date) - 10, 100 FROM customers cu WHERE cu.code LIKE 'B%'", d=D)
-    assert exec_(conn, "SELECT count(*) FROM customer_window_ranges WHERE range_to >= :d - 10", d=D).scalar() == 0
+    assert exec_(conn, "SELECT count(*) FROM customer_window_ranges "
+                       "WHERE range_from <= :d - 10 AND range_to >= :d - 10", d=D).scalar() == 0
     assert_current(conn)
     assert len(grading.grading(conn, Scope("SOUTH"), D)) > 600
 
@@ -151,14 +163,14 @@ def test_a_head_reads_only_their_subtree(conn):
 
 def test_the_stored_figures_are_bounded(conn):
     seed(conn, customers=6, orders=60)
-    for i in range(snapshots.KEEP_GRADE_SETS + 5):
+    asked = max(snapshots.KEEP_GRADE_SETS, snapshots.KEEP_RANGES) + 5
+    for i in range(asked):
         grading.grading_abc(conn, Scope.company(), D - timedelta(days=i))
     assert exec_(conn, "SELECT count(*) FROM customer_grade_sets").scalar() == snapshots.KEEP_GRADE_SETS
     assert exec_(conn, "SELECT count(*) FROM customer_window_ranges").scalar() == snapshots.KEEP_RANGES
     # the latest asked are kept
-    assert exec_(conn, "SELECT min(as_of) FROM customer_grade_sets").scalar() == \
-        D - timedelta(days=snapshots.KEEP_GRADE_SETS + 4)
-    assert_current(conn, as_of=D - timedelta(days=snapshots.KEEP_GRADE_SETS + 4))
+    assert exec_(conn, "SELECT min(as_of) FROM customer_grade_sets").scalar() == D - timedelta(days=asked - 1)
+    assert_current(conn, as_of=D - timedelta(days=asked - 1))
 
 
 def test_a_read_stores_for_everyone_and_concurrent_reads_agree(engine):
@@ -241,7 +253,8 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
     with engine.begin() as conn:
         seed(conn, customers=12, orders=100)
     ends, graded = snapshots.day_dates(D)
-    assert snapshots.store_day(engine, D) == {"ranges": len(ends), "grade_sets": len(graded)}
+    ranges = set(map(snapshots.window, ends)) | set(snapshots.day_fluctuation_ranges(D))
+    assert snapshots.store_day(engine, D) == {"ranges": len(ranges), "grade_sets": len(graded)}
     assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0}  # once a day
     with engine.connect() as conn:
         before = exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
@@ -250,6 +263,9 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
         grading.grading_abc(conn, Scope.company(), D, None)
         tiers.tier_overview(conn, Scope.company(), month, as_of=D)
         tiers.tier_change_counts(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
+        fluctuation.fluctuation_overview(conn, Scope.company(), month, as_of=D)
+        fluctuation.fluctuation_summary(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
+        fluctuation.fluctuation_overview(conn, Scope.company(), Period.containing("week", D), as_of=D)
         assert exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
                            "(SELECT count(*) FROM customer_grade_sets)").one() == before
         assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
-from dashboard.metrics import totals
+from dashboard.metrics import snapshots, totals
 from dashboard.metrics.sql import SCOPE_CTE, frame, in_scope, setting_sql, split
 
 # fluctuation's rows from rows keyed by customer_id. Every order's customer exists (a foreign
@@ -25,22 +25,11 @@ NAMED_FLUCTUATION = """
     LEFT JOIN customers cu ON cu.id = r.customer_id LEFT JOIN departments d ON d.id = cu.department_id"""
 
 
-def fluctuation_sql(scope: Scope, period: Period, as_of: date | None = None,
-                    named: bool = True) -> tuple[str, dict]:
-    """The rows of `fluctuation`, or with `named` False keyed by customer_id instead of code, name and department.
-
-    As of a day inside the period, like for like: the period so far against the same days of
-    the previous period and of the same period last year (periods.compare). Without `as_of`,
-    or as of its end, the period is compared whole.
-    """
-    comparison = compare(period, period.end if as_of is None else as_of)
-    now, prev, ly = comparison.current, comparison.previous, comparison.last_year
-    before = totals.totals_at("before", period.start - timedelta(days=1))
-    sql = f"""
-    WITH RECURSIVE {SCOPE_CTE},
+# Each customer's volume and orders in the period, the previous one and last year's, and whether
+# it had an order before the period ('new'), from the orders: three index range scans (a custom
+# range may overlap its year-earlier range) and the running totals before the period.
+_LIVE_VOL = f"""
     windowed AS (
-        -- three index range scans (a custom range may overlap its year-earlier range), and the
-        -- orders before the period, which decide 'new'
         SELECT 'p' AS k, customer_id, amount, 0 AS orders FROM orders WHERE order_date BETWEEN :p_start AND :p_end
         UNION ALL
         SELECT 'prev', customer_id, amount, 0 FROM orders WHERE order_date BETWEEN :prev_start AND :prev_end
@@ -57,7 +46,38 @@ def fluctuation_sql(scope: Scope, period: Period, as_of: date | None = None,
                {totals.at('orders', 'before')} = 0 AS first_orders
         FROM windowed GROUP BY customer_id
         HAVING count(*) FILTER (WHERE k IN ('p', 'prev', 'ly')) > 0
+    ),"""
+
+# The same from the stored ranges (snapshots.py): one row per customer and range with orders in it,
+# and the range of everything before the period (from EPOCH), for 'new'.
+_STORED_VOL = """
+    stored AS (
+        SELECT 'p' AS k, customer_id, total, orders FROM customer_window_figures
+        WHERE range_from = :p_start AND range_to = :p_end
+        UNION ALL
+        SELECT 'prev', customer_id, total, orders FROM customer_window_figures
+        WHERE range_from = :prev_start AND range_to = :prev_end
+        UNION ALL
+        SELECT 'ly', customer_id, total, orders FROM customer_window_figures
+        WHERE range_from = :ly_start AND range_to = :ly_end
     ),
+    vol AS (
+        SELECT x.customer_id,
+               sum(total) FILTER (WHERE k = 'p') AS volume, coalesce(sum(orders) FILTER (WHERE k = 'p'), 0) AS orders,
+               sum(total) FILTER (WHERE k = 'prev') AS previous_volume,
+               sum(total) FILTER (WHERE k = 'ly') AS yoy_volume,
+               NOT EXISTS (SELECT 1 FROM customer_window_figures b WHERE b.range_from = :epoch
+                           AND b.range_to = :before_end AND b.customer_id = x.customer_id) AS first_orders
+        FROM stored x GROUP BY x.customer_id
+    ),"""
+
+# the first day of the stored range "every order before the period"
+EPOCH = date(1900, 1, 1)
+
+
+def _flags_sql(vol: str) -> str:
+    return f"""
+    WITH RECURSIVE {SCOPE_CTE},{vol}
     v AS (
         SELECT vol.customer_id, vol.orders, coalesce(volume, 0.00) AS volume,
                coalesce(previous_volume, 0.00) AS previous_volume, coalesce(yoy_volume, 0.00) AS yoy_volume,
@@ -80,10 +100,40 @@ def fluctuation_sql(scope: Scope, period: Period, as_of: date | None = None,
                     THEN 'surge'
                 ELSE 'steady' END AS flag
     FROM v CROSS JOIN threshold"""
+
+
+_LIVE_FLAGS, _STORED_FLAGS = _flags_sql(_LIVE_VOL), _flags_sql(_STORED_VOL)
+
+
+def stored_ranges(period: Period, as_of: date | None = None) -> list[tuple[date, date]]:
+    """The ranges a stored fluctuation reads: the period (so far), the same days of the previous
+    period and of last year, and every day before the period."""
+    comparison = compare(period, period.end if as_of is None else as_of)
+    return [(c.start, c.end) for c in (comparison.current, comparison.previous, comparison.last_year)] + \
+        [(EPOCH, period.start - timedelta(days=1))]
+
+
+def fluctuation_sql(scope: Scope, period: Period, as_of: date | None = None,
+                    named: bool = True, conn: Connection | None = None) -> tuple[str, dict]:
+    """The rows of `fluctuation`, or with `named` False keyed by customer_id instead of code, name and department.
+
+    As of a day inside the period, like for like: the period so far against the same days of
+    the previous period and of the same period last year (periods.compare). Without `as_of`,
+    or as of its end, the period is compared whole. With `conn`, the volumes come from the
+    stored ranges when they are stored or can be (snapshots.py), else from the orders.
+    """
+    comparison = compare(period, period.end if as_of is None else as_of)
+    now, prev, ly = comparison.current, comparison.previous, comparison.last_year
     params = {
         "department": scope.department, "p_start": now.start, "p_end": now.end,
         "prev_start": prev.start, "prev_end": prev.end, "ly_start": ly.start, "ly_end": ly.end,
-    } | before
+    }
+    if conn is not None and snapshots.ranges_ready(conn, stored_ranges(period, as_of)):
+        sql = _STORED_FLAGS
+        params |= {"epoch": EPOCH, "before_end": period.start - timedelta(days=1)}
+    else:
+        sql = _LIVE_FLAGS
+        params |= totals.totals_at("before", period.start - timedelta(days=1))
     return (NAMED_FLUCTUATION.format(rows=sql) if named else sql), params
 
 
@@ -102,7 +152,7 @@ def fluctuation(conn: Connection, scope: Scope, period: Period,
     `flags` keeps only those flags; `largest` ('drops' or 'surges') orders by change instead of
     customer code; `limit` keeps the first rows.
     """
-    sql, params = fluctuation_sql(scope, period, as_of)
+    sql, params = fluctuation_sql(scope, period, as_of, conn=conn)
     return frame(conn, f"""SELECT * FROM ({sql}) f
         WHERE CAST(:flags AS text[]) IS NULL OR flag = ANY(:flags)
         ORDER BY {FLUCTUATION_ORDER[largest]} LIMIT :limit""",
@@ -131,7 +181,7 @@ def fluctuation_overview(conn: Connection, scope: Scope, period: Period,
     row); 'drops' (drop, stopped) and 'surges' (surge, new): rows of `fluctuation` ordered as its
     `largest` orders them. Split with summary_row and extreme_rows.
     """
-    sql, params = fluctuation_sql(scope, period, as_of, named=False)
+    sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=conn)
     no_rows = ", ".join(f"NULL AS {c}" for c in _FLUCTUATION_COLUMNS)
     no_summary = ", ".join("NULL" for _ in _SUMMARY_COLUMNS)
 
@@ -168,7 +218,7 @@ def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
 def fluctuation_summary(conn: Connection, scope: Scope, period: Period, *,
                         as_of: date | None = None) -> pd.DataFrame:
     """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
-    sql, params = fluctuation_sql(scope, period, as_of, named=False)
+    sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=conn)
     return frame(conn, f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params)
 
 

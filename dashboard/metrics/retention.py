@@ -112,7 +112,7 @@ def at_risk(conn: Connection, scope: Scope, period: Period,
 
     `limit` keeps the first rows; `customers_at_risk` counts them all.
     """
-    sql, params = fluctuation_sql(scope, period, as_of)
+    sql, params = fluctuation_sql(scope, period, as_of, conn=conn)
     return frame(conn, f"""SELECT *, count(*) OVER () AS customers_at_risk FROM ({sql}) f
         WHERE flag = ANY(:drops)
           -- one set of the customers with an open case, hashed, rather than a lookup per row

@@ -141,7 +141,7 @@ def _customers(conn: Connection, scope: Scope, period, as_of: date) -> dict[str,
         FROM changes c JOIN customers cu ON cu.id = c.customer_id
         WHERE cu.owner_staff_id IS NOT NULL GROUP BY 1
     )"""
-    flux_sql, flux_params = fluctuation.fluctuation_sql(scope, period, as_of, named=False)
+    flux_sql, flux_params = fluctuation.fluctuation_sql(scope, period, as_of, named=False, conn=conn)
     # a nested WITH: the fluctuation rows read this query's scope
     flux_sql = flux_sql.replace(f"WITH RECURSIVE {SCOPE_CTE},", "WITH", 1)
     assert "scope(id) AS" not in flux_sql

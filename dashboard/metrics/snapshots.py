@@ -21,10 +21,10 @@ from dashboard.metrics import totals
 from dashboard.metrics.sql import SCOPED_CUSTOMERS_CTE
 
 LOCK = 7411021
-# The most ranges and graded sets kept: a page asks for two to four ranges and one or two graded
-# dates, so this holds every period end and as-of date that a few dozen people look at; the
-# oldest filled are dropped first.
-KEEP_RANGES = 48
+# The most ranges and graded sets kept: a page asks for two to eight ranges and one or two graded
+# dates, and the day's defaults stored ahead are some 35 ranges, so this holds every period and
+# as-of date that a few dozen people look at; the oldest filled are dropped first.
+KEEP_RANGES = 96
 KEEP_GRADE_SETS = 48
 
 
@@ -207,6 +207,19 @@ def grades_ready(conn: Connection, scope: Scope, as_of: date) -> bool:
 
 
 # -- the day's figures, stored before anyone asks -------------------------------------------
+def day_fluctuation_ranges(today: date) -> list[tuple[date, date]]:
+    """The ranges fluctuation reads by default on `today` (fluctuation.stored_ranges): per kind in
+    AHEAD_KINDS, the period so far and the previous period as of the days compared with."""
+    from dashboard.core.periods import Period, compare
+    from dashboard.metrics.fluctuation import stored_ranges
+
+    ranges = []
+    for kind in AHEAD_KINDS:
+        period = Period.containing(kind, today)
+        ranges += stored_ranges(period, today) + stored_ranges(period.previous(), compare(period, today).previous.end)
+    return list(dict.fromkeys(ranges))
+
+
 # Which period kinds' default comparisons are stored ahead: the pages open on this month (running),
 # the weekly review on this week, evaluation cycles are quarters.
 AHEAD_KINDS = ("week", "month", "quarter")
@@ -230,17 +243,18 @@ def day_dates(today: date) -> tuple[list[date], list[date]]:
 
 
 def store_day(engine, today: date) -> dict[str, int]:
-    """Store the windows and company-wide graded populations of day_dates(today) that are not stored
+    """Store the windows and company-wide graded populations of day_dates(today), and the ranges of
+    day_fluctuation_ranges(today), that are not stored
     yet, each in a transaction of its own: the first reader of the day then reads them instead of
     computing them. Returns how many ranges and graded sets were filled now."""
     ends, graded = day_dates(today)
     filled = {"ranges": 0, "grade_sets": 0}
-    for end in ends:
+    for stored in [window(end) for end in ends] + day_fluctuation_ranges(today):
         with engine.connect() as conn:
             with conn.begin():
                 if not _hold(conn):  # an import holds the writers' lock: the readers compute live meanwhile
                     continue
-                missing = _missing_ranges(conn, [window(end)])
+                missing = _missing_ranges(conn, [stored])
                 if missing:
                     _store_ranges(conn, missing)
                     filled["ranges"] += 1

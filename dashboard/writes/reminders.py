@@ -122,7 +122,7 @@ def _customer_kinds(conn, today: date, params: dict) -> None:
     WHERE g.confirmed_on IS NULL AND CAST(:today AS date) > g.sent_on + {callbacks.GIFT_CONFIRM_DAYS}
       AND coalesce(g.staff_id, cu.owner_staff_id) IS NOT NULL"""), params)
     month = Period.parse(today.strftime("%Y-%m"))
-    sql, flag_params = fluctuation.fluctuation_sql(Scope(None), month, today, named=False)
+    sql, flag_params = fluctuation.fluctuation_sql(Scope(None), month, today, named=False, conn=conn)
     conn.execute(sa.text(f"""
     {_INSERT}
     SELECT cu.owner_staff_id, 'customer_' || f.flag, cu.code || '@' || :month, :now, NULL::integer, NULL::bigint, cu.id
