@@ -2,8 +2,9 @@
 
 The raw orders (customer_id, order_date, amount) and the customers (id, code, department_id) are
 loaded into an in-memory DuckDB (2 threads) before any clock starts. Then, for grading (as of
-today), tiers at the last complete month's end and fluctuation of that month, it times DuckDB
-computing the figure from the raw orders, and the product's bare SQL: the statements the
+today: every customer's classes), the customers per tier at the last complete month's end (the
+tier matrix) and the customers per flag in that month's fluctuation (the summary the cards
+show), it times DuckDB computing the same figure from the raw orders, and the product's bare SQL: the statements the
 product's function sends, captured and re-run on a raw psycopg2 cursor (as bench/pages.py does),
 so pandas is not counted. The counts per class / tier / flag of both must be equal; a mismatch
 is printed loudly on standard error and marks the row.
@@ -185,20 +186,26 @@ def columnar_rows(engine, today: date) -> list:
     rows.append(_row(f"grading as of {today} ({len(product):,} customers)", product_s, duck_s, same,
                      _counts(product, columns), _counts(duck, columns)))
 
-    product_s, product = _bare_sql(engine, lambda c: tiers.tiers(c, company, month, as_of=month.end))
+    # tiers and fluctuation: the counts the cards show (per tier, per flag), as DuckDB computes them;
+    # the per-customer lists are the exports' (timed above)
+    product_s, product = _bare_sql(engine, lambda c: tiers.tier_matrix(c, company, month, as_of=month.end))
     duck_s, duck = _duck(db, TIERS, {"d": month.end})
-    mine = {str(k): int(n) for k, n in product["tier_current"].value_counts().items() if k != "none"}
+    mine = {}
+    for tier, n in zip(product["tier_current"], product["customers"]):
+        if tier != "none":
+            mine[str(tier)] = mine.get(str(tier), 0) + int(n)
     theirs = {str(k): int(n) for k, n in zip(duck["tier"], duck["customers"])}
-    rows.append(_row(f"tiers at {month.end} ({sum(mine.values()):,} with a tier)", product_s, duck_s,
+    rows.append(_row(f"tier counts at {month.end} ({sum(mine.values()):,} with a tier)", product_s, duck_s,
                      mine == theirs, mine, theirs))
 
-    product_s, product = _bare_sql(engine, lambda c: fluctuation.fluctuation(c, company, month, as_of=month.end))
+    product_s, product = _bare_sql(engine, lambda c: fluctuation.fluctuation_summary(c, company, month, as_of=month.end))
     duck_s, duck = _duck(db, FLUCTUATION, {"s": month.start, "e": month.end, "ps": previous.start, "pe": previous.end,
                                            "ys": last_year.start, "ye": last_year.end, "x": threshold})
-    mine = {str(k): int(n) for k, n in product["flag"].value_counts().items()}
+    summary = product.iloc[0]
+    mine = {flag: int(summary[flag]) for flag in ("new", "stopped", "drop", "surge", "steady") if int(summary[flag])}
     theirs = {str(k): int(n) for k, n in zip(duck["flag"], duck["customers"])}
-    rows.append(_row(f"fluctuation {month.start:%Y-%m} ({len(product):,} customers)", product_s, duck_s,
-                     mine == theirs, mine, theirs))
+    rows.append(_row(f"fluctuation counts {month.start:%Y-%m} ({int(summary['customers']):,} customers)", product_s,
+                     duck_s, mine == theirs, mine, theirs))
     db.close()
     return rows
 

@@ -77,10 +77,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _engine():
     from db.engine import get_engine
-    from db.migrate import upgrade
+    from db.migrate import ensure_current
 
     engine = get_engine()
-    upgrade(engine)
+    ensure_current(engine)  # migrates when behind; at the head, no Alembic start-up
     return engine
 
 

@@ -170,9 +170,23 @@ def csv_chunks(frame: pd.DataFrame, chunk_rows: int = CHUNK_ROWS):
     for first in range(0, len(frame), chunk_rows):
         buffer.seek(0)
         buffer.truncate()
-        for record in rows(frame.iloc[first:first + chunk_rows]):
-            writer.writerow(["" if v is None else v for v in record.values()])
+        # column by column, as `rows` converts cells (csv writes None as an empty cell): a list per
+        # column and one writerows, not a dict per row
+        part = frame.iloc[first:first + chunk_rows]
+        writer.writerows(zip(*(_column_cells(part.iloc[:, i]) for i in range(part.shape[1]))))
         yield buffer.getvalue()
+
+
+def _column_cells(column: pd.Series) -> list:
+    """The cells of one column as `_cell` gives them: whole numbers and booleans as they are, a
+    float's NaN as None, anything else (text, Decimal, dates, timestamps) through `_cell`."""
+    values = column.tolist()
+    kind = column.dtype.kind
+    if kind in "iub":
+        return values
+    if kind == "f":
+        return [None if v != v else v for v in values]
+    return [_cell(v) for v in values]
 
 
 def write(frame: pd.DataFrame, fmt: str, handle) -> None:

@@ -17,6 +17,8 @@ from db.migrate import upgrade
 from seeds.demo import generate
 from tests.builders import base, exec_
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
 
 def test_migrations_from_an_empty_database(admin, engine):
     with engine.begin() as conn:
@@ -31,6 +33,30 @@ def test_migrations_from_an_empty_database(admin, engine):
                 "work_logs", "complaints", "retention_cases", "service_budgets", "cost_entries",
                 "satisfaction_surveys", "evaluations_360", "reminders", "users", "audit_log"} <= tables
         assert conn.execute(sa.text("SELECT count(*) FROM sla_policies")).scalar() == 4
+
+
+def test_a_reading_command_migrates_only_when_behind(engine):
+    """The command line's start (db.migrate.ensure_current): the head read from the migration file
+    names is Alembic's own; a database behind it, or empty, is migrated; one at the head is left alone."""
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config, ensure_current, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    ensure_current(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        assert conn.execute(sa.text("SELECT count(*) FROM sla_policies")).scalar() == 4
+    # at the head, a new process checks the version without loading Alembic or any migration
+    import subprocess
+    import sys
+
+    probe = ("import sys; from sqlalchemy import create_engine; from db.migrate import ensure_current; "
+             f"ensure_current(create_engine({engine.url.render_as_string(False)!r})); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=str(ROOT))
+    assert done.stdout.strip() == "False", done.stderr
 
 
 def test_the_database_refuses_department_cycles_and_bad_values(conn):
