@@ -245,10 +245,11 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
     """What the server's start stores (startup.store_figures_daily): the windows and company-wide graded
     sets the pages ask for by default, so the first reader of the day reads them instead of filling them."""
     ends, graded = snapshots.day_dates(date(2026, 12, 2))
-    # today; the same days of last week, month and quarter; those figures' own comparisons; period ends
+    # today; the same days of last week, month and quarter; those figures' own comparisons; the ends of
+    # the last complete periods and of the ones before them
     assert ends == [date(2026, 12, 2), date(2026, 11, 25), date(2026, 11, 18), date(2026, 11, 29),
-                    date(2026, 11, 2), date(2026, 10, 2), date(2026, 11, 30), date(2026, 9, 1), date(2026, 6, 2),
-                    date(2026, 9, 30)]
+                    date(2026, 11, 22), date(2026, 11, 2), date(2026, 10, 2), date(2026, 11, 30), date(2026, 10, 31),
+                    date(2026, 9, 1), date(2026, 6, 2), date(2026, 9, 30), date(2026, 6, 30)]
     assert graded == [date(2026, 12, 2), date(2026, 11, 25), date(2026, 11, 2), date(2026, 9, 1)]
     with engine.begin() as conn:
         seed(conn, customers=12, orders=100)
@@ -266,6 +267,8 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
         fluctuation.fluctuation_overview(conn, Scope.company(), month, as_of=D)
         fluctuation.fluctuation_summary(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
         fluctuation.fluctuation_overview(conn, Scope.company(), Period.containing("week", D), as_of=D)
+        fluctuation.fluctuation_summary(conn, Scope.company(), month.previous())  # last month, whole
+        tiers.tier_change_counts(conn, Scope.company(), month.previous())
         assert exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
                            "(SELECT count(*) FROM customer_grade_sets)").one() == before
         assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))

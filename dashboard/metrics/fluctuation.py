@@ -49,26 +49,24 @@ _LIVE_VOL = f"""
     ),"""
 
 # The same from the stored ranges (snapshots.py): one row per customer and range with orders in it,
-# and the range of everything before the period (from EPOCH), for 'new'.
+# joined by customer (each range is read in customer order through its primary key, and the planner
+# knows how many rows each holds, which a GROUP BY over the three would hide), and the range of
+# everything before the period (from EPOCH), for 'new'.
 _STORED_VOL = """
-    stored AS (
-        SELECT 'p' AS k, customer_id, total, orders FROM customer_window_figures
-        WHERE range_from = :p_start AND range_to = :p_end
-        UNION ALL
-        SELECT 'prev', customer_id, total, orders FROM customer_window_figures
-        WHERE range_from = :prev_start AND range_to = :prev_end
-        UNION ALL
-        SELECT 'ly', customer_id, total, orders FROM customer_window_figures
-        WHERE range_from = :ly_start AND range_to = :ly_end
-    ),
     vol AS (
-        SELECT x.customer_id,
-               sum(total) FILTER (WHERE k = 'p') AS volume, coalesce(sum(orders) FILTER (WHERE k = 'p'), 0) AS orders,
-               sum(total) FILTER (WHERE k = 'prev') AS previous_volume,
-               sum(total) FILTER (WHERE k = 'ly') AS yoy_volume,
-               NOT EXISTS (SELECT 1 FROM customer_window_figures b WHERE b.range_from = :epoch
-                           AND b.range_to = :before_end AND b.customer_id = x.customer_id) AS first_orders
-        FROM stored x GROUP BY x.customer_id
+        SELECT coalesce(p.customer_id, q.customer_id, y.customer_id) AS customer_id,
+               p.total AS volume, coalesce(p.orders, 0) AS orders, q.total AS previous_volume,
+               y.total AS yoy_volume, b.customer_id IS NULL AS first_orders
+        FROM (SELECT customer_id, total, orders FROM customer_window_figures
+              WHERE range_from = :p_start AND range_to = :p_end) p
+        FULL JOIN (SELECT customer_id, total FROM customer_window_figures
+                   WHERE range_from = :prev_start AND range_to = :prev_end) q ON q.customer_id = p.customer_id
+        FULL JOIN (SELECT customer_id, total FROM customer_window_figures
+                   WHERE range_from = :ly_start AND range_to = :ly_end) y
+             ON y.customer_id = coalesce(p.customer_id, q.customer_id)
+        LEFT JOIN (SELECT customer_id FROM customer_window_figures
+                   WHERE range_from = :epoch AND range_to = :before_end) b
+             ON b.customer_id = coalesce(p.customer_id, q.customer_id, y.customer_id)
     ),"""
 
 # the first day of the stored range "every order before the period"

@@ -209,7 +209,8 @@ def grades_ready(conn: Connection, scope: Scope, as_of: date) -> bool:
 # -- the day's figures, stored before anyone asks -------------------------------------------
 def day_fluctuation_ranges(today: date) -> list[tuple[date, date]]:
     """The ranges fluctuation reads by default on `today` (fluctuation.stored_ranges): per kind in
-    AHEAD_KINDS, the period so far and the previous period as of the days compared with."""
+    AHEAD_KINDS, the period so far, the previous period as of the days compared with, and the last
+    complete period whole."""
     from dashboard.core.periods import Period, compare
     from dashboard.metrics.fluctuation import stored_ranges
 
@@ -217,6 +218,7 @@ def day_fluctuation_ranges(today: date) -> list[tuple[date, date]]:
     for kind in AHEAD_KINDS:
         period = Period.containing(kind, today)
         ranges += stored_ranges(period, today) + stored_ranges(period.previous(), compare(period, today).previous.end)
+        ranges += stored_ranges(period.previous())  # the last complete period, whole (a scorecard's default month)
     return list(dict.fromkeys(ranges))
 
 
@@ -229,7 +231,8 @@ def day_dates(today: date) -> tuple[list[date], list[date]]:
     """The 365-day window ends and the graded dates (company-wide) that the pages ask for by
     default on `today`: today, and per kind in AHEAD_KINDS the end of the days compared with
     (the same days of the previous period), the end of the days that one is compared with (a
-    previous figure's own comparison), and the last complete period's end."""
+    previous figure's own comparison), and the ends of the last complete period and of the one
+    before it (the last complete period compared whole)."""
     from dashboard.core.periods import Period, compare
 
     ends, graded = [today], [today]
@@ -237,7 +240,7 @@ def day_dates(today: date) -> tuple[list[date], list[date]]:
         period = Period.containing(kind, today)
         before = compare(period, today).previous.end
         last = period.previous()
-        ends += [before, compare(last, before).previous.end, last.end]
+        ends += [before, compare(last, before).previous.end, last.end, last.previous().end]
         graded.append(before)
     return list(dict.fromkeys(ends)), list(dict.fromkeys(graded))
 
@@ -265,7 +268,11 @@ def store_day(engine, today: date) -> dict[str, int]:
                     continue
                 _store_grades(conn, Scope.company(), as_of)
                 filled["grade_sets"] += 1
-    with engine.connect() as conn:
-        with conn.begin():
-            _analyze_once(conn)
+    if any(filled.values()):
+        # the planner's row counts for the stored tables: a fill adds some 500,000 rows per range at
+        # 500,000 customers, and estimates left from a smaller table chose nested loops over them
+        with engine.connect() as conn:
+            with conn.begin():
+                conn.execute(sa.text("ANALYZE customer_window_figures"))
+                conn.execute(sa.text("ANALYZE customer_grades"))
     return filled
