@@ -12,6 +12,9 @@ from dashboard.metrics import callbacks
 from dashboard.ui import data, display, filters, forms, session
 from dashboard.writes import callbacks as writes
 
+# the due list shows the first rows by due date, with the count of all (the download has them all)
+DUE_SHOWN = 500
+
 f = filters.page_filters()
 L, user = f.lang, session.signed_in()
 today = session.today()
@@ -20,7 +23,7 @@ staff_no = user.staff_no if own else None
 
 figures = data.prefetch({
     "months": Call(callbacks.callback_months, f.scope),
-    "due": Call(callbacks.callback_due, f.scope, today, staff_no),
+    "due": Call(callbacks.callback_due, f.scope, today, staff_no, DUE_SHOWN),
     "rates": Call(callbacks.callback_rates, f.scope, today),
     "rates_before": Call(callbacks.callback_rates, f.scope, today - timedelta(days=30)),
     "gifts": Call(callbacks.gifts, f.scope, today, staff_no),
@@ -50,7 +53,7 @@ display.kpi_row([
     {"label": t("callbacks_overdue_card", L), "value": formats.fmt_number(g(now_row, "overdue")), "inverse": True,
      "delta": formats.delta_number(g(now_row, "overdue"), g(before_row, "overdue"))},
     {"label": t("callbacks_detractors_card", L),
-     "value": formats.fmt_number(int((due["reason"] == "detractor").sum()) if not due.empty else 0)},
+     "value": formats.fmt_number(g(due, "detractor_count") or 0)},
 ])
 
 st.subheader(t("callbacks_due", L))
@@ -62,6 +65,9 @@ else:
     # an agent's own list; a survey's date is 7 days before its due date
     columns = ["reason", "customer_name"] + ([] if own else ["owner_name"]) + [
         "abc_class", "last_callback_on", "due_on", "days_overdue"]
+    if g(due, "due_count") > len(due):
+        st.caption(t("callbacks_due_shown", L, total=formats.fmt_number(g(due, "due_count")),
+                     shown=formats.fmt_number(len(due))))
     shown = due[columns].astype({"last_callback_on": "string", "due_on": "string"})
     row = display.show_table(shown, L, height=min(400, 38 + 35 * len(shown)), key="callbacks_due", pick_row=True)
     picked = None if row is None else due["customer_code"].iloc[row]

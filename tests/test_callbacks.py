@@ -50,6 +50,10 @@ def test_due_dates_follow_the_abc_class_and_the_latest_callback(conn):
     assert cb.callback_due(conn, Scope("SOUTH"), D).empty
     assert set(cb.callback_due(conn, Scope("EAST-1"), D)["customer_code"]) == {"C1", "C4"}
     assert list(cb.callback_due(conn, Scope(None), D, staff_no="S2")["customer_code"]) == []
+    # the page's first rows by due date, each with the count of the whole list
+    first = cb.callback_due(conn, Scope(None), D, limit=1)
+    assert list(first["customer_code"]) == ["C3"] and int(first["due_count"].iloc[0]) == 3  # C: every 6 months now
+    assert int(first["detractor_count"].iloc[0]) == 0
 
 
 def test_on_schedule_rates_per_owner_department_and_all(conn):
@@ -75,6 +79,7 @@ def test_detractors_and_gifts(conn):
     due = cb.callback_due(conn, Scope(None), D)
     detractors = due[due["reason"] == "detractor"]
     assert list(detractors["customer_code"]) == ["C2"] and str(detractors["due_on"].iloc[0]) == "2026-09-27"
+    assert set(due["detractor_count"]) == {1} and set(due["due_count"]) == {len(due)}
     agent = User("s2", "agent", "S2", "李娜", "SOUTH")
     gift = record_gift(conn, agent, customer_code="C2", sent_on=date(2026, 9, 25), item="月饼礼盒", note=None, today=D)
     assert bool(cb.gifts(conn, Scope(None), D)["overdue"].iloc[0]) is False       # 25 Sep + 3 = 28 Sep

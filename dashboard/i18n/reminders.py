@@ -19,6 +19,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "callbacks_intro": ("每位客户按 ABC 分类定期回访（A 类每 {a} 个月、B 类每 {b} 个月、C 类每 {c} 个月）；调查中不满意（NPS 0–6 或满意度 1–2）的客户须在 7 天内回访。",
                         "Every customer is called back by its ABC class (A every {a} months, B every {b}, C every {c}); a customer dissatisfied in a survey (NPS 0–6 or CSAT 1–2) within 7 days."),
     "callbacks_due": ("待回访（已逾期及 7 天内到期）", "Callbacks due (overdue and due within 7 days)"),
+    "callbacks_due_shown": ("共 {total} 位待回访，列出最早到期的 {shown} 位；下载文件包含全部。",
+                            "{total} customers are due; the {shown} due first are listed. The download has them all."),
     "callbacks_rates": ("按时回访率（按负责人和部门）", "Customers called back on schedule (per owner and department)"),
     "callbacks_rate_card": ("按时回访率", "On schedule"),
     "callbacks_overdue_card": ("逾期未回访客户", "Customers overdue"),

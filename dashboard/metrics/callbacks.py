@@ -89,27 +89,43 @@ def schedule_sql(conn: Connection, scope: Scope, as_of: date) -> tuple[str, dict
                                             "abc_method": None} | scoped(scope)
 
 
-def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None) -> pd.DataFrame:
-    """Customers whose callback is overdue or due within a week of `as_of`, and detractors not yet called back."""
+# The detractors after the schedule in one statement: the viewer's scope is `viewer` there.
+_DETRACTORS_AFTER_SCHEDULE = _DETRACTORS[len(SCOPE_CTE):].replace("JOIN scope ON scope.id", "JOIN viewer ON viewer.id")
+assert "scope" not in _DETRACTORS_AFTER_SCHEDULE.replace("viewer", "")
+
+
+def callback_due(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None,
+                 limit: int | None = None) -> pd.DataFrame:
+    """Customers whose callback is overdue or due within a week of `as_of`, and detractors not yet
+    called back, by due date and customer (a detractor before a scheduled callback of the same day).
+
+    `limit` keeps the first rows; every row carries `due_count` and `detractor_count`, the counts of
+    the whole list.
+    """
+    schedule, params = schedule_sql(conn, scope, as_of)
     due_cols = """customer_code, customer_name, department_code, st.staff_no AS owner_staff_no,
                   st.name AS owner_name"""
-    schedule, params = schedule_sql(conn, scope, as_of)
-    scheduled = schedule + f"""
-    SELECT 'schedule' AS reason, {due_cols}, abc_class, last_on AS last_callback_on, NULL::date AS surveyed_on,
-           due_on, greatest(CAST(:d AS date) - due_on, 0) AS days_overdue
-    FROM schedule LEFT JOIN staff st ON st.id = schedule.owner_staff_id
-    WHERE due_on <= CAST(:d AS date) + {DUE_AHEAD_DAYS}
-      AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)"""
-    detractors = "WITH RECURSIVE " + _DETRACTORS + f"""
-    SELECT 'detractor' AS reason, {due_cols}, NULL AS abc_class, NULL::date AS last_callback_on, surveyed_on,
-           due_on, greatest(CAST(:d AS date) - due_on, 0) AS days_overdue
-    FROM detractors LEFT JOIN staff st ON st.id = detractors.owner_staff_id
-    WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)"""
-    params = params | {"staff_no": staff_no}
-    table = pd.concat([frame(conn, detractors, params), frame(conn, scheduled, params)], ignore_index=True)
-    if table.empty:
-        return table
-    return table.sort_values(["due_on", "customer_code"], kind="stable").reset_index(drop=True)
+    sql = schedule + _DETRACTORS_AFTER_SCHEDULE + f""",
+    due AS (
+        SELECT 'detractor' AS reason, {due_cols}, CAST(NULL AS text) AS abc_class, NULL::date AS last_callback_on,
+               surveyed_on, due_on, greatest(CAST(:d AS date) - due_on, 0) AS days_overdue, 0 AS kind_order
+        FROM detractors LEFT JOIN staff st ON st.id = detractors.owner_staff_id
+        WHERE (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+        UNION ALL
+        SELECT 'schedule', {due_cols}, abc_class, last_on, NULL::date, due_on,
+               greatest(CAST(:d AS date) - due_on, 0), 1
+        FROM schedule LEFT JOIN staff st ON st.id = schedule.owner_staff_id
+        WHERE due_on <= CAST(:d AS date) + {DUE_AHEAD_DAYS}
+          AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
+    )
+    SELECT reason, customer_code, customer_name, department_code, owner_staff_no, owner_name, abc_class,
+           last_callback_on, surveyed_on, due_on, days_overdue,
+           count(*) OVER () AS due_count, count(*) FILTER (WHERE reason = 'detractor') OVER () AS detractor_count
+    FROM due
+    -- codes in code-point order, as Python sorts them
+    ORDER BY due_on, customer_code COLLATE "C", kind_order
+    LIMIT :limit"""
+    return frame(conn, sql, params | {"staff_no": staff_no, "limit": limit})
 
 
 def callback_rates(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
