@@ -389,8 +389,9 @@ def main() -> int:
 
         started = time.perf_counter()
         filled = snapshots.store_day(engine, datetime.now(app_timezone()).date())
-        rows.append((f"the day's stored figures at server start ({filled['ranges']} windows, "
-                     f"{filled['grade_sets']} graded sets filled; background)", "floor", time.perf_counter() - started, None))
+        rows.append((f"the day's stored figures at server start ({filled['ranges']} ranges, "
+                     f"{filled['grade_sets']} graded sets, {filled['tier_counts']} tier counts; background)", "floor",
+                     time.perf_counter() - started, None))
         page_figures, result = page_rows(url, scale, args.pages)
         rows += page_figures
         saved = {"scale": scale, "customers": customers,

@@ -52,6 +52,11 @@ def live_tiers(conn, scope, period, as_of=None):
                  tiers._tier_params(scope, period, as_of) | {"changes": None, "limit": None})
 
 
+def live_tier_counts(conn, scope, period, as_of=None):
+    return frame(conn, tiers._TIERS + tiers._TIER_COUNTS.format(source="changes"),
+                 tiers._tier_params(scope, period, as_of))
+
+
 def live_fluctuation(conn, scope, period, as_of=None):
     sql, params = fluctuation.fluctuation_sql(scope, period, as_of)  # no connection: from the orders
     return frame(conn, f"SELECT * FROM ({sql}) f ORDER BY customer_code", params)
@@ -81,6 +86,10 @@ def assert_current(conn, as_of=D, period=MONTH):
             live_tiers(conn, scope, Period.containing("month", as_of), as_of)), scope
         for period, day in ((period, None), (Period.containing("month", as_of), as_of),
                             (Period.containing("week", as_of), as_of)):
+            counts = tiers.tier_change_counts(conn, scope, period, as_of=day)
+            assert counts.equals(live_tier_counts(conn, scope, period, day)), (scope, period)
+            ends = [snapshots.window(end) for end in tiers._tier_ends(period, day)]
+            assert exec_(conn, snapshots._TIER_COUNTS_STORED, **snapshots._tier_counts_key(scope, ends)).scalar()
             stored = fluctuation.fluctuation(conn, scope, period, as_of=day)
             assert stored.equals(live_fluctuation(conn, scope, period, day)), (scope, period)
             assert set(fluctuation.stored_ranges(period, day)) <= set(exec_(
@@ -255,11 +264,13 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
         seed(conn, customers=12, orders=100)
     ends, graded = snapshots.day_dates(D)
     ranges = set(map(snapshots.window, ends)) | set(snapshots.day_fluctuation_ranges(D))
-    assert snapshots.store_day(engine, D) == {"ranges": len(ranges), "grade_sets": len(graded)}
-    assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0}  # once a day
+    assert snapshots.store_day(engine, D) == {"ranges": len(ranges), "grade_sets": len(graded),
+                                              "tier_counts": len(snapshots.day_tier_periods(D))}
+    assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0, "tier_counts": 0}  # once a day
     with engine.connect() as conn:
         before = exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
-                             "(SELECT count(*) FROM customer_grade_sets)").one()
+                             "(SELECT count(*) FROM customer_grade_sets), "
+                             "(SELECT count(*) FROM customer_tier_count_sets)").one()
         month = Period.containing("month", D)
         grading.grading_abc(conn, Scope.company(), D, None)
         tiers.tier_overview(conn, Scope.company(), month, as_of=D)
@@ -270,5 +281,6 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
         fluctuation.fluctuation_summary(conn, Scope.company(), month.previous())  # last month, whole
         tiers.tier_change_counts(conn, Scope.company(), month.previous())
         assert exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
-                           "(SELECT count(*) FROM customer_grade_sets)").one() == before
+                           "(SELECT count(*) FROM customer_grade_sets), "
+                           "(SELECT count(*) FROM customer_tier_count_sets)").one() == before
         assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))

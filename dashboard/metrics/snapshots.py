@@ -143,6 +143,48 @@ def _store_grades(target: Connection, scope: Scope, as_of: date) -> None:
         {"keep": KEEP_GRADE_SETS})
 
 
+KEEP_TIER_COUNT_SETS = 200
+
+
+def _tier_counts_key(scope: Scope, windows: list[tuple[date, date]]) -> dict:
+    (cur_from, cur_to), (prev_from, prev_to) = windows
+    return {"scope_key": scope_key(scope), "cur_from": cur_from, "cur_to": cur_to, "prev_from": prev_from,
+            "prev_to": prev_to}
+
+
+_TIER_COUNTS_STORED = """SELECT EXISTS (SELECT 1 FROM customer_tier_count_sets WHERE scope_key = :scope_key
+    AND cur_from = :cur_from AND cur_to = :cur_to AND prev_from = :prev_from AND prev_to = :prev_to)"""
+
+
+def _store_tier_counts(target: Connection, scope: Scope, windows: list[tuple[date, date]], counts_sql: str,
+                       params: dict) -> None:
+    missing = _missing_ranges(target, windows)
+    if missing:
+        _store_ranges(target, missing)
+    key = _tier_counts_key(scope, windows)
+    target.execute(sa.text(f"""
+        INSERT INTO customer_tier_count_sets (scope_key, cur_from, cur_to, prev_from, prev_to, counts)
+        SELECT :scope_key, :cur_from, :cur_to, :prev_from, :prev_to,
+               coalesce(jsonb_object_agg(c.change, c.customers), '{{}}'::jsonb)
+        FROM ({counts_sql}) c
+        ON CONFLICT DO NOTHING"""), params | key)
+    target.execute(sa.text(
+        "DELETE FROM customer_tier_count_sets WHERE (scope_key, cur_from, cur_to, prev_from, prev_to) NOT IN "
+        "(SELECT scope_key, cur_from, cur_to, prev_from, prev_to FROM customer_tier_count_sets "
+        "ORDER BY filled_at DESC LIMIT :keep)"), {"keep": KEEP_TIER_COUNT_SETS})
+
+
+def tier_counts_ready(conn: Connection, scope: Scope, windows: list[tuple[date, date]], counts_sql: str,
+                      params: dict) -> dict | None:
+    """The parameters to read `scope`'s stored tier-change counts between the two windows (current,
+    previous) with, storing them first from `counts_sql` (rows of change and customers over the stored
+    windows, run with `params`) when they are not stored; None when they cannot be read now."""
+    key = _tier_counts_key(scope, windows)
+    if not conn.execute(sa.text(_TIER_COUNTS_STORED), key).scalar():
+        _store(conn, lambda target: _store_tier_counts(target, scope, windows, counts_sql, params))
+    return key if _hold(conn) and conn.execute(sa.text(_TIER_COUNTS_STORED), key).scalar() else None
+
+
 def _analyze_once(target: Connection) -> None:
     # A table never analyzed (a new database) leaves the planner guessing its sizes; reading a
     # first graded set with those guesses took minutes at L. Autovacuum keeps them after that.
@@ -222,6 +264,19 @@ def day_fluctuation_ranges(today: date) -> list[tuple[date, date]]:
     return list(dict.fromkeys(ranges))
 
 
+def day_tier_periods(today: date) -> list[tuple]:
+    """The (period, as_of) pairs whose tier-change counts the overview and the weekly review ask for
+    by default on `today`: per kind in AHEAD_KINDS, the period so far, the previous one as of the days
+    compared with, and the last complete period whole (as_of None)."""
+    from dashboard.core.periods import Period, compare
+
+    pairs = []
+    for kind in AHEAD_KINDS:
+        period = Period.containing(kind, today)
+        pairs += [(period, today), (period.previous(), compare(period, today).previous.end), (period.previous(), None)]
+    return pairs
+
+
 # Which period kinds' default comparisons are stored ahead: the pages open on this month (running),
 # the weekly review on this week, evaluation cycles are quarters.
 AHEAD_KINDS = ("week", "month", "quarter")
@@ -246,12 +301,13 @@ def day_dates(today: date) -> tuple[list[date], list[date]]:
 
 
 def store_day(engine, today: date) -> dict[str, int]:
-    """Store the windows and company-wide graded populations of day_dates(today), and the ranges of
-    day_fluctuation_ranges(today), that are not stored
+    """Store the windows and company-wide graded populations of day_dates(today), the ranges of
+    day_fluctuation_ranges(today) and the company's tier-change counts of day_tier_periods(today),
+    that are not stored
     yet, each in a transaction of its own: the first reader of the day then reads them instead of
-    computing them. Returns how many ranges and graded sets were filled now."""
+    computing them. Returns how many ranges, graded sets and tier-count sets were filled now."""
     ends, graded = day_dates(today)
-    filled = {"ranges": 0, "grade_sets": 0}
+    filled = {"ranges": 0, "grade_sets": 0, "tier_counts": 0}
     for stored in [window(end) for end in ends] + day_fluctuation_ranges(today):
         with engine.connect() as conn:
             with conn.begin():
@@ -261,6 +317,15 @@ def store_day(engine, today: date) -> dict[str, int]:
                 if missing:
                     _store_ranges(conn, missing)
                     filled["ranges"] += 1
+    from dashboard.metrics import tiers
+
+    for period, as_of in day_tier_periods(today):
+        with engine.connect() as conn:
+            windows = [window(day) for day in tiers._tier_ends(period, as_of)]
+            if conn.execute(sa.text(_TIER_COUNTS_STORED), _tier_counts_key(Scope.company(), windows)).scalar():
+                continue
+            tiers.tier_change_counts(conn, Scope.company(), period, as_of=as_of)  # stores them on the side
+            filled["tier_counts"] += 1
     for as_of in graded:
         with engine.connect() as conn:
             with conn.begin():

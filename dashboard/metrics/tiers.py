@@ -134,9 +134,29 @@ def tiers(conn: Connection, scope: Scope, period: Period,
                  params | {"changes": list(changes) if changes else None, "limit": limit})
 
 
+# the stored counts of a scope between two windows (snapshots.tier_counts_ready), as _TIER_COUNTS gives them
+_READ_STORED_COUNTS = """
+    SELECT c.key AS change, CAST(c.value AS bigint) AS customers
+    FROM customer_tier_count_sets s CROSS JOIN LATERAL jsonb_each_text(s.counts) c
+    WHERE s.scope_key = :scope_key AND s.cur_from = :cur_from AND s.cur_to = :cur_to
+      AND s.prev_from = :prev_from AND s.prev_to = :prev_to
+    ORDER BY 1"""
+
+
 def tier_change_counts(conn: Connection, scope: Scope, period: Period, *,
                        as_of: date | None = None) -> pd.DataFrame:
-    """Customers per tier change (upgrade, downgrade, new, lost, unchanged)."""
+    """Customers per tier change (upgrade, downgrade, new, lost, unchanged).
+
+    Stored per scope and pair of windows (migration 0023) the first time they are asked for: the
+    overview's and the weekly review's cards then read a row instead of tiering every customer.
+    """
+    windows = [snapshots.window(day) for day in _tier_ends(period, as_of)]
+    (cur_from, cur_to), (prev_from, prev_to) = windows
+    stored = scoped(scope) | {"cur_from": cur_from, "cur_to": cur_to, "prev_from": prev_from, "prev_to": prev_to}
+    key = snapshots.tier_counts_ready(conn, scope, windows, _TIERS_STORED + _TIER_COUNTS.format(source="changes"),
+                                      stored)
+    if key is not None:
+        return frame(conn, _READ_STORED_COUNTS, key)
     head, params = _tiers_head(conn, scope, period, as_of)
     return frame(conn, head + _TIER_COUNTS.format(source="changes"), params)
 
