@@ -129,13 +129,14 @@ def _customer_kinds(conn, today: date, params: dict) -> None:
     FROM ({sql}) f JOIN customers cu ON cu.id = f.customer_id
     WHERE f.flag IN ('drop', 'stopped') AND cu.owner_staff_id IS NOT NULL"""),
         flag_params | params | {"month": month.label})
-    conn.execute(sa.text(tiers._TIERS + f"""
+    tier_head, tier_params = tiers._tiers_head(conn, Scope(None), month, today)  # the stored windows when it can
+    conn.execute(sa.text(tier_head + f"""
     {_INSERT}
     SELECT cu.owner_staff_id, CASE c.change WHEN 'downgrade' THEN 'tier_down' ELSE 'tier_lost' END,
            cu.code || '@' || :month, :now, NULL::integer, NULL::bigint, cu.id
     FROM changes c JOIN customers cu ON cu.id = c.customer_id
     WHERE c.change IN ('downgrade', 'lost') AND cu.owner_staff_id IS NOT NULL"""),
-        tiers._tier_params(Scope(None), month, today) | params | {"month": month.label})
+        tier_params | params | {"month": month.label})
 
 
 def _suggestion_kinds(conn, params: dict) -> None:
