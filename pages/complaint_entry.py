@@ -44,7 +44,8 @@ with register:
                 handler_staff_no=handler or None), t("nav_complaint_entry", L))
 
 with update:
-    waiting = data.fetch(Call(complaints.complaints_waiting, f.scope, session.today()))
+    # the first waiting complaint (by due time) opens when none is typed
+    waiting = data.fetch(Call(complaints.complaints_waiting, f.scope, session.today(), None, 1))
     options = list(waiting["complaint_no"])
     typed = st.text_input(t("f_complaint_no", L), key="complaint_lookup",
                           placeholder=options[0] if options else "T00000001")

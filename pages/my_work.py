@@ -19,6 +19,7 @@ scope = (t("scope_own", L) if own else t("scope_department", L, dept=display.esc
 st.caption(t("whose_work", L, scope=scope))
 
 today = session.today()
+WAITING_SHOWN = 500
 
 # Reminders: one's own, newest conditions first; each links to its record
 st.subheader(t("reminders", L))
@@ -48,9 +49,11 @@ else:
                     st.rerun()
         if len(mine) > 30:
             st.caption(t("reminders_more", L, n=formats.fmt_number(len(mine) - 30)))
+# the complaints waiting: all counted, the first WAITING_SHOWN of each kind (by due time) listed
 figures = data.prefetch({"plans": Call(plans.open_plans, f.scope, today, staff_no),
-                       "waiting": Call(complaints.complaints_waiting, f.scope, today, staff_no)})
-plans, waiting = figures["plans"], figures["waiting"]
+                       "waiting": Call(complaints.complaints_waiting, f.scope, today, staff_no, WAITING_SHOWN),
+                       "waiting_counts": Call(complaints.waiting_counts, f.scope, today, staff_no)})
+plans, waiting, waiting_counts = figures["plans"], figures["waiting"], figures["waiting_counts"]
 open_plans = plans[plans["end_date"] >= today]
 overdue = plans[plans["end_date"] < today]
 behind = plans[plans["status"] == "behind"]
@@ -60,8 +63,8 @@ display.kpi_row([
     {"label": t("my_open_tasks", L), "value": formats.fmt_number(len(open_plans))},
     {"label": t("my_behind", L), "value": formats.fmt_number(len(behind))},
     {"label": t("my_overdue_tasks", L), "value": formats.fmt_number(len(overdue))},
-    {"label": t("waiting_response", L), "value": formats.fmt_number(len(for_response))},
-    {"label": t("waiting_callback", L), "value": formats.fmt_number(len(for_callback))},
+    {"label": t("waiting_response", L), "value": formats.fmt_number(int(waiting_counts["response"].iloc[0]))},
+    {"label": t("waiting_callback", L), "value": formats.fmt_number(int(waiting_counts["callback"].iloc[0]))},
 ])
 columns = ["plan_no", "kind", "type", "staff_name", "end_date", "planned_count", "actual_count", "expected_count", "status"]
 for title, frame in ((t("my_behind", L), behind), (t("my_overdue_tasks", L), overdue), (t("my_open_tasks", L), open_plans)):
@@ -73,12 +76,15 @@ for title, frame in ((t("my_behind", L), behind), (t("my_overdue_tasks", L), ove
         picked = display.show_table(frame[columns], L, height=min(400, 38 + 35 * len(frame)), key=f"mywork_{title}",
                                     pick_row=True)
         links.open_picked(frame, picked, "plan", "plan_no")
-for title, frame in ((t("waiting_response", L), for_response), (t("waiting_callback", L), for_callback)):
+for title, frame, kind in ((t("waiting_response", L), for_response, "response"),
+                           (t("waiting_callback", L), for_callback, "callback")):
     st.subheader(title)
     if frame.empty:
         st.caption(t("no_items", L))
     else:
-        st.caption(t("pick_row_to_open", L))
+        count = int(waiting_counts[kind].iloc[0])
+        st.caption(t("pick_row_to_open", L) + ("" if count <= len(frame) else
+                   " · " + t("waiting_shown", L, shown=len(frame), n=count)))
         picked = display.show_table(frame[["complaint_no", "customer_name", "priority", "received_at", "due_at",
                                            "handler_name"]], L, height=min(400, 38 + 35 * len(frame)),
                                     key=f"mywork_{title}", pick_row=True)

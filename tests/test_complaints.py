@@ -149,3 +149,37 @@ def test_timestamps_keep_their_instant_and_offset(conn):
                                  "SELECT timestamptz '2026-07-15 12:00+00' UNION ALL SELECT NULL", {})
     assert [v.isoformat() if v else v for v in frame["t"]] == [
         "2026-01-15T13:00:00+01:00", "2026-07-15T14:00:00+02:00", None]
+
+
+def test_work_waiting_counted_in_full_and_listed_first_due_first_per_kind(conn):
+    """My work counts every complaint waiting and lists the first few of each kind by due time."""
+    base(conn)
+    exec_(conn, "UPDATE complaints SET handler_staff_id = NULL")
+    # waiting for a response: due 24 h (normal) or 1 h (urgent) after receipt
+    add_complaint(conn, "R-NORMAL", "C1", local(2026, 5, 10, 9, 0), "normal")
+    add_complaint(conn, "R-URGENT", "C2", local(2026, 5, 10, 12, 0), "urgent")
+    add_complaint(conn, "R-LATER", "C3", local(2026, 5, 20, 9, 0), "urgent")
+    # waiting for a callback: due 7 days after the resolution, however long ago
+    add_complaint(conn, "B-OLD", "C2", local(2026, 1, 5, 9, 0), resolved=local(2026, 1, 6, 9, 0))
+    add_complaint(conn, "B-NEW", "C1", local(2026, 5, 1, 9, 0), resolved=local(2026, 5, 2, 9, 0))
+    add_complaint(conn, "B-FUTURE", "C1", local(2026, 5, 30, 9, 0), resolved=local(2026, 6, 2, 9, 0))
+    add_complaint(conn, "DONE", "C1", local(2026, 5, 1, 9, 0), resolved=local(2026, 5, 2, 9, 0),
+                  callback=local(2026, 5, 3, 9, 0))
+    add_complaint(conn, "NOT-YET", "C1", local(2026, 6, 2, 9, 0))   # received after the day
+    exec_(conn, "UPDATE complaints SET handler_staff_id = (SELECT id FROM staff WHERE staff_no = 'S1') "
+                "WHERE complaint_no IN ('R-LATER', 'B-NEW')")
+    waiting = metrics.complaints.complaints_waiting
+    full = waiting(conn, Scope.company(), MAY_31)
+    assert list(full["complaint_no"]) == ["B-OLD", "B-NEW", "R-URGENT", "R-NORMAL", "R-LATER", "B-FUTURE"]
+    first = waiting(conn, Scope.company(), MAY_31, limit=1)
+    assert list(first["complaint_no"]) == ["B-OLD", "R-URGENT"]
+    heads = full.groupby("waiting_for", sort=False).head(1)
+    assert list(first["due_at"]) == list(heads["due_at"]) and list(first["waiting_for"]) == ["callback", "response"]
+    counts = metrics.complaints.waiting_counts(conn, Scope.company(), MAY_31)
+    assert (int(counts["response"][0]), int(counts["callback"][0])) == (3, 3)
+    east = metrics.complaints.waiting_counts(conn, Scope("EAST"), MAY_31)
+    assert (int(east["response"][0]), int(east["callback"][0])) == (2, 2)
+    assert list(waiting(conn, Scope("EAST"), MAY_31, limit=1)["complaint_no"]) == ["B-NEW", "R-NORMAL"]
+    own = metrics.complaints.waiting_counts(conn, Scope.company(), MAY_31, "S1")
+    assert (int(own["response"][0]), int(own["callback"][0])) == (1, 1)
+    assert list(waiting(conn, Scope.company(), MAY_31, "S1", limit=5)["complaint_no"]) == ["B-NEW", "R-LATER"]

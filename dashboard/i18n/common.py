@@ -84,6 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "my_open_tasks": ("进行中的任务与计划", "Open tasks and plans"), "my_overdue_tasks": ("已过期未完成", "Overdue and not achieved"),
     "waiting_response": ("等待首次响应的投诉", "Complaints waiting for a first response"),
     "waiting_callback": ("等待回访的投诉", "Complaints waiting for a callback"),
+    "waiting_shown": ("列出最早到期的 {shown:,} 条（共 {n:,} 条）。", "The {shown:,} due first of {n:,} are listed."),
     "my_behind": ("进度落后的计划", "Plans behind pace"), "whose_work": ("范围：{scope}", "Scope: {scope}"),
     "scope_own": ("本人", "my own work"), "scope_department": ("部门 {dept}", "department {dept}"),
     "bulk_note": ("修改后点击保存：所有行通过校验才会一起保存。", "Edit, then save: every row is checked and all are saved together, or none."),

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from dashboard.core.periods import end_of_day, start_of_day
 from dashboard.core.scope import Scope
-from dashboard.metrics.clock import Clock, deadline, read_clock
+from dashboard.metrics.clock import POLICIES, Clock, deadline, read_clock
 from dashboard.metrics.sql import SCOPE_CTE, achievement_rate, frame, in_scope, rate, scoped
 from db.engine import app_timezone
 
@@ -33,8 +33,8 @@ def _complaint_params(scope: Scope, start: date, end: date, as_of: date | None) 
 # of `first_response_at` and `resolved_at` (a resolution answers the customer too).
 def _complaint_states(clock: Clock, response: bool = False) -> str:
     """The cohort's states; with `response`, the first response's deadline and state too."""
-    due_joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due")
-    response_joins, response_due = (deadline(clock, "c.received_at", "s.response_hours", "resp") if response
+    due_joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due", "s.resolution_span")
+    response_joins, response_due = (deadline(clock, "c.received_at", "s.response_hours", "resp", "s.response_span") if response
                                     else ("", "NULL::timestamptz"))
     return f"""
 WITH RECURSIVE {SCOPE_CTE},
@@ -49,7 +49,7 @@ cohort AS (
            {response_due} AS response_deadline,
            c.handler_staff_id
     FROM complaints c
-    JOIN sla_policies s ON s.priority = c.priority{due_joins}{response_joins}
+    JOIN {POLICIES} s ON s.priority = c.priority{due_joins}{response_joins}
     -- left joins (every complaint has its customer and department) that the planner drops from
     -- the counts, which name neither
     LEFT JOIN customers cu ON cu.id = c.customer_id
@@ -149,7 +149,10 @@ def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grai
     states, params = _states(conn, scope, start, end, as_of)
     sql = states + f""",
     counted AS (
-        SELECT date_trunc('{grain}', received_at AT TIME ZONE :tz)::date AS period_start, state, count(*) AS n
+        -- the week or month of the local receipt day: the period whose first local midnight is the
+        -- last one at or before the receipt (a binary search, not a time zone conversion per row)
+        SELECT (CAST(:starts AS date[]))[width_bucket(received_at, CAST(:bounds AS timestamptz[]))] AS period_start,
+               state, count(*) AS n
         FROM states GROUP BY 1, 2
     )
     SELECT period_start, sum(n)::bigint AS received,
@@ -158,8 +161,20 @@ def complaint_trend(conn: Connection, scope: Scope, start: date, end: date, grai
            coalesce(sum(n) FILTER (WHERE state = 'pending'), 0)::bigint AS pending,
            {achievement_rate('sum(n)')} AS achievement_rate
     FROM counted GROUP BY 1 ORDER BY 1"""
-    params = params | {"tz": app_timezone().key}
+    tz = app_timezone()
+    starts = _period_starts(grain, start, end)
+    params = params | {"starts": starts, "bounds": [start_of_day(day, tz) for day in starts]}
     return frame(conn, sql, params)
+
+
+def _period_starts(grain: str, start: date, end: date) -> list[date]:
+    """The first days of the weeks (Monday first) or months that [start, end] touches."""
+    day = start - timedelta(days=start.weekday()) if grain == "week" else start.replace(day=1)
+    starts = []
+    while day <= end:
+        starts.append(day)
+        day = day + timedelta(days=7) if grain == "week" else (day + timedelta(days=32)).replace(day=1)
+    return starts
 
 
 def complaint_breakdown(conn: Connection, scope: Scope, start: date, end: date, by: str = "priority",
@@ -183,13 +198,13 @@ def overdue_open(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
     """The "act now" list: not resolved by T and past the deadline, whatever the received date."""
     tz = app_timezone()
     clock = read_clock(conn)
-    joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due")
+    joins, due = deadline(clock, "c.received_at", "s.resolution_hours", "due", "s.resolution_span")
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE},
     open_due AS (
         SELECT c.id, {due} AS deadline
         FROM complaints c
-        JOIN sla_policies s ON s.priority = c.priority{joins}
+        JOIN {POLICIES} s ON s.priority = c.priority{joins}
         WHERE c.received_at <= :t AND (c.resolved_at IS NULL OR c.resolved_at > :t)
     )
     SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
@@ -207,35 +222,71 @@ def overdue_open(conn: Connection, scope: Scope, as_of: date) -> pd.DataFrame:
     return frame(conn, sql, {"t": end_of_day(as_of, tz)} | scoped(scope) | clock.params())
 
 
+# The work waiting, in two parts with an index each: open complaints without a response (the open
+# complaints' index) and resolved ones without a callback (their own index, in the order of their
+# resolution, which is the order of their callback's due time).
+def _waiting_filters(staff_no: str | None) -> str:
+    """The scope and the handler (by staff number, when one is given) of the complaints waiting."""
+    handler = " AND c.handler_staff_id = (SELECT id FROM staff WHERE staff_no = :staff_no)" if staff_no else ""
+    return f"AND {in_scope('c.customer_id')}{handler}"
+
+
 def complaints_waiting(conn: Connection, scope: Scope, as_of: date,
-                       staff_no: str | None = None) -> pd.DataFrame:
+                       staff_no: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """Open work on complaints as of `as_of`: no first response yet, or resolved without a callback.
 
     A resolved complaint without a callback stays on the list however long ago it was resolved
-    (its callback was due 7 days after the resolution).
+    (its callback was due 7 days after the resolution). With `limit`, the first `limit` of each
+    kind by due time (the counts: `waiting_counts`).
     """
     tz = app_timezone()
     clock = read_clock(conn)
-    joins, response_due = deadline(clock, "c.received_at", "s.response_hours", "resp")
+    joins, response_due = deadline(clock, "c.received_at", "s.response_hours", "resp", "s.response_span")
+    filters = _waiting_filters(staff_no)
+    sql = f"""
+    WITH RECURSIVE {SCOPE_CTE},
+    response AS (
+        SELECT c.id, 'response' AS waiting_for, {response_due} AS due_at, c.complaint_no
+        FROM complaints c
+        JOIN {POLICIES} s ON s.priority = c.priority{joins}
+        WHERE c.resolved_at IS NULL AND c.first_response_at IS NULL AND c.received_at <= :t {filters}
+        ORDER BY 3, 4 LIMIT :limit
+    ),
+    callback AS (
+        -- a later resolution is a later callback due (7 days after it): the first by resolution
+        SELECT c.id, 'callback' AS waiting_for, c.resolved_at + interval '7 days' AS due_at, c.complaint_no
+        FROM complaints c
+        WHERE c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.received_at <= :t {filters}
+        ORDER BY c.resolved_at, c.complaint_no LIMIT :limit
+    ),
+    waiting AS (SELECT * FROM response UNION ALL SELECT * FROM callback)
+    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, c.priority, c.received_at,
+           w.waiting_for, w.due_at, st.staff_no AS handler_staff_no, st.name AS handler_name
+    FROM waiting w
+    JOIN complaints c ON c.id = w.id
+    JOIN customers cu ON cu.id = c.customer_id
+    LEFT JOIN staff st ON st.id = c.handler_staff_id
+    ORDER BY w.due_at, c.complaint_no"""
+    return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no, "limit": limit}
+                 | scoped(scope) | clock.params())
+
+
+def waiting_counts(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = None) -> pd.DataFrame:
+    """One row: how many complaints `complaints_waiting` lists for a response and for a callback."""
+    # a resolution is never before its receipt (a check on the table): one resolved by T was
+    # received by T, so only those resolved later are read for their receipt
+    filters = _waiting_filters(staff_no)
     sql = f"""
     WITH RECURSIVE {SCOPE_CTE}
-    SELECT c.complaint_no, cu.code AS customer_code, cu.name AS customer_name, c.priority, c.received_at,
-           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL THEN 'response' ELSE 'callback' END AS waiting_for,
-           CASE WHEN c.first_response_at IS NULL AND c.resolved_at IS NULL
-                THEN {response_due}
-                ELSE c.resolved_at + interval '7 days' END AS due_at,
-           st.staff_no AS handler_staff_no, st.name AS handler_name
-    FROM complaints c
-    JOIN sla_policies s ON s.priority = c.priority{joins}
-    JOIN customers cu ON cu.id = c.customer_id
-    JOIN scope ON scope.id = cu.department_id
-    LEFT JOIN staff st ON st.id = c.handler_staff_id
-    WHERE c.received_at <= :t
-      AND ((c.first_response_at IS NULL AND c.resolved_at IS NULL)
-           OR (c.resolved_at IS NOT NULL AND c.callback_at IS NULL))
-      AND (CAST(:staff_no AS text) IS NULL OR st.staff_no = :staff_no)
-    ORDER BY due_at, c.complaint_no"""
-    return frame(conn, sql, {"t": end_of_day(as_of, tz), "staff_no": staff_no} | scoped(scope) | clock.params())
+    SELECT (SELECT count(*) FROM complaints c
+            WHERE c.resolved_at IS NULL AND c.first_response_at IS NULL AND c.received_at <= :t {filters})
+               AS response,
+           (SELECT count(*) FROM complaints c
+            WHERE c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.resolved_at <= :t {filters})
+           + (SELECT count(*) FROM complaints c
+              WHERE c.resolved_at IS NOT NULL AND c.callback_at IS NULL AND c.resolved_at > :t
+                AND c.received_at <= :t {filters}) AS callback"""
+    return frame(conn, sql, {"t": end_of_day(as_of, app_timezone()), "staff_no": staff_no} | scoped(scope))
 
 
 # -- what complaints are about (metrics.md "Contact centre": complaint rate, repeat complaints) --------------
