@@ -72,6 +72,27 @@ def test_complaint_reminders_go_to_the_handler_or_the_heads_once_and_go_when_res
     assert open_kinds(conn, "H2") == []
 
 
+def test_one_persons_complaint_reminders_are_those_of_everyones_refresh(conn):
+    """A refresh for one person (the pages') reads only their complaints and the handler-less ones,
+    and makes for them what a refresh for everyone (the remind command) makes."""
+    people(conn)
+    add_complaint(conn, "SOON", "C1", NOW - timedelta(hours=3), "urgent")
+    handled_by(conn, "SOON", "S1")
+    add_complaint(conn, "OTHER", "C2", NOW - timedelta(hours=5), "urgent")
+    handled_by(conn, "OTHER", "S2")
+    add_complaint(conn, "LATE", "C2", NOW - timedelta(hours=5), "urgent")              # no handler: H2
+    add_complaint(conn, "CALL", "C2", NOW - timedelta(days=9), "normal", resolved=NOW - timedelta(days=8))
+    staff = dict(exec_(conn, "SELECT staff_no, id FROM staff").all())
+    for staff_no in ("S1", "S2", "H2", "H1"):
+        rw.refresh(conn, NOW, staff[staff_no])
+    alone = {s: open_kinds(conn, s) for s in ("S1", "S2", "H2", "H1")}
+    assert alone["S1"] == [("complaint_due_soon", "SOON")] and alone["S2"] == [("complaint_overdue", "OTHER")]
+    assert alone["H2"] == [("complaint_callback", "CALL"), ("complaint_overdue", "LATE")] and alone["H1"] == []
+    exec_(conn, "DELETE FROM reminders")
+    rw.refresh(conn, NOW)
+    assert {s: open_kinds(conn, s) for s in ("S1", "S2", "H2", "H1")} == alone
+
+
 def test_complaint_callbacks_have_no_30_day_cut_off(conn):
     people(conn)
     add_complaint(conn, "OLD", "C1", NOW - timedelta(days=90), "normal", resolved=NOW - timedelta(days=80))
