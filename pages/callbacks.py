@@ -151,8 +151,5 @@ recent = figures["recent"]
 if recent.empty:
     st.caption(t("no_items", L))
 else:
-    if len(recent) > RECENT_SHOWN:
-        st.caption(t("callbacks_recent_shown", L, total=formats.fmt_number(len(recent)),
-                     shown=formats.fmt_number(RECENT_SHOWN)))
-        recent = recent.head(RECENT_SHOWN)
+    recent = display.first_rows(recent, RECENT_SHOWN, L, "callbacks_recent_shown")
     display.show_table(recent, L, height=min(400, 38 + 35 * len(recent)), key="callbacks_recent")
