@@ -83,10 +83,14 @@ for key, choices in (("progress_plan", list(open_plans["plan_no"])), ("edit_plan
     links.asked_once("plan", key, choices)
 
 
-# each open plan's label, made once: the three plan pickers list the same thousands of plans
-PLAN_LABELS = {r.plan_no: f"{r.plan_no} · {value_label(r.type, L)} · "
-                          f"{r.staff_name if isinstance(r.staff_name, str) else display.department_name(r.department_code)}"
-                          f" · {r.actual_count}/{r.planned_count}" for r in open_plans.itertuples()}
+# each open plan's label, made once: the three plan pickers list the same thousands of plans (read
+# column by column: row by row, pandas took 0.15 s for 8,500 plans)
+_names = display.department_names()
+PLAN_LABELS = {no: f"{no} · {value_label(kind, L)} · "
+                   f"{staff if isinstance(staff, str) else _names.get(code, code) if code is not None else '—'}"
+                   f" · {actual}/{planned}"
+               for no, kind, staff, code, actual, planned in zip(*(open_plans[c].tolist() for c in (
+                   "plan_no", "type", "staff_name", "department_code", "actual_count", "planned_count")))}
 
 
 def plan_label(no: str) -> str:

@@ -252,3 +252,20 @@ def test_hr_reads_the_analysis_pages_without_the_work_forms_links(demo_url, use_
         at = open_page(page, "en", user="hruser")
         assert_clean(at)
         assert not [link for link in at.get("page_link") if "_entry" in link.proto.page], page
+
+
+def test_a_long_list_shows_its_first_rows_and_says_so():
+    def lists():
+        import pandas as pd
+
+        from dashboard.ui import display
+        display.show_table(display.first_rows(pd.DataFrame({"customer_code": [f"C{i}" for i in range(1, 1201)]}),
+                                              1000, "en", "tier_changes_shown"), "en")
+        display.show_table(display.first_rows(pd.DataFrame({"customer_code": ["C1", "C2"]}), 2, "zh",
+                                              "tier_changes_shown"), "zh")
+
+    at = AppTest.from_function(lists).run()
+    cut, whole = at.dataframe
+    assert list(cut.value.iloc[:, 0]) == [f"C{i}" for i in range(1, 1001)] and len(whole.value) == 2
+    assert [c.value for c in at.caption] == [
+        "1,200 customers; the first 1,000 by customer code are listed. The download has them all."]

@@ -1,5 +1,7 @@
 """The pages of this issue in-process (AppTest) on demo data: Customer callbacks, My work's reminders,
 the sidebar's unread count, the complaints page's first response and the settings page's rules."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from tests.test_app import assert_clean, open_page, use_database  # noqa: F401 (fixture)
@@ -76,3 +78,28 @@ def test_settings_page_saves_the_clock_and_refuses_bad_hours(demo_url, use_datab
     with get_engine().connect() as conn:
         assert dict(conn.execute(sa.text("SELECT key, value FROM settings WHERE key IN ('sla_clock', 'business_hours')"))
                     .all()) == {"sla_clock": "business", "business_hours": "08:30-17:30"}
+
+
+def test_callbacks_page_lists_the_latest_callbacks_with_the_count_of_all(demo_url, use_database):
+    """A month of callbacks runs to 126,000 at 500,000 customers: the page lists the newest 500
+    and says how many there are (the table was sent whole on every rerun)."""
+    use_database(demo_url)
+    from dashboard.ui import session
+
+    with get_engine().begin() as conn:
+        conn.execute(sa.text("""
+            INSERT INTO customer_callbacks (customer_id, staff_id, called_on, method, result, note)
+            SELECT (SELECT min(id) FROM customers), NULL, CAST(:day AS date) - (i % 20), 'phone', 'satisfied',
+                   'bulk ' || i
+            FROM generate_series(1, 600) AS i"""), {"day": session.today()})
+        total = conn.execute(sa.text("SELECT count(*) FROM customer_callbacks WHERE called_on >= :start"),
+                             {"start": session.today() - timedelta(days=29)}).scalar()
+    at = open_page("callbacks", "en")
+    assert_clean(at)
+    captions = [c.value for c in at.caption]
+    assert f"{total:,} callbacks in the last 30 days; the latest 500 are listed." in captions
+    recent = at.dataframe[-1].value
+    assert len(recent) == 500
+    assert list(recent.iloc[:, 0]) == sorted(recent.iloc[:, 0], reverse=True)  # newest first
+    at = open_page("callbacks", "zh")
+    assert f"最近 30 天共 {total:,} 次回访，列出最近的 500 次。" in [c.value for c in at.caption]

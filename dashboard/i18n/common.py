@@ -218,6 +218,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "volume_trend": ("业务量趋势（近 24 个月）", "Volume trend (last 24 months)"),
     "tier_matrix": ("级别迁移矩阵（上期 × 本期）", "Tier migration (previous × current)"),
     "tier_changes": ("升级与降级客户", "Upgraded and downgraded customers"),
+    "tier_changes_shown": ("共 {total} 位客户，按客户编号列出前 {shown} 位；下载文件包含全部。",
+                           "{total} customers; the first {shown} by customer code are listed. The download has them all."),
     "customer_history": ("单个客户的业务量与级别", "One customer's volume and tier"),
     "choose_customer": ("选择客户", "Choose a customer"),
     "flags": ("波动标记", "Flags"),

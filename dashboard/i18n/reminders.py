@@ -28,6 +28,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "compared_30_days": ("与 30 天前（{day}）相比", "compared with 30 days before ({day})"),
     "record_callback": ("记录回访", "Record a callback"),
     "recent_callbacks": ("最近 30 天的回访", "Callbacks in the last 30 days"),
+    "callbacks_recent_shown": ("最近 30 天共 {total} 次回访，列出最近的 {shown} 次。",
+                               "{total} callbacks in the last 30 days; the latest {shown} are listed."),
     "gifts": ("礼品送达确认（3 天内）", "Gift deliveries to confirm (within 3 days)"),
     "record_gift": ("记录赠送礼品", "Record a gift sent"),
     "confirm_gift": ("确认送达", "Confirm delivery"),

@@ -206,6 +206,16 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
     return rows[0] if rows else None
 
 
+def first_rows(frame: pd.DataFrame, limit: int, lang: str, caption: str) -> pd.DataFrame:
+    """A list's first `limit` rows; when that cuts it, a caption (i18n `caption`, with the list's
+    `total` and the rows `shown`) says so. A table of 100,000 rows took half a second to send on
+    every rerun."""
+    if len(frame) <= limit:
+        return frame
+    st.caption(t(caption, lang, total=formats.fmt_number(len(frame)), shown=formats.fmt_number(limit)))
+    return frame.head(limit)
+
+
 def downloads(view: exports.View, scope: Scope, lang: str, key: str, **params) -> None:
     """CSV and Excel of an export view over `scope`, identical to `python -m dashboard export`.
 
