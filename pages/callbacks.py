@@ -30,7 +30,7 @@ figures = data.prefetch({
     "rates": Call(callbacks.callback_rates, f.scope, today),
     "rates_before": Call(callbacks.callback_rates, f.scope, today - timedelta(days=30)),
     "gifts": Call(callbacks.gifts, f.scope, today, staff_no),
-    "recent": Call(callbacks.customer_callbacks, f.scope, today - timedelta(days=29), today)})
+    "recent": Call(callbacks.customer_callbacks, f.scope, today - timedelta(days=29), today, RECENT_SHOWN)})
 months = figures["months"]
 st.title(t("nav_callbacks", L))
 st.caption(t("callbacks_intro", L, a=data.first(months, "a"), b=data.first(months, "b"), c=data.first(months, "c")))
@@ -151,5 +151,6 @@ recent = figures["recent"]
 if recent.empty:
     st.caption(t("no_items", L))
 else:
-    recent = display.first_rows(recent, RECENT_SHOWN, L, "callbacks_recent_shown")
+    recent = display.first_rows(recent.drop(columns="total"), RECENT_SHOWN, L, "callbacks_recent_shown",
+                                total=data.first(recent, "total"))
     display.show_table(recent, L, height=min(400, 38 + 35 * len(recent)), key="callbacks_recent")

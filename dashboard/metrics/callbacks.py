@@ -167,19 +167,22 @@ def gifts(conn: Connection, scope: Scope, as_of: date, staff_no: str | None = No
     return frame(conn, sql, {"d": as_of, "staff_no": staff_no, "open_only": open_only} | scoped(scope))
 
 
-def customer_callbacks(conn: Connection, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    """The callbacks recorded on [start, end], newest first."""
+def customer_callbacks(conn: Connection, scope: Scope, start: date, end: date,
+                       limit: int | None = None) -> pd.DataFrame:
+    """The callbacks recorded on [start, end], newest first; `limit` keeps the first rows, each with
+    `total`, the count of all."""
     sql = "WITH RECURSIVE " + SCOPE_CTE + """
     SELECT k.called_on, cu.code AS customer_code, cu.name AS customer_name, d.code AS department_code,
-           k.method, k.result, st.staff_no, st.name AS staff_name, k.note
+           k.method, k.result, st.staff_no, st.name AS staff_name, k.note, count(*) OVER () AS total
     FROM customer_callbacks k
     JOIN customers cu ON cu.id = k.customer_id
     JOIN scope ON scope.id = cu.department_id
     JOIN departments d ON d.id = cu.department_id
     LEFT JOIN staff st ON st.id = k.staff_id
     WHERE k.called_on BETWEEN :s AND :e
-    ORDER BY k.called_on DESC, k.id DESC"""
-    return frame(conn, sql, {"s": start, "e": end} | scoped(scope))
+    ORDER BY k.called_on DESC, k.id DESC
+    LIMIT :limit"""
+    return frame(conn, sql, {"s": start, "e": end, "limit": limit} | scoped(scope))
 
 
 def callback_months(conn: Connection, scope: Scope) -> pd.DataFrame:

@@ -206,13 +206,14 @@ def show_table(frame: pd.DataFrame, lang: str, height: int | None = None, key: s
     return rows[0] if rows else None
 
 
-def first_rows(frame: pd.DataFrame, limit: int, lang: str, caption: str) -> pd.DataFrame:
+def first_rows(frame: pd.DataFrame, limit: int, lang: str, caption: str, total: int | None = None) -> pd.DataFrame:
     """A list's first `limit` rows; when that cuts it, a caption (i18n `caption`, with the list's
     `total` and the rows `shown`) says so. A table of 100,000 rows took half a second to send on
-    every rerun."""
-    if len(frame) <= limit:
+    every rerun. `total`: the whole list's length when `frame` holds only its first rows already."""
+    total = len(frame) if total is None else int(total)
+    if total <= limit and len(frame) <= limit:
         return frame
-    st.caption(t(caption, lang, total=formats.fmt_number(len(frame)), shown=formats.fmt_number(limit)))
+    st.caption(t(caption, lang, total=formats.fmt_number(total), shown=formats.fmt_number(min(limit, len(frame)))))
     return frame.head(limit)
 
 
