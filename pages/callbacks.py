@@ -68,10 +68,8 @@ else:
     # an agent's own list; a survey's date is 7 days before its due date
     columns = ["reason", "customer_name"] + ([] if own else ["owner_name"]) + [
         "abc_class", "last_callback_on", "due_on", "days_overdue"]
-    if g(due, "due_count") > len(due):
-        st.caption(t("callbacks_due_shown", L, total=formats.fmt_number(g(due, "due_count")),
-                     shown=formats.fmt_number(len(due))))
-    shown = due[columns].astype({"last_callback_on": "string", "due_on": "string"})
+    shown = display.first_rows(due[columns], DUE_SHOWN, L, "callbacks_due_shown", total=g(due, "due_count")) \
+        .astype({"last_callback_on": "string", "due_on": "string"})
     row = display.show_table(shown, L, height=min(400, 38 + 35 * len(shown)), key="callbacks_due", pick_row=True)
     picked = None if row is None else due["customer_code"].iloc[row]
     if picked:  # the picked customer's whole file, a click away
