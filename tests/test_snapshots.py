@@ -10,7 +10,7 @@ import random
 import threading
 from datetime import date, timedelta
 
-from dashboard.core.periods import Period
+from dashboard.core.periods import Period, compare
 from dashboard.core.scope import Scope
 from dashboard.metrics import fluctuation, grading, snapshots, tiers
 from dashboard.metrics.sql import frame
@@ -62,6 +62,33 @@ def live_fluctuation(conn, scope, period, as_of=None):
     return frame(conn, f"SELECT * FROM ({sql}) f ORDER BY customer_code", params)
 
 
+def live_matrix(conn, scope, period, as_of=None):
+    return frame(conn, tiers._TIERS + tiers._TIER_MATRIX.format(source="changes"),
+                 tiers._tier_params(scope, period, as_of))
+
+
+def live_fluctuation_summary(conn, scope, period, as_of=None):
+    sql, params = fluctuation.fluctuation_sql(scope, period, as_of, named=False)
+    return frame(conn, f"SELECT {fluctuation._SUMMARY_SELECT} FROM ({sql}) f", params)
+
+
+def live_fluctuation_overview(conn, scope, period, as_of=None, limit=3):
+    sql, params = fluctuation.fluctuation_sql(scope, period, as_of, named=False)
+    return frame(conn, fluctuation.overview_sql(sql), params | {"drops": list(fluctuation.DROP_FLAGS),
+                                                               "surges": list(fluctuation.SURGE_FLAGS), "limit": limit})
+
+
+def live_grading_summary(conn, scope, as_of, method):
+    sql = grading._GRADING + grading._LIVE_SUMMARY + " SELECT * FROM summary ORDER BY 1, 2, 7"
+    return frame(conn, sql, grading._grading_params(as_of) | {"department": scope.department, "abc_method": method,
+                                                                "points": 7})
+
+
+def stored_figure(conn, figure, scope):
+    return exec_(conn, "SELECT count(*) FROM stored_figures WHERE figure = :f AND scope_key = :k",
+                 f=figure, k=snapshots.scope_key(scope)).scalar() > 0
+
+
 # each stored window recomputed from the orders
 WINDOWS_FROM_ORDERS = """
 SELECT r.range_from, r.range_to, o.customer_id, sum(o.amount), count(*) FILTER (WHERE o.amount >= 0), count(*),
@@ -81,6 +108,11 @@ def assert_current(conn, as_of=D, period=MONTH):
                 live_overview(conn, scope, as_of, method)), (scope, method)
             assert grading.grading_abc(conn, scope, as_of, method).equals(live_abc(conn, scope, as_of, method)), \
                 (scope, method)
+            for _ in range(2):  # stored by the first call, read back by the second
+                assert grading.grading_summary(conn, scope, as_of, method, points=7).equals(
+                    live_grading_summary(conn, scope, as_of, method)), (scope, method)
+        assert stored_figure(conn, "grading.grading_summary", scope)
+        assert stored_figure(conn, "grading.grading_overview", scope)
         assert tiers.tiers(conn, scope, period).equals(live_tiers(conn, scope, period)), scope
         assert tiers.tiers(conn, scope, Period.containing("month", as_of), as_of=as_of).equals(
             live_tiers(conn, scope, Period.containing("month", as_of), as_of)), scope
@@ -90,12 +122,21 @@ def assert_current(conn, as_of=D, period=MONTH):
             assert counts.equals(live_tier_counts(conn, scope, period, day)), (scope, period)
             ends = [snapshots.window(end) for end in tiers._tier_ends(period, day)]
             assert exec_(conn, snapshots._TIER_COUNTS_STORED, **snapshots._tier_counts_key(scope, ends)).scalar()
+            for _ in range(2):  # stored by the first call, read back by the second
+                assert tiers.tier_matrix(conn, scope, period, as_of=day).equals(
+                    live_matrix(conn, scope, period, day)), (scope, period)
+                assert fluctuation.fluctuation_summary(conn, scope, period, as_of=day).equals(
+                    live_fluctuation_summary(conn, scope, period, day)), (scope, period)
+                assert fluctuation.fluctuation_overview(conn, scope, period, 3, as_of=day).equals(
+                    live_fluctuation_overview(conn, scope, period, day)), (scope, period)
             stored = fluctuation.fluctuation(conn, scope, period, as_of=day)
             assert stored.equals(live_fluctuation(conn, scope, period, day)), (scope, period)
             assert set(fluctuation.stored_ranges(period, day)) <= set(exec_(
                 conn, "SELECT range_from, range_to FROM customer_window_ranges").all())  # read from the stored ranges
     assert set(exec_(conn, "SELECT * FROM customer_window_figures").all()) == \
         set(exec_(conn, WINDOWS_FROM_ORDERS).all())
+    for figure in ("tiers.tier_matrix", "fluctuation.fluctuation_summary", "fluctuation.fluctuation_overview"):
+        assert stored_figure(conn, figure, Scope("EAST")), figure
 
 
 def seed(conn, customers=24, orders=500, rng=None):
@@ -134,6 +175,14 @@ def test_stored_figures_follow_every_change(conn):
                 "WHERE code = 'EAST-1'")
     assert_current(conn)
     exec_(conn, "UPDATE customers SET code = 'A0' WHERE code = 'C7'")
+    assert_current(conn)
+    # names are shown in the largest movers and the graded list
+    exec_(conn, "UPDATE customers SET name = 'Renamed' WHERE code = 'C5'")
+    assert_current(conn)
+    exec_(conn, "UPDATE departments SET code = 'EAST-X' WHERE code = 'EAST-1'")
+    assert_current(conn)
+    # a customer with no orders yet is in no figure until it orders
+    add_customer(conn, "C-NEW", "SOUTH")
     assert_current(conn)
     # tier rules and the grading settings are applied when read
     exec_(conn, "UPDATE tier_rules SET min_amount = 150000 WHERE name = 'Gold'")
@@ -265,22 +314,28 @@ def test_the_days_figures_are_stored_before_the_first_reader(engine):
     ends, graded = snapshots.day_dates(D)
     ranges = set(map(snapshots.window, ends)) | set(snapshots.day_fluctuation_ranges(D))
     assert snapshots.store_day(engine, D) == {"ranges": len(ranges), "grade_sets": len(graded),
-                                              "tier_counts": len(snapshots.day_tier_periods(D))}
-    assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0, "tier_counts": 0}  # once a day
+                                              "tier_counts": len(snapshots.day_tier_periods(D)),
+                                              "figures": len(snapshots.day_figure_calls(D, "count"))}
+    assert snapshots.store_day(engine, D) == {"ranges": 0, "grade_sets": 0, "tier_counts": 0, "figures": 0}  # once a day
     with engine.connect() as conn:
         before = exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
                              "(SELECT count(*) FROM customer_grade_sets), "
-                             "(SELECT count(*) FROM customer_tier_count_sets)").one()
+                             "(SELECT count(*) FROM customer_tier_count_sets), "
+                             "(SELECT count(*) FROM stored_figures)").one()
         month = Period.containing("month", D)
         grading.grading_abc(conn, Scope.company(), D, None)
         tiers.tier_overview(conn, Scope.company(), month, as_of=D)
         tiers.tier_change_counts(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
-        fluctuation.fluctuation_overview(conn, Scope.company(), month, as_of=D)
+        fluctuation.fluctuation_overview(conn, Scope.company(), month, 15, as_of=D)  # the fluctuation page
         fluctuation.fluctuation_summary(conn, Scope.company(), month.previous(), as_of=date(2026, 4, 20))
-        fluctuation.fluctuation_overview(conn, Scope.company(), Period.containing("week", D), as_of=D)
-        fluctuation.fluctuation_summary(conn, Scope.company(), month.previous())  # last month, whole
+        fluctuation.fluctuation_overview(conn, Scope.company(), Period.containing("week", D), 6, as_of=D)  # the review
+        fluctuation.fluctuation(conn, Scope.company(), month.previous(), limit=5)  # last month, whole
         tiers.tier_change_counts(conn, Scope.company(), month.previous())
+        fluctuation.fluctuation_summary(conn, Scope.company(), month.previous(),
+                                        as_of=compare(month, D).previous.end)
+        grading.grading_overview(conn, Scope.company(), D, "count")  # the grading page
         assert exec_(conn, "SELECT (SELECT count(*) FROM customer_window_ranges), "
                            "(SELECT count(*) FROM customer_grade_sets), "
-                           "(SELECT count(*) FROM customer_tier_count_sets)").one() == before
+                           "(SELECT count(*) FROM customer_tier_count_sets), "
+                           "(SELECT count(*) FROM stored_figures)").one() == before
         assert grading.grading(conn, Scope.company(), D).equals(live_grading(conn, Scope.company(), D))

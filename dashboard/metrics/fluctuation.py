@@ -179,7 +179,19 @@ def fluctuation_overview(conn: Connection, scope: Scope, period: Period,
     row); 'drops' (drop, stopped) and 'surges' (surge, new): rows of `fluctuation` ordered as its
     `largest` orders them. Split with summary_row and extreme_rows.
     """
-    sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=conn)
+    def build(target: Connection) -> tuple[str, dict]:
+        sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=target)
+        return overview_sql(sql), params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit}
+
+    # stored once per scope, period, as-of date and limit (snapshots.stored_frame)
+    return snapshots.stored_frame(conn, "fluctuation.fluctuation_overview", scope,
+                                  {"period": period, "as_of": period.end if as_of is None else as_of, "limit": limit},
+                                  orders_read(period, as_of), build)
+
+
+def overview_sql(rows_sql: str) -> str:
+    """fluctuation_overview's statement over the rows of fluctuation_sql(named=False); its
+    parameters add drops, surges (the flags of each part) and limit."""
     no_rows = ", ".join(f"NULL AS {c}" for c in _FLUCTUATION_COLUMNS)
     no_summary = ", ".join("NULL" for _ in _SUMMARY_COLUMNS)
 
@@ -191,15 +203,14 @@ def fluctuation_overview(conn: Connection, scope: Scope, period: Period,
         return f"""(SELECT '{part}', n.*, {no_summary} FROM ({NAMED_FLUCTUATION.format(rows=kept)}) n
                     ORDER BY {FLUCTUATION_ORDER[part]} LIMIT :limit)"""
 
-    return frame(conn, f"""WITH f AS MATERIALIZED ({sql})
+    return f"""WITH f AS MATERIALIZED ({rows_sql})
         SELECT 'summary' AS part, {no_rows}, s.customers, s.volume AS summary_volume, s.new, s.stopped, s.drop,
                s.surge, s.steady
         FROM (SELECT {_SUMMARY_SELECT} FROM f) s
         UNION ALL
         {largest("drops")}
         UNION ALL
-        {largest("surges")}""",
-                  params | {"drops": list(DROP_FLAGS), "surges": list(SURGE_FLAGS), "limit": limit})
+        {largest("surges")}"""
 
 
 def summary_row(overview: pd.DataFrame) -> pd.DataFrame:
@@ -215,9 +226,21 @@ def extreme_rows(overview: pd.DataFrame, part: str) -> pd.DataFrame:
 
 def fluctuation_summary(conn: Connection, scope: Scope, period: Period, *,
                         as_of: date | None = None) -> pd.DataFrame:
-    """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`)."""
-    sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=conn)
-    return frame(conn, f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params)
+    """One row: customers, total volume, and customers per flag (the rows and rules of `fluctuation`).
+
+    Stored once per scope, period and as-of date (snapshots.stored_frame).
+    """
+    def build(target: Connection) -> tuple[str, dict]:
+        sql, params = fluctuation_sql(scope, period, as_of, named=False, conn=target)
+        return f"SELECT {_SUMMARY_SELECT} FROM ({sql}) f", params
+
+    return snapshots.stored_frame(conn, "fluctuation.fluctuation_summary", scope, {"period": period, "as_of": period.end if as_of is None else as_of},  # None: the whole period
+                                  orders_read(period, as_of), build)
+
+
+def orders_read(period: Period, as_of: date | None = None) -> tuple[date, date]:
+    """The order dates a fluctuation reads: every day up to the end of the days compared."""
+    return EPOCH, compare(period, period.end if as_of is None else as_of).current.end
 
 
 def volume_trend(conn: Connection, scope: Scope, start: date, end: date,

@@ -229,11 +229,15 @@ def grading_summary(conn: Connection, scope: Scope, as_of: date,
     (key: class; customer_share/revenue_share: a point of the cumulative revenue curve, at most
     `points` of them). customers, monetary, customer_share and revenue_share as they apply.
     """
-    head, summary, params = _head_and_summary(conn, scope, as_of)
-    sql = head + summary + """
-    SELECT * FROM summary ORDER BY 1, 2, 7"""
-    return frame(conn, sql, params | {"abc_method": abc_method,
-                                                        "points": points})
+    def build(target: Connection) -> tuple[str, dict]:
+        head, summary, params = _head_and_summary(target, scope, as_of)
+        return head + summary + """
+    SELECT * FROM summary ORDER BY 1, 2, 7""", params | {"abc_method": abc_method, "points": points}
+
+    # stored once per scope, date and options (snapshots.stored_frame)
+    return snapshots.stored_frame(conn, "grading.grading_summary", scope,
+                                  {"as_of": as_of, "abc_method": abc_method, "points": points},
+                                  snapshots.window(as_of), build)
 
 
 def grading_overview(conn: Connection, scope: Scope, as_of: date,
@@ -244,8 +248,9 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     graded_rows.
     """
     no_customer = ", ".join("NULL" for c in _GRADING_COLUMNS if c != "monetary")
-    head, summary, params = _head_and_summary(conn, scope, as_of)
-    sql = head + summary + f""",
+    def build(target: Connection) -> tuple[str, dict]:
+        head, summary, params = _head_and_summary(target, scope, as_of)
+        return head + summary + f""",
     listed AS ({_LISTED_CUSTOMERS})
     SELECT 'customer' AS kind, NULL AS key, NULL AS customers, monetary, NULL AS customer_share,
            NULL AS revenue_share, abc_rank AS position,
@@ -253,9 +258,12 @@ def grading_overview(conn: Connection, scope: Scope, as_of: date,
     FROM listed
     UNION ALL
     SELECT *, {no_customer} FROM summary
-    ORDER BY 1, 2, 7"""
-    return frame(conn, sql, params | {"abc_method": abc_method,
-                                                        "points": points, "limit": limit})
+    ORDER BY 1, 2, 7""", params | {"abc_method": abc_method, "points": points, "limit": limit}
+
+    # stored once per scope, date and options (snapshots.stored_frame)
+    return snapshots.stored_frame(conn, "grading.grading_overview", scope,
+                                  {"as_of": as_of, "abc_method": abc_method, "points": points, "limit": limit},
+                                  snapshots.window(as_of), build)
 
 
 def graded_rows(overview: pd.DataFrame) -> pd.DataFrame:

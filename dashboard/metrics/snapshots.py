@@ -11,6 +11,7 @@ running) or the figures could not be stored, the caller computes the figure live
 """
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -300,14 +301,35 @@ def day_dates(today: date) -> tuple[list[date], list[date]]:
     return list(dict.fromkeys(ends)), list(dict.fromkeys(graded))
 
 
+def day_figure_calls(today: date, abc_method: str) -> list:
+    """The stored results (stored_frame) the pages and the weekly review ask for by default on
+    `today`, company-wide: per kind in AHEAD_KINDS the fluctuation page's period so far (its 15
+    largest movers) and the previous period as of the days compared with; the weekly review's
+    week (6 movers); the grading page's population today by the configured ABC method."""
+    from dashboard.core.calls import Call
+    from dashboard.core.periods import Period, compare
+    from dashboard.metrics import fluctuation, grading
+
+    company = Scope.company()
+    calls = []
+    for kind in AHEAD_KINDS:
+        period = Period.containing(kind, today)
+        calls += [Call(fluctuation.fluctuation_overview, company, period, 15, as_of=today),
+                  Call(fluctuation.fluctuation_summary, company, period.previous(),
+                       as_of=compare(period, today).previous.end)]
+    calls += [Call(fluctuation.fluctuation_overview, company, Period.containing("week", today), 6, as_of=today),
+              Call(grading.grading_overview, company, today, abc_method)]
+    return calls
+
+
 def store_day(engine, today: date) -> dict[str, int]:
     """Store the windows and company-wide graded populations of day_dates(today), the ranges of
     day_fluctuation_ranges(today) and the company's tier-change counts of day_tier_periods(today),
-    that are not stored
-    yet, each in a transaction of its own: the first reader of the day then reads them instead of
-    computing them. Returns how many ranges, graded sets and tier-count sets were filled now."""
+    and the results of day_figure_calls(today) that are not stored yet, each in a transaction of its
+    own: the first reader of the day then reads them instead of computing them. Returns how many
+    ranges, graded sets, tier-count sets and results were filled now."""
     ends, graded = day_dates(today)
-    filled = {"ranges": 0, "grade_sets": 0, "tier_counts": 0}
+    filled = {"ranges": 0, "grade_sets": 0, "tier_counts": 0, "figures": 0}
     for stored in [window(end) for end in ends] + day_fluctuation_ranges(today):
         with engine.connect() as conn:
             with conn.begin():
@@ -333,6 +355,15 @@ def store_day(engine, today: date) -> dict[str, int]:
                     continue
                 _store_grades(conn, Scope.company(), as_of)
                 filled["grade_sets"] += 1
+    with engine.connect() as conn:
+        method = conn.execute(sa.text("SELECT value FROM settings WHERE key = 'abc_method'")).scalar() or "count"
+        started = conn.execute(sa.text("SELECT clock_timestamp()")).scalar()
+    for call in day_figure_calls(today, method):
+        with engine.connect() as conn:
+            call.run(conn)  # stored on the side the first time (stored_frame); read back after that
+    with engine.connect() as conn:
+        filled["figures"] = conn.execute(sa.text("SELECT count(*) FROM stored_figures WHERE filled_at > :t"),
+                                         {"t": started}).scalar()
     if any(filled.values()):
         # the planner's row counts for the stored tables: a fill adds some 500,000 rows per range at
         # 500,000 customers, and estimates left from a smaller table chose nested loops over them
@@ -341,3 +372,95 @@ def store_day(engine, today: date) -> dict[str, int]:
                 conn.execute(sa.text("ANALYZE customer_window_figures"))
                 conn.execute(sa.text("ANALYZE customer_grades"))
     return filled
+
+
+# -- stored figures: a heavy read's small result, kept (migration 0025) ----------------------
+# The most results kept: a page shows a handful, for a few periods and scopes each.
+KEEP_FIGURES = 400
+# The largest result stored: the figures stored are cards and short lists.
+MAX_FIGURE_ROWS = 2_000
+# The column types a result is stored with: each is read back from its text exactly (JSON keeps
+# the text; the cast gives the same type, so frame() builds the same DataFrame).
+_STORABLE = {"text", "character varying", "smallint", "integer", "bigint", "numeric", "double precision",
+             "real", "boolean", "date", "timestamp with time zone", "timestamp without time zone"}
+
+
+def _figure_key(conn: Connection, figure: str, scope: Scope, key: dict) -> dict:
+    # The settings are part of the key: a result read with other settings is another result.
+    settings = conn.execute(sa.text("SELECT coalesce(jsonb_object_agg(key, value ORDER BY key), '{}') FROM settings")
+                            ).scalar()
+    params = json.dumps({"call": key, "settings": settings}, sort_keys=True, default=str, ensure_ascii=False)
+    return {"figure": figure, "scope_key": scope_key(scope), "params": params}
+
+
+def _figure_columns(conn: Connection, key: dict):
+    return conn.execute(sa.text("SELECT columns FROM stored_figures "
+                                "WHERE figure = :figure AND scope_key = :scope_key AND params = :params"), key).scalar()
+
+
+def _text(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)  # Decimal, float (its shortest exact text), date, datetime
+
+
+def _store_figure(target: Connection, key: dict, orders: tuple[date, date], build) -> None:
+    if _figure_columns(target, key) is not None:
+        return
+    sql, params = build(target)  # built here: the stored ranges it may read are checked in this transaction
+    result = target.execute(sa.text(sql).execution_options(timestamptz_as_text=True), params)
+    try:
+        names = list(result.keys())
+        oids = [d.type_code for d in result.cursor.description]
+        rows = result.cursor.fetchmany(MAX_FIGURE_ROWS + 1)
+    finally:
+        result.close()
+    if len(rows) > MAX_FIGURE_ROWS:
+        return
+    types = target.execute(sa.text("SELECT format_type(o, NULL) FROM unnest(CAST(:o AS oid[])) WITH ORDINALITY AS u(o, n) "
+                                   "ORDER BY n"), {"o": oids}).scalars().all()
+    if not set(types) <= _STORABLE:
+        return
+    target.execute(sa.text("""
+        INSERT INTO stored_figures (figure, scope_key, params, orders_from, orders_to, columns, rows)
+        VALUES (:figure, :scope_key, :params, :lo, :hi, CAST(:columns AS jsonb), CAST(:rows AS jsonb))
+        ON CONFLICT DO NOTHING"""), key | {
+        "lo": orders[0], "hi": orders[1], "columns": json.dumps([[n, t] for n, t in zip(names, types)]),
+        "rows": json.dumps([[_text(v) for v in row] for row in rows], ensure_ascii=False)})
+    target.execute(sa.text("""
+        DELETE FROM stored_figures WHERE (figure, scope_key, params) IN (
+            SELECT figure, scope_key, params FROM stored_figures ORDER BY filled_at DESC OFFSET :keep)"""),
+                   {"keep": KEEP_FIGURES})
+
+
+def _read_figure_sql(columns: list) -> str:
+    cells = ", ".join(f"CAST(e.r ->> {i} AS {kind}) AS \"{name.replace(chr(34), chr(34) * 2)}\""
+                      for i, (name, kind) in enumerate(columns))
+    return f"""SELECT {cells}
+    FROM stored_figures s CROSS JOIN LATERAL jsonb_array_elements(s.rows) WITH ORDINALITY AS e(r, n)
+    WHERE s.figure = :figure AND s.scope_key = :scope_key AND s.params = :params
+    ORDER BY e.n"""
+
+
+def stored_frame(conn: Connection, figure: str, scope: Scope, key: dict, orders: tuple[date, date], build):
+    """The result of `build(connection) -> (sql, params)` for `scope`, stored the first time (its
+    own transaction, as the stored ranges) and read back after that until the orders dated within
+    `orders` (lo, hi), a customer's or department's name, code or place, or the tier rules change.
+
+    `figure` names the function and `key` holds every parameter of the call besides the scope
+    (the settings are added): two calls with the same key must give the same rows. The result's
+    SQL may read only orders, customers, departments, tier rules and settings, and no clock.
+    Computed live when it cannot be stored now (an import holds the writers' lock) or has more
+    than MAX_FIGURE_ROWS rows.
+    """
+    from dashboard.metrics.sql import frame
+
+    stored = _figure_key(conn, figure, scope, key)
+    if _figure_columns(conn, stored) is None:
+        _store(conn, lambda target: _store_figure(target, stored, orders, build))
+    if _hold(conn):
+        columns = _figure_columns(conn, stored)
+        if columns is not None:
+            return frame(conn, _read_figure_sql(columns), stored)
+    sql, params = build(conn)
+    return frame(conn, sql, params)

@@ -163,9 +163,18 @@ def tier_change_counts(conn: Connection, scope: Scope, period: Period, *,
 
 def tier_matrix(conn: Connection, scope: Scope, period: Period, *,
                 as_of: date | None = None) -> pd.DataFrame:
-    """Customers per (previous tier, current tier): the migration matrix."""
-    head, params = _tiers_head(conn, scope, period, as_of)
-    return frame(conn, head + _TIER_MATRIX.format(source="changes"), params)
+    """Customers per (previous tier, current tier): the migration matrix.
+
+    Stored once per scope, period and as-of date (snapshots.stored_frame): the fluctuation page's
+    matrix then reads a few rows instead of tiering every customer in scope.
+    """
+    def build(target: Connection) -> tuple[str, dict]:
+        head, params = _tiers_head(target, scope, period, as_of)
+        return head + _TIER_MATRIX.format(source="changes"), params
+
+    current, previous = [snapshots.window(day) for day in _tier_ends(period, as_of)]
+    return snapshots.stored_frame(conn, "tiers.tier_matrix", scope, {"period": period, "as_of": period.end if as_of is None else as_of},
+                                  (previous[0], current[1]), build)
 
 
 def tier_overview(conn: Connection, scope: Scope, period: Period,
