@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.exports import VIEWS
+from tests.conftest import _throwaway
 from tests.test_import import GOOD, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,11 +54,14 @@ def run(database_url, *args):
     return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env, cwd=ROOT)
 
 
-@pytest.fixture
-def loaded(database_url, tmp_path):
-    result = run(database_url, "import", str(write(tmp_path / "in", GOOD | WORK_LOGS)))
-    assert result.returncode == 0, result.stderr
-    return database_url
+@pytest.fixture(scope="module")
+def loaded(admin, template_db, tmp_path_factory):
+    # one imported database for the module's tests, which only read it (exports, bad arguments):
+    # importing through the command line for each of them took 3 s apiece
+    for database_url in _throwaway(admin, template_db, "dashboard_cli"):
+        result = run(database_url, "import", str(write(tmp_path_factory.mktemp("cli") / "in", GOOD | WORK_LOGS)))
+        assert result.returncode == 0, result.stderr
+        yield database_url
 
 
 def test_views_cover_the_interface():
