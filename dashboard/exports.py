@@ -19,7 +19,6 @@ from dashboard.core.calls import Call
 from dashboard.core.periods import Period
 from dashboard.core.scope import Scope
 from dashboard.metrics import archives, callbacks, calls, complaints, cost, evaluation, fluctuation, grading, plans, quality, retention, tiers
-from dashboard.workbook import workbook_bytes
 from db.engine import app_timezone
 
 
@@ -186,6 +185,8 @@ def _column_cells(column: pd.Series) -> list:
         return values
     if kind == "f":
         return [None if v != v else v for v in values]
+    if isinstance(column.dtype, pd.StringDtype):  # text as it is, a missing one (NA, NaN) as None
+        return [v if type(v) is str else None for v in values]
     return [_cell(v) for v in values]
 
 
@@ -214,5 +215,9 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
 
 def to_excel(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """The same table as an Excel workbook (timestamps as ISO text, as in the CSV; text as text)."""
+    # openpyxl is imported here, not with the module: the command line's CSV export does not need
+    # its 0.25 s of start-up
+    from dashboard.workbook import workbook_bytes
+
     table = pd.DataFrame([list(r.values()) for r in rows(frame)], columns=frame.columns, dtype=object)
     return workbook_bytes([(sheet, table)])
