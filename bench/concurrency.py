@@ -403,6 +403,8 @@ def measure(url: str, users: int = 20, minutes: float = 3, seed: int = 27, verbo
     server = start_server(url, port, log_path)
     try:
         outcome = asyncio.run(afternoon(url, port, server.pid, readers, minutes, seed, write))
+        with open(f"/proc/{server.pid}/status") as status:  # the server's peak resident memory
+            peak_mb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
     finally:
         server.terminate()
         try:
@@ -427,7 +429,7 @@ def measure(url: str, users: int = 20, minutes: float = 3, seed: int = 27, verbo
         "errors": outcome.errors, "timeouts": outcome.timeouts, "write": write, "write_saved": outcome.write_saved,
         "write_seen": outcome.write_seen, "should_see": should_see,
         "write_checked": len(outcome.write_seen), "write_right": sum(seen_right.values()),
-        "server_log": str(log_path),
+        "server_log": str(log_path), "server_peak_mb": peak_mb,
     }
 
 
@@ -441,6 +443,8 @@ def concurrency_rows(url: str, users: int = 20, minutes: float = 3) -> list[tupl
         (f"concurrency: max page time ({m['users']} users)", "—", m["max"] or float("inf"), None),
         ("concurrency: errors and timeouts", "0", float(len(m["errors"]) + len(m["timeouts"])), None),
         ("concurrency: write seen by every reader in scope, by none outside", "yes", 1.0 if seen_all else 0.0, None),
+        (f"concurrency: the server's peak memory with {m['users']} sessions (MB)", "≤ 500", m["server_peak_mb"],
+         m["server_peak_mb"] / 500),
     ]
 
 
@@ -484,7 +488,7 @@ def main() -> None:
           f"(seen by {sum(m['write_seen'].get(n, False) for n in m['should_see'])} of the "
           f"{len(m['should_see'])} readers in scope, the writer included; by "
           f"{sum(v for n, v in m['write_seen'].items() if n not in m['should_see'])} outside it)")
-    print(f"server log: {m['server_log']}")
+    print(f"server log: {m['server_log']}; the server's peak memory {m['server_peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":
