@@ -46,6 +46,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.memory import peak_resident_mb  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
@@ -403,8 +404,7 @@ def measure(url: str, users: int = 20, minutes: float = 3, seed: int = 27, verbo
     server = start_server(url, port, log_path)
     try:
         outcome = asyncio.run(afternoon(url, port, server.pid, readers, minutes, seed, write))
-        with open(f"/proc/{server.pid}/status") as status:  # the server's peak resident memory
-            peak_mb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
+        peak_mb = peak_resident_mb(server.pid)
     finally:
         server.terminate()
         try:

@@ -23,6 +23,7 @@ import streamlit as st  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.memory import peak_resident_mb  # noqa: E402
 from dashboard import accounts as users  # noqa: E402
 from dashboard.ui.entry import entry_file_only  # noqa: E402
 from db.engine import get_engine  # noqa: E402
@@ -50,13 +51,6 @@ WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|CREATE|TRUNCATE)\b", re.IGNORECASE
 @sa.event.listens_for(Engine, "before_cursor_execute")
 def _capture(conn, cursor, statement, parameters, context, executemany):
     captured.append((statement, parameters))
-
-
-def peak_resident_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries the parent's peak
-    over a fork and exec into it, so the benchmark's own (DuckDB, the exports) would be counted."""
-    with open("/proc/self/status") as status:
-        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def bare_sql_seconds(statements) -> float:

@@ -192,8 +192,8 @@ def tier_counts_ready(conn: Connection, scope: Scope, windows: list[tuple[date, 
 def _analyze_filled(target: Connection, table: str, added: int) -> None:
     # A fill adds rows under key values the planner has not seen (a new range, a new date): until
     # the table is analyzed it estimates them at a row or so and chooses nested loops over tens of
-    # thousands. At L the first fluctuation over four new ranges took 47 s instead of 0.2 s, and the
-    # weekly review's first run over its new weeks 54 s instead of 0.4 s, though the table already
+    # thousands. At L the first fluctuation over four new ranges took 47 s instead of 1.6 s, and the
+    # weekly review's first run over its new weeks 50 s instead of 2.5 s, though the table already
     # held 700,000 rows. ANALYZE samples a fixed number of rows: 0.12 s at L.
     if added:
         target.execute(sa.text(f"ANALYZE {table}"))
@@ -377,13 +377,7 @@ def store_day(engine, today: date) -> dict[str, int]:
     with engine.connect() as conn:
         filled["figures"] = conn.execute(sa.text("SELECT count(*) FROM stored_figures WHERE filled_at > :t"),
                                          {"t": started}).scalar()
-    if any(filled.values()):
-        # the planner's row counts for the stored tables: a fill adds some 500,000 rows per range at
-        # 500,000 customers, and estimates left from a smaller table chose nested loops over them
-        with engine.connect() as conn:
-            with conn.begin():
-                conn.execute(sa.text("ANALYZE customer_window_figures"))
-                conn.execute(sa.text("ANALYZE customer_grades"))
+    # (each fill has analyzed the table it grew: _analyze_filled)
     return filled
 
 

@@ -3,7 +3,8 @@
 The customer file's search matches any part of a customer's code, name, contact name or phone
 numbers (`ILIKE '%text%'`), which no b-tree can answer: at 500,000 customers every search read
 the whole table, about 1 s. pg_trgm's GIN indexes answer a search of three characters or more
-from the index (2-20 ms there); shorter ones are served in code order (archives.customer_search).
+from the index (4-25 ms there). A search of one or two characters (a surname) has no trigram to
+look up and still reads the customers in scope.
 
 pg_trgm ships with PostgreSQL (contrib) and is a trusted extension, so a database owner may
 create it. Where it cannot be created (a server without contrib, a role without the right),
